@@ -1,0 +1,533 @@
+package io.edgenpu.scheduler.core;
+
+import io.edgenpu.scheduler.loop.Cancellable;
+import io.edgenpu.scheduler.loop.EventLoop;
+import io.edgenpu.scheduler.policy.ExitHandling;
+import io.edgenpu.scheduler.policy.IdleDecision;
+import io.edgenpu.scheduler.policy.RunningBatch;
+import io.edgenpu.scheduler.policy.StageDecision;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The per-device scheduler: the event-driven mechanics of early-exit-aware batching, shared by the live
+ * service (real-time loop) and the simulator (virtual-time loop).
+ *
+ * <p>It keeps at most one running batch and at most one suspended batch (the Fluid Batching Engine's single
+ * (B_old, l_old) register pair: no nested preemption). At every stage boundary it releases exited samples,
+ * drops cancelled or late ones, merges a catch-up group that reached the suspended depth, and asks the
+ * model's {@link io.edgenpu.scheduler.policy.BatchPolicy} whether to preempt. When the device is idle it
+ * asks each model's policy for a fresh batch and starts the most urgent one.
+ *
+ * <p>Threading: {@link #submit}, {@link #cancel}, {@link #register} and {@link #unregister} may be called from
+ * any thread; they hand the work to the loop. Everything else runs on the loop. Time comes only from the
+ * loop's clock.
+ */
+public final class DeviceScheduler {
+  private final String deviceId;
+  private final EventLoop loop;
+  private final Accelerator accelerator;
+  private final SchedulerListener listener;
+  private final Map<String, ModelLane> lanes = new LinkedHashMap<>();
+  private Group running;
+  private Group suspended;
+  private boolean busy;
+  private boolean closed;
+  private Cancellable wakeTimer = Cancellable.NONE;
+  private long wakeAtNanos = Long.MAX_VALUE;
+  private Cancellable expiryTimer = Cancellable.NONE;
+  private long expiryAtNanos = Long.MAX_VALUE;
+  private volatile int queuedSamples;
+  private volatile boolean deviceBusy;
+
+  /** A batch on (or suspended from) the device. */
+  private static final class Group {
+    final ModelLane lane;
+    final ArrayList<Sample> samples;
+    int nextStage;
+    int catchUpTarget;
+    final long startedNanos;
+    int maxSize;
+    long worstLatencyNanos;
+
+    Group(ModelLane lane, List<Sample> samples, int catchUpTarget, long startedNanos) {
+      this.lane = lane;
+      this.samples = new ArrayList<>(samples);
+      this.catchUpTarget = catchUpTarget;
+      this.startedNanos = startedNanos;
+    }
+
+    boolean isCatchUp() {
+      return catchUpTarget >= 0;
+    }
+
+    int maskedCount() {
+      int m = 0;
+      for (Sample s : samples) {
+        if (s.masked) {
+          m++;
+        }
+      }
+      return m;
+    }
+  }
+
+  public DeviceScheduler(String deviceId, EventLoop loop, Accelerator accelerator, SchedulerListener listener) {
+    this.deviceId = Objects.requireNonNull(deviceId);
+    this.loop = Objects.requireNonNull(loop);
+    this.accelerator = Objects.requireNonNull(accelerator);
+    this.listener = listener == null ? SchedulerListener.NONE : listener;
+  }
+
+  public String deviceId() {
+    return deviceId;
+  }
+
+  public EventLoop loop() {
+    return loop;
+  }
+
+  long now() {
+    return loop.now();
+  }
+
+  boolean hasSuspendedBatch() {
+    return suspended != null;
+  }
+
+  /** Samples waiting in all queues of this device (updated on the loop; readable from any thread). */
+  public int queuedSamples() {
+    return queuedSamples;
+  }
+
+  /** Whether a stage is executing now (readable from any thread). */
+  public boolean isBusy() {
+    return deviceBusy;
+  }
+
+  private void onLoop(Runnable r) {
+    if (loop.inLoop()) {
+      r.run();
+    } else {
+      loop.execute(r);
+    }
+  }
+
+  /** Adds a model to this device. */
+  public void register(ModelLane lane) {
+    onLoop(() -> {
+      lane.attach(this);
+      ModelLane old = lanes.put(lane.model(), lane);
+      if (old != null && old != lane) {
+        failQueued(old, FailureReason.UNAVAILABLE, "model " + lane.model() + " was reloaded");
+      }
+    });
+  }
+
+  /** Removes a model: its queued requests fail with {@code reason}; a batch already on the device finishes. */
+  public void unregister(String model, FailureReason reason, String message) {
+    onLoop(() -> {
+      ModelLane lane = lanes.remove(model);
+      if (lane != null) {
+        failQueued(lane, reason, message);
+      }
+    });
+  }
+
+  /** Queues a request (or fails it at once if its model is absent, the device is closed or its queue is full). */
+  public void submit(Request r) {
+    onLoop(() -> arrive(r));
+  }
+
+  /** Cancels a request: queued samples never run; running ones stop at the next stage boundary. */
+  public void cancel(Request r) {
+    r.cancel();
+    onLoop(() -> {
+      if (r.isFinished()) {
+        return;
+      }
+      boolean started = anyStarted(r);
+      ModelLane lane = lanes.get(r.model());
+      if (lane != null) {
+        lane.queue().withdraw(r);
+      }
+      for (Sample s : r.samples()) {
+        if (!s.hasExited()) {
+          listener.onSampleDropped(s, FailureReason.CANCELLED, started, now());
+        }
+      }
+      finishFailed(r, FailureReason.CANCELLED, started ? "cancelled while running" : "cancelled while queued");
+      updateQueued();
+    });
+  }
+
+  /** Stops accepting requests and fails everything queued; a running batch finishes. */
+  public void close(String message) {
+    onLoop(() -> {
+      closed = true;
+      for (ModelLane lane : new ArrayList<>(lanes.values())) {
+        failQueued(lane, FailureReason.UNAVAILABLE, message);
+      }
+      wakeTimer.cancel();
+      expiryTimer.cancel();
+    });
+  }
+
+  /** Model keys registered on this device (a copy; call from the loop, or accept a racy view). */
+  public Collection<String> models() {
+    return Collections.unmodifiableList(new ArrayList<>(lanes.keySet()));
+  }
+
+  // ---------------------------------------------------------------- arrivals and expiry
+
+  private void arrive(Request r) {
+    long now = now();
+    ModelLane lane = lanes.get(r.model());
+    if (closed || lane == null) {
+      reject(r, FailureReason.UNAVAILABLE, closed ? "device " + deviceId + " is shutting down" : "model " + r.model() + " is not loaded");
+      return;
+    }
+    if (r.isCancelRequested()) {
+      reject(r, FailureReason.CANCELLED, "cancelled before it was queued");
+      return;
+    }
+    if (!lane.queue().offer(r, now)) {
+      reject(r, FailureReason.REJECTED, "queue of model " + r.model() + " is full");
+      return;
+    }
+    listener.onQueued(r, now);
+    updateQueued();
+    armExpiryTimer();
+    if (!busy) {
+      dispatch();
+    }
+  }
+
+  private void reject(Request r, FailureReason reason, String message) {
+    listener.onRejected(r, reason, now());
+    finishFailed(r, reason, message);
+  }
+
+  private void finishFailed(Request r, FailureReason reason, String message) {
+    if (r.fail(reason, message)) {
+      listener.onRequestFinished(r, now());
+    }
+  }
+
+  private void failQueued(ModelLane lane, FailureReason reason, String message) {
+    List<Sample> all = lane.queue().poll(Integer.MAX_VALUE);
+    for (Sample s : all) {
+      if (!s.request().isFinished()) {
+        listener.onSampleDropped(s, reason, false, now());
+        lane.queue().withdraw(s.request());
+        reject(s.request(), reason, message);
+      }
+    }
+    updateQueued();
+  }
+
+  private void armExpiryTimer() {
+    long next = Long.MAX_VALUE;
+    for (ModelLane lane : lanes.values()) {
+      next = Math.min(next, lane.queue().nextExpiryNanos());
+    }
+    if (next == expiryAtNanos) {
+      return;
+    }
+    expiryTimer.cancel();
+    expiryAtNanos = next;
+    if (next != Long.MAX_VALUE) {
+      expiryTimer = loop.schedule(next, this::onExpiryTimer);
+    }
+  }
+
+  private void onExpiryTimer() {
+    expiryAtNanos = Long.MAX_VALUE;
+    long now = now();
+    for (ModelLane lane : lanes.values()) {
+      for (SampleQueue.Expired e : lane.queue().expire(now)) {
+        for (Sample s : e.request().samples()) {
+          if (!s.hasExited()) {
+            listener.onSampleDropped(s, e.reason(), s.firstStartNanos() >= 0, now);
+          }
+        }
+        reject(e.request(), e.reason(), e.reason() == FailureReason.QUEUE_TIMEOUT
+            ? "queue timeout expired" : "deadline passed while queued");
+      }
+    }
+    updateQueued();
+    armExpiryTimer();
+  }
+
+  private void updateQueued() {
+    int n = 0;
+    for (ModelLane lane : lanes.values()) {
+      n += lane.queue().size();
+    }
+    queuedSamples = n;
+  }
+
+  // ---------------------------------------------------------------- idle dispatch
+
+  private void dispatch() {
+    if (busy) {
+      return;
+    }
+    if (suspended != null) {
+      // Defensive: a suspended batch always resumes before the device goes idle.
+      Group g = suspended;
+      suspended = null;
+      runStage(g);
+      return;
+    }
+    ModelLane best = null;
+    int bestSize = 0;
+    long wake = Long.MAX_VALUE;
+    for (ModelLane lane : lanes.values()) {
+      if (lane.queue().isEmpty()) {
+        continue;
+      }
+      IdleDecision d = lane.policy().onIdle(lane);
+      if (d.kind() == IdleDecision.Kind.START) {
+        if (best == null || moreUrgent(lane, best)) {
+          best = lane;
+          bestSize = d.batchSize();
+        }
+      } else if (d.kind() == IdleDecision.Kind.WAIT) {
+        wake = Math.min(wake, d.wakeAtNanos());
+      }
+    }
+    if (best != null) {
+      int n = Math.min(bestSize, best.maxBatchSize());
+      List<Sample> samples = best.queue().poll(n);
+      updateQueued();
+      if (!samples.isEmpty()) {
+        runStage(new Group(best, samples, -1, now()));
+        return;
+      }
+    }
+    armWakeTimer(wake);
+  }
+
+  /** Higher priority level of the head sample first, then earlier deadline, then older arrival. */
+  private static boolean moreUrgent(ModelLane a, ModelLane b) {
+    Sample sa = a.queue().peek();
+    Sample sb = b.queue().peek();
+    int la = a.queue().levelOf(sa.request());
+    int lb = b.queue().levelOf(sb.request());
+    if (la != lb) {
+      return la < lb;
+    }
+    long da = sa.request().deadlineNanos();
+    long db = sb.request().deadlineNanos();
+    if (da != db) {
+      return da < db;
+    }
+    return sa.enqueuedNanos() < sb.enqueuedNanos();
+  }
+
+  private void armWakeTimer(long at) {
+    if (at == wakeAtNanos) {
+      return;
+    }
+    wakeTimer.cancel();
+    wakeAtNanos = at;
+    if (at != Long.MAX_VALUE) {
+      wakeTimer = loop.schedule(at, () -> {
+        wakeAtNanos = Long.MAX_VALUE;
+        dispatch();
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- stage execution
+
+  private void runStage(Group g) {
+    long now = now();
+    busy = true;
+    deviceBusy = true;
+    running = g;
+    wakeTimer.cancel();
+    wakeAtNanos = Long.MAX_VALUE;
+    int stage = g.nextStage;
+    for (Sample s : g.samples) {
+      s.markStarted(now);
+      s.setNextStage(stage);
+    }
+    g.maxSize = Math.max(g.maxSize, g.samples.size());
+    int masked = g.maskedCount();
+    StageBatch batch = new StageBatch(g.lane.model(), stage, List.copyOf(g.samples), masked, g.isCatchUp(), now);
+    listener.onStageStart(g.lane.model(), stage, batch.size(), masked, g.isCatchUp(), now);
+    try {
+      accelerator.execute(batch, outcome -> loop.execute(() -> stageDone(g, batch, outcome)));
+    } catch (RuntimeException e) {
+      loop.execute(() -> stageDone(g, batch, StageOutcome.failed(e, 0)));
+    }
+  }
+
+  private void stageDone(Group g, StageBatch batch, StageOutcome outcome) {
+    long now = now();
+    busy = false;
+    deviceBusy = false;
+    running = null;
+    ModelLane lane = g.lane;
+    StagePlan plan = lane.plan();
+    int stage = batch.stage();
+    boolean failed = outcome.failure() != null;
+    boolean merged = false;
+    listener.onStageEnd(lane.model(), stage, batch.size(), outcome.deviceNanos(), failed, now);
+    if (failed) {
+      failGroup(g, outcome.failure());
+    } else {
+      lane.oracle().observe(stage, batch.size(), outcome.deviceNanos());
+      releaseExits(g, batch, outcome, stage, now);
+      dropStale(g, now);
+      g.nextStage = stage + 1;
+      if (g.isCatchUp() && stage == g.catchUpTarget && suspended != null && !g.samples.isEmpty()) {
+        g.samples.addAll(suspended.samples);
+        g.catchUpTarget = -1;
+        suspended = null;
+        merged = true;
+        listener.onMerge(lane.model(), stage, g.samples.size(), now);
+      }
+    }
+    if (g.samples.isEmpty() || g.nextStage > plan.lastStage()) {
+      finishGroup(g);
+      if (g.isCatchUp() && suspended != null) {
+        Group resumed = suspended;
+        suspended = null;
+        listener.onResume(resumed.lane.model(), resumed.nextStage - 1, now);
+        runStage(resumed);
+      } else {
+        dispatch();
+      }
+      return;
+    }
+    // As in the Fluid Batching Engine: no decision for a group still catching up or that merged just now;
+    // arrivals during a catch-up wait for the merged batch's next decision point.
+    if (!g.isCatchUp() && !merged && suspended == null && !lane.queue().isEmpty()) {
+      StageDecision d = lane.policy().afterStage(lane, new RunningBatch(stage, Collections.unmodifiableList(g.samples), false));
+      if (d.preempt()) {
+        int room = lane.maxBatchSize() - g.samples.size();
+        int n = Math.min(d.incoming(), room);
+        if (n > 0) {
+          List<Sample> incoming = lane.queue().poll(n);
+          updateQueued();
+          if (!incoming.isEmpty()) {
+            suspended = g;
+            listener.onPreempt(lane.model(), stage, g.samples.size(), incoming.size(), now);
+            runStage(new Group(lane, incoming, stage, now));
+            return;
+          }
+        }
+      }
+    }
+    runStage(g);
+  }
+
+  private void releaseExits(Group g, StageBatch batch, StageOutcome outcome, int stage, long now) {
+    ModelLane lane = g.lane;
+    StagePlan plan = lane.plan();
+    boolean last = stage == plan.lastStage();
+    boolean exitPoint = plan.isExitPoint(stage);
+    boolean mask = lane.policy().exitHandling() == ExitHandling.MASK_UNTIL_END;
+    List<Sample> samples = batch.samples();
+    int reached = 0;
+    int exitedHere = 0;
+    for (int i = 0; i < samples.size(); i++) {
+      Sample s = samples.get(i);
+      if (s.masked) {
+        if (last) {
+          g.samples.remove(s);
+          complete(g, s, s.maskedExitStage(), now);
+        }
+        continue;
+      }
+      if (s.request().isFinished()) {
+        continue;
+      }
+      reached++;
+      boolean exits = last || (exitPoint && outcome.exited(i));
+      if (!exits) {
+        continue;
+      }
+      exitedHere++;
+      if (mask && !last) {
+        s.masked = true;
+        s.setMaskedExitStage(stage);
+      } else {
+        g.samples.remove(s);
+        complete(g, s, stage, now);
+      }
+    }
+    if (exitPoint) {
+      lane.exits().observe(stage, reached, exitedHere);
+    }
+  }
+
+  private void complete(Group g, Sample s, int stage, long now) {
+    g.worstLatencyNanos = Math.max(g.worstLatencyNanos, now - s.request().arrivalNanos());
+    s.markExited(stage, now);
+    listener.onSampleExit(s, stage, now);
+    if (s.request().sampleExited(s)) {
+      listener.onRequestFinished(s.request(), now);
+    }
+  }
+
+  /** Removes samples whose request already failed, was cancelled, or (if configured) is past its deadline. */
+  private void dropStale(Group g, long now) {
+    boolean dropLate = g.lane.config().dropLate();
+    for (int i = g.samples.size() - 1; i >= 0; i--) {
+      Sample s = g.samples.get(i);
+      Request r = s.request();
+      FailureReason reason = null;
+      if (r.isFinished() && r.failure() != null) {
+        reason = r.failure();
+      } else if (r.isCancelRequested()) {
+        reason = FailureReason.CANCELLED;
+      } else if (dropLate && !s.masked && r.deadlineNanos() <= now) {
+        reason = FailureReason.DEADLINE_EXCEEDED;
+      }
+      if (reason != null) {
+        g.samples.remove(i);
+        listener.onSampleDropped(s, reason, true, now);
+        if (!r.isFinished()) {
+          g.lane.queue().withdraw(r);
+          finishFailed(r, reason, reason == FailureReason.CANCELLED ? "cancelled while running" : "deadline passed while running");
+        }
+      }
+    }
+  }
+
+  private void failGroup(Group g, Throwable failure) {
+    String msg = "device " + deviceId + " failed: " + failure.getMessage();
+    for (Sample s : g.samples) {
+      Request r = s.request();
+      if (!r.isFinished()) {
+        listener.onSampleDropped(s, FailureReason.BACKEND, true, now());
+        g.lane.queue().withdraw(r);
+        finishFailed(r, FailureReason.BACKEND, msg);
+      }
+    }
+    g.samples.clear();
+    updateQueued();
+  }
+
+  private void finishGroup(Group g) {
+    g.lane.policy().onBatchFinished(g.lane, g.startedNanos, g.maxSize, g.worstLatencyNanos);
+  }
+
+  private static boolean anyStarted(Request r) {
+    for (Sample s : r.samples()) {
+      if (s.firstStartNanos() >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
