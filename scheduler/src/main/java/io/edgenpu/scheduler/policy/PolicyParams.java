@@ -124,10 +124,11 @@ public final class PolicyParams {
     List<Integer> out = new ArrayList<>();
     if (v instanceof List<?> l) {
       for (Object o : l) {
-        if (!(o instanceof Number n)) {
+        try {
+          out.add(o instanceof Number n ? n.intValue() : Integer.parseInt(o.toString().trim()));
+        } catch (NumberFormatException e) {
           throw bad(key, v, "a list of integers");
         }
-        out.add(n.intValue());
       }
     } else {
       for (String part : v.toString().split(",")) {

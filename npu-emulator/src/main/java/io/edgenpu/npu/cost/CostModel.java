@@ -1,0 +1,160 @@
+package io.edgenpu.npu.cost;
+
+import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.npu.profile.PrecisionCost;
+import io.edgenpu.npu.profile.PrecisionMode;
+import io.edgenpu.npu.workload.Layer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tile-granular per-layer performance model of fluid-batching.md §3.5, for one hardware profile.
+ * For layer (R, P, C), live batch b, layout ⟨B_R, B_P, k⟩:
+ * <pre>
+ * t_r = T_R/k, t_p = k·T_P, t_c = T_C/k
+ * passes = ceil(b / (B_R·B_P));  n_r = ceil(B_R·R / t_r)
+ * NZ     = (p-tile, c-tile) pairs of blockdiag(W, ..., W) (B_P blocks) holding a non-zero block
+ * cycles = groups · passes · n_r · NZ · (t_r + d_pipe) · macCost(precision)
+ * bytes  = groups · passes · (β_w·P·C + β_a·B_R·B_P·R·P·ceil(C'/t_c) + β_a·B_R·B_P·R·C)
+ * T      = max(cycles / f, bytes / BW) + t_switch
+ * </pre>
+ * With {@link NpuProfile.Fidelity#STREAMING_ROWS}, a row tile costs only its valid rows. Thread-safe
+ * (stateless apart from the immutable profile).
+ */
+public final class CostModel {
+  private final NpuProfile profile;
+
+  public CostModel(NpuProfile profile) {
+    this.profile = profile;
+  }
+
+  public NpuProfile profile() {
+    return profile;
+  }
+
+  /** Cost of a layer at batch b with a given layout and precision. */
+  public LayerCost cost(Layer layer, int b, Layout layout, PrecisionMode precision) {
+    if (b < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1");
+    }
+    PrecisionCost pc = profile.cost(precision);
+    double switchNanos = profile.cyclesToNanos(profile.reconfigurationCycles());
+    if (!layer.isGemm()) {
+      double bytes = pc.activationBytes() * (layer.inputElements() + layer.outputElements()) * b;
+      double nanos = profile.memoryOps() == NpuProfile.MemoryOps.FREE ? 0 : profile.bytesToNanos(bytes);
+      return new LayerCost(0, bytes, nanos + switchNanos, 0, 0, nanos > 0, layout);
+    }
+    int k = layout.stacking();
+    long tr = profile.tileRows() / k;
+    long tp = (long) k * profile.tileDepth();
+    long tc = profile.tileColumns() / k;
+    long r = layer.rows();
+    long p = layer.depth();
+    long c = layer.columns();
+    int bp = layout.depthBatch();
+    long passes = ceilDiv(b, layout.samplesPerPass());
+    long rowsPerPass = (long) layout.rowBatch() * r;
+    long nr = ceilDiv(rowsPerPass, tr);
+    long nz = nonZeroTilePairs(p, c, bp, tp, tc);
+    double rowCycles = profile.fidelity() == NpuProfile.Fidelity.TILE
+        ? nr * (double) (tr + profile.pipelineOverheadCycles())
+        : rowsPerPass + nr * (double) profile.pipelineOverheadCycles();
+    double cycles = layer.groups() * passes * nz * rowCycles * pc.macCost();
+    long colTiles = ceilDiv((long) bp * c, tc);
+    double weightBytes = layer.weightsStatic() ? pc.weightBytes() * p * c : pc.activationBytes() * p * c * bp;
+    double bytes = layer.groups() * passes
+        * (weightBytes + pc.activationBytes() * ((double) layout.rowBatch() * bp * r * p * colTiles + (double) layout.rowBatch() * bp * r * c));
+    double compute = profile.cyclesToNanos(cycles);
+    double memory = profile.bytesToNanos(bytes);
+    long useful = (long) b * layer.macs();
+    double util = cycles == 0 ? 0 : useful / (cycles / pc.macCost() * profile.macsPerCycle());
+    return new LayerCost(cycles, bytes, Math.max(compute, memory) + switchNanos, useful, util, memory > compute, layout);
+  }
+
+  /** The layouts the profile allows for batch b: B_R·B_P <= b, B_P = 1 without fluid batching, k in the stacking set. */
+  public List<Layout> candidateLayouts(int b) {
+    List<Layout> out = new ArrayList<>();
+    int maxBp = profile.fluidBatching() ? Math.min(b, profile.maxPBatch()) : 1;
+    for (int k : profile.stackingFactors()) {
+      for (int bp = 1; bp <= maxBp; bp++) {
+        for (int br = 1; br * bp <= b; br++) {
+          out.add(new Layout(br, bp, k));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The fastest layout for a layer at batch b among those the profile and the layout policy allow. Ties go
+   * to fewer cycles, then fewer bytes, then the simpler layout (smaller k, smaller B_P, larger B_R), so the
+   * baseline layout wins whenever nothing beats it.
+   */
+  public LayerCost best(Layer layer, int b, PrecisionMode precision, LayoutPolicy policy) {
+    if (!layer.isGemm()) {
+      return cost(layer, b, Layout.baseline(b), precision);
+    }
+    LayerCost best = null;
+    for (Layout l : policy.filter(candidateLayouts(b), b)) {
+      LayerCost c = cost(layer, b, l, precision);
+      if (best == null || better(c, best)) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** {@link #best(Layer, int, PrecisionMode, LayoutPolicy)} with {@link LayoutPolicy#FLUID}. */
+  public LayerCost best(Layer layer, int b, PrecisionMode precision) {
+    return best(layer, b, precision, LayoutPolicy.FLUID);
+  }
+
+  private static boolean better(LayerCost a, LayerCost b) {
+    if (a.nanos() != b.nanos()) {
+      return a.nanos() < b.nanos();
+    }
+    if (a.cycles() != b.cycles()) {
+      return a.cycles() < b.cycles();
+    }
+    if (a.bytes() != b.bytes()) {
+      return a.bytes() < b.bytes();
+    }
+    Layout x = a.layout();
+    Layout y = b.layout();
+    if (x.stacking() != y.stacking()) {
+      return x.stacking() < y.stacking();
+    }
+    if (x.depthBatch() != y.depthBatch()) {
+      return x.depthBatch() < y.depthBatch();
+    }
+    return x.rowBatch() > y.rowBatch();
+  }
+
+  /**
+   * Number of (p-tile, c-tile) pairs of the block-diagonal matrix blockdiag(W, ..., W) with B_P blocks of
+   * P x C that contain a non-zero block. Each p-tile meets a contiguous run of blocks, whose column ranges
+   * form one contiguous interval of c-tiles, so the count is exact in O(B_P·P / t_p).
+   */
+  static long nonZeroTilePairs(long p, long c, int bp, long tp, long tc) {
+    if (bp == 1) {
+      return ceilDiv(p, tp) * ceilDiv(c, tc);
+    }
+    long rows = bp * p;
+    long pTiles = ceilDiv(rows, tp);
+    long nz = 0;
+    for (long t = 0; t < pTiles; t++) {
+      long firstRow = t * tp;
+      long lastRow = Math.min(rows, firstRow + tp) - 1;
+      long firstBlock = firstRow / p;
+      long lastBlock = lastRow / p;
+      long firstColTile = (firstBlock * c) / tc;
+      long lastColTile = ((lastBlock + 1) * c - 1) / tc;
+      nz += lastColTile - firstColTile + 1;
+    }
+    return nz;
+  }
+
+  static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+}

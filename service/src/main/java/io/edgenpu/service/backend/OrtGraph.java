@@ -1,0 +1,110 @@
+package io.edgenpu.service.backend;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.edgenpu.api.tensor.DataType;
+import io.edgenpu.api.tensor.Tensor;
+import io.edgenpu.service.repository.TensorSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One ONNX graph loaded into an ONNX Runtime session, with its input and output signatures. {@link #run} is
+ * blocking (it computes) and thread-safe (ORT sessions are); call it off event loops. Closing releases the
+ * native session.
+ */
+public final class OrtGraph implements AutoCloseable {
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final Path file;
+  private final List<TensorSpec> inputs;
+  private final List<TensorSpec> outputs;
+
+  public OrtGraph(OrtEnvironment env, Path file, int intraOpThreads) throws OrtException {
+    this.env = env;
+    this.file = file;
+    try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+      opts.setIntraOpNumThreads(intraOpThreads);
+      opts.setInterOpNumThreads(1);
+      opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      this.session = env.createSession(file.toString(), opts);
+    }
+    this.inputs = signature(session.getInputInfo(), "input");
+    this.outputs = signature(session.getOutputInfo(), "output");
+  }
+
+  private List<TensorSpec> signature(Map<String, NodeInfo> infos, String what) {
+    List<TensorSpec> out = new ArrayList<>();
+    for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
+      if (!(e.getValue().getInfo() instanceof TensorInfo ti)) {
+        throw new IllegalArgumentException(file.getFileName() + ": " + what + " '" + e.getKey() + "' is not a tensor");
+      }
+      DataType dt = OrtTensors.dataType(ti.onnxType).orElseThrow(() -> new IllegalArgumentException(
+          file.getFileName() + ": " + what + " '" + e.getKey() + "' has unsupported element type " + ti.onnxType));
+      long[] shape = ti.getShape();
+      if (shape.length == 0) {
+        throw new IllegalArgumentException(file.getFileName() + ": " + what + " '" + e.getKey() + "' is a scalar; batched graphs need a batch dimension");
+      }
+      long[] perSample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      for (int i = 0; i < perSample.length; i++) {
+        if (perSample[i] < 0) {
+          perSample[i] = -1;
+        }
+      }
+      out.add(new TensorSpec(e.getKey(), dt, perSample));
+    }
+    return List.copyOf(out);
+  }
+
+  /** Inputs of the graph (per-sample shapes, batch dimension removed). */
+  public List<TensorSpec> inputs() {
+    return inputs;
+  }
+
+  public List<TensorSpec> outputs() {
+    return outputs;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Runs the graph on batched tensors; returns every output. Blocking. */
+  public Map<String, Tensor> run(Map<String, Tensor> feeds) throws OrtException {
+    Map<String, OnnxTensor> ort = new HashMap<>();
+    try {
+      for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+        ort.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
+      }
+      try (OrtSession.Result result = session.run(ort)) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, OnnxValue> e : result) {
+          out.put(e.getKey(), OrtTensors.fromOrt((OnnxTensor) e.getValue()));
+        }
+        return out;
+      }
+    } finally {
+      for (OnnxTensor t : ort.values()) {
+        t.close();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // Closing a session only fails if it was already closed.
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.edgenpu.service.config;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The service's own configuration keys ({@code edgenpu.*}); ports and addresses use Spring's standard
+ * {@code server.port} and Spring gRPC's {@code spring.grpc.server.address}/{@code port}. Documented in the
+ * README ("Configuration").
+ *
+ * @param modelRepository folder of the model repository (relative paths resolve against the working directory)
+ * @param defaultDevice device for models whose config names none: {@code npu} (emulated NPU) or {@code cpu}
+ * @param strictReadiness whether one failed model makes the server not ready (Triton's default)
+ */
+@ConfigurationProperties("edgenpu")
+public record EdgeNpuProperties(
+    @DefaultValue("models/repository") Path modelRepository,
+    @DefaultValue("npu") String defaultDevice,
+    @DefaultValue("true") boolean strictReadiness,
+    @DefaultValue Npu npu,
+    @DefaultValue Compute compute,
+    @DefaultValue Limits limits) {
+
+  /**
+   * The emulated NPU device.
+   *
+   * @param profile a built-in hardware profile name or a path to a profile YAML
+   * @param timeScale modelled NPU times are multiplied by this before the device is held (1 = real speed)
+   */
+  public record Npu(@DefaultValue("fluid-npu") String profile, @DefaultValue("1.0") double timeScale) {}
+
+  /**
+   * Where blocking ONNX Runtime work runs.
+   *
+   * @param threads compute threads shared by the devices
+   * @param queue bounded queue of the compute executor
+   * @param intraOpThreads ONNX Runtime threads per session run
+   */
+  public record Compute(@DefaultValue("2") int threads, @DefaultValue("64") int queue, @DefaultValue("1") int intraOpThreads) {}
+
+  /**
+   * Request limits.
+   *
+   * @param maxBodySize largest HTTP request body (larger is 413)
+   * @param maxRequestBatch most batch rows in one request
+   * @param maxTensorElements most elements in one tensor
+   * @param maxBytesElementLength most bytes in one BYTES element
+   */
+  public record Limits(
+      @DefaultValue("32MB") DataSize maxBodySize,
+      @DefaultValue("64") int maxRequestBatch,
+      @DefaultValue("16777216") long maxTensorElements,
+      @DefaultValue("1048576") int maxBytesElementLength) {}
+}

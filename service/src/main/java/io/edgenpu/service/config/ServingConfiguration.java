@@ -1,0 +1,110 @@
+package io.edgenpu.service.config;
+
+import ai.onnxruntime.OrtEnvironment;
+import io.edgenpu.npu.profile.NpuProfiles;
+import io.edgenpu.scheduler.core.SchedulerListener;
+import io.edgenpu.scheduler.loop.RealTimeEventLoop;
+import io.edgenpu.service.device.Device;
+import io.edgenpu.service.device.EmulatedNpuAccelerator;
+import io.edgenpu.service.device.OrtAccelerator;
+import io.edgenpu.service.inference.InferenceService;
+import io.edgenpu.service.inference.StatsRegistry;
+import io.edgenpu.service.metrics.StatsListener;
+import io.edgenpu.service.repository.ModelRepository;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires devices, the model repository and the inference path. */
+@Configuration(proxyBeanMethods = false)
+public class ServingConfiguration {
+
+  @Bean
+  ServerState serverState() {
+    return new ServerState();
+  }
+
+  @Bean
+  StatsRegistry statsRegistry() {
+    return new StatsRegistry();
+  }
+
+  @Bean
+  SchedulerListener schedulerListener(StatsRegistry stats) {
+    return new StatsListener(stats);
+  }
+
+  @Bean
+  OrtEnvironment ortEnvironment() {
+    return OrtEnvironment.getEnvironment();
+  }
+
+  /** The bounded executor for blocking ONNX Runtime work; never an event loop. */
+  @Bean(destroyMethod = "shutdownNow")
+  ThreadPoolExecutor computeExecutor(EdgeNpuProperties props) {
+    AtomicInteger n = new AtomicInteger();
+    int threads = Math.max(1, props.compute().threads());
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(Math.max(1, props.compute().queue())),
+        r -> {
+          Thread t = new Thread(r, "ort-compute-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        },
+        new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  @Bean(destroyMethod = "")
+  Map<String, Device> devices(EdgeNpuProperties props, ThreadPoolExecutor compute, SchedulerListener listener) {
+    Map<String, Device> devices = new LinkedHashMap<>();
+    RealTimeEventLoop npuLoop = new RealTimeEventLoop("device-npu");
+    devices.put("npu", new Device("npu", Device.Kind.EMULATED_NPU, npuLoop,
+        new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), listener));
+    RealTimeEventLoop cpuLoop = new RealTimeEventLoop("device-cpu");
+    devices.put("cpu", new Device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), listener));
+    return devices;
+  }
+
+  @Bean
+  DeviceShutdown deviceShutdown(Map<String, Device> devices) {
+    return new DeviceShutdown(devices);
+  }
+
+  @Bean(destroyMethod = "close")
+  ModelRepository modelRepository(EdgeNpuProperties props, Map<String, Device> devices, OrtEnvironment env,
+      StatsRegistry stats, DeviceShutdown shutdownAfter) throws IOException {
+    ModelRepository repo = new ModelRepository(props.modelRepository(), devices, props.defaultDevice(), env,
+        Math.max(1, props.compute().intraOpThreads()), stats);
+    repo.loadAll();
+    return repo;
+  }
+
+  @Bean
+  InferenceService inferenceService(ModelRepository repository, EdgeNpuProperties props) {
+    EdgeNpuProperties.Limits l = props.limits();
+    return new InferenceService(repository,
+        new InferenceService.Limits(l.maxRequestBatch(), l.maxTensorElements(), l.maxBytesElementLength()),
+        ForkJoinPool.commonPool());
+  }
+
+  /** Closes the devices' loops after the repository has released its models. */
+  public static final class DeviceShutdown implements AutoCloseable {
+    private final Map<String, Device> devices;
+
+    DeviceShutdown(Map<String, Device> devices) {
+      this.devices = devices;
+    }
+
+    @Override
+    public void close() {
+      devices.values().forEach(Device::close);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package io.edgenpu.service.grpc;
+
+import io.edgenpu.service.config.EdgeNpuProperties;
+import io.edgenpu.service.inference.InferenceService;
+import io.edgenpu.service.repository.ModelRepository;
+import io.edgenpu.service.rest.OipRestHandler;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.core.scheduler.Schedulers;
+
+/** Registers the OIP gRPC service with Spring gRPC's server. */
+@Configuration(proxyBeanMethods = false)
+public class GrpcConfiguration {
+  @Bean
+  OipGrpcService oipGrpcService(InferenceService inference, ModelRepository repository, OipRestHandler rest, EdgeNpuProperties props) {
+    return new OipGrpcService(inference, repository, rest::isReady, props,
+        task -> Schedulers.boundedElastic().schedule(task));
+  }
+}

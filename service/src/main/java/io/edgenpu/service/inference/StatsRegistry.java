@@ -1,0 +1,18 @@
+package io.edgenpu.service.inference;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Statistics per model version key ({@code name:version}); they survive reloads of the same version. Thread-safe. */
+public final class StatsRegistry {
+  private final Map<String, ModelStats> byKey = new ConcurrentHashMap<>();
+
+  public ModelStats forKey(String modelKey) {
+    return byKey.computeIfAbsent(modelKey, k -> new ModelStats());
+  }
+
+  /** The statistics of a key, or null if nothing was ever recorded or registered for it. */
+  public ModelStats find(String modelKey) {
+    return byKey.get(modelKey);
+  }
+}

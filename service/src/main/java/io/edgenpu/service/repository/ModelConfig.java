@@ -1,0 +1,73 @@
+package io.edgenpu.service.repository;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's {@code config.yaml}, validated. Paths are relative to a version folder. Immutable.
+ *
+ * @param maxBatchSize the largest batch the device runs for this model (requests may carry more rows; they
+ *     are split into samples)
+ * @param device device name this model runs on (e.g. {@code npu}, {@code cpu})
+ * @param slo latency target; also the deadline of requests that carry no {@code timeout}; zero = none
+ * @param inputs empty = derived from the graph
+ * @param graph the single graph of a plain model, null otherwise
+ * @param stages the stages of an early-exit model, empty otherwise
+ * @param exitPrior optional cumulative exit fractions (one per exit), a prior for the scheduler
+ */
+public record ModelConfig(
+    String name,
+    ModelKind kind,
+    String description,
+    int maxBatchSize,
+    String device,
+    VersionPolicy versionPolicy,
+    Duration slo,
+    List<TensorSpec> inputs,
+    List<TensorSpec> outputs,
+    String graph,
+    List<StageConfig> stages,
+    double[] exitPrior,
+    SchedulingConfig scheduling,
+    Path directory) {
+
+  /** One stage of an early-exit model; {@code exitGraph} null when no exit follows the stage. */
+  public record StageConfig(String graph, String exitGraph, double threshold) {}
+
+  /** Which numeric version folders to load. */
+  public record VersionPolicy(Kind kind, List<Long> versions) {
+    public enum Kind {
+      LATEST,
+      ALL,
+      SPECIFIC
+    }
+
+    public static final VersionPolicy LATEST = new VersionPolicy(Kind.LATEST, List.of());
+  }
+
+  /**
+   * Scheduler settings of the model.
+   *
+   * @param queueLevels per priority level: max queued samples (0 = unbounded) and queue timeout
+   */
+  public record SchedulingConfig(
+      String policy,
+      Map<String, Object> parameters,
+      List<QueueLevel> queueLevels,
+      int defaultPriority,
+      boolean dropLate,
+      boolean earliestDeadlineOrder) {}
+
+  public record QueueLevel(int maxSize, Duration timeout, boolean allowTimeoutOverride) {}
+
+  public boolean isEarlyExit() {
+    return kind == ModelKind.EARLY_EXIT;
+  }
+
+  /** Number of scheduler stages: 1 for a plain model. */
+  public int stageCount() {
+    return kind == ModelKind.PLAIN ? 1 : stages.size();
+  }
+}

@@ -1,0 +1,290 @@
+package io.edgenpu.service.rest;
+
+import io.edgenpu.api.tensor.DataType;
+import io.edgenpu.api.tensor.Shapes;
+import io.edgenpu.api.tensor.Tensor;
+import io.edgenpu.service.inference.InferenceException;
+import io.edgenpu.service.inference.InferenceRequest;
+import io.edgenpu.service.inference.InferenceResult;
+import io.edgenpu.service.inference.NamedTensor;
+import io.edgenpu.service.inference.RequestedOutput;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The OIP REST inference body: JSON requests and responses, and Triton's binary tensor extension (a JSON
+ * header of {@code Inference-Header-Content-Length} bytes followed by raw tensors, in the order of the
+ * inputs that declare {@code binary_data_size}). Stateless and thread-safe.
+ */
+public final class InferJsonCodec {
+  static final String BINARY_DATA_SIZE = "binary_data_size";
+  static final String BINARY_DATA = "binary_data";
+  static final String BINARY_DATA_OUTPUT = "binary_data_output";
+
+  private final JsonMapper mapper;
+  private final long maxTensorElements;
+
+  public InferJsonCodec(long maxTensorElements) {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
+        .build();
+    this.mapper = JsonMapper.builder(factory).build();
+    this.maxTensorElements = maxTensorElements;
+  }
+
+  public JsonMapper mapper() {
+    return mapper;
+  }
+
+  /** Parses JSON into a tree; malformed JSON is a 400. */
+  public JsonNode parse(byte[] body, int offset, int length) {
+    if (length == 0) {
+      throw InferenceException.invalid("the request body is empty");
+    }
+    try {
+      JsonNode root = mapper.readTree(body, offset, length);
+      if (root == null || root.isMissingNode()) {
+        throw InferenceException.invalid("the request body is empty");
+      }
+      return root;
+    } catch (JacksonException e) {
+      throw InferenceException.invalid("malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  /**
+   * Decodes an inference request.
+   *
+   * @param jsonLength length of the JSON header; the rest of {@code body} is binary tensor data
+   */
+  public InferenceRequest decode(String model, String version, byte[] body, int jsonLength, long deadlineNanos) {
+    JsonNode root = parse(body, 0, jsonLength);
+    if (!root.isObject()) {
+      throw InferenceException.invalid("the request body must be a JSON object");
+    }
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
+      if (!List.of("id", "parameters", "inputs", "outputs").contains(e.getKey())) {
+        throw InferenceException.invalid("unknown field '" + e.getKey() + "' in the inference request");
+      }
+    }
+    String id = null;
+    JsonNode idNode = root.get("id");
+    if (idNode != null && !idNode.isNull()) {
+      if (!idNode.isString()) {
+        throw InferenceException.invalid("'id' must be a string");
+      }
+      id = idNode.stringValue();
+    }
+    Map<String, Object> params = parameters(root.get("parameters"), "request");
+    JsonNode inputs = root.get("inputs");
+    if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+      throw InferenceException.invalid("'inputs' must be a non-empty array");
+    }
+    ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice();
+    List<NamedTensor> tensors = new ArrayList<>();
+    for (JsonNode in : inputs) {
+      tensors.add(input(in, binary));
+    }
+    if (binary.hasRemaining()) {
+      throw InferenceException.invalid(binary.remaining() + " bytes of binary data follow the inputs but no input claims them");
+    }
+    List<RequestedOutput> outputs = new ArrayList<>();
+    JsonNode outs = root.get("outputs");
+    if (outs != null && !outs.isNull()) {
+      if (!outs.isArray()) {
+        throw InferenceException.invalid("'outputs' must be an array");
+      }
+      for (JsonNode o : outs) {
+        if (!o.isObject() || o.get("name") == null || !o.get("name").isString()) {
+          throw InferenceException.invalid("each requested output needs a string 'name'");
+        }
+        outputs.add(new RequestedOutput(o.get("name").stringValue(), parameters(o.get("parameters"), "output")));
+      }
+    }
+    return new InferenceRequest(model, version, id, tensors, outputs, params, deadlineNanos);
+  }
+
+  private NamedTensor input(JsonNode in, ByteBuffer binary) {
+    if (!in.isObject()) {
+      throw InferenceException.invalid("each input must be an object");
+    }
+    JsonNode nameNode = in.get("name");
+    if (nameNode == null || !nameNode.isString() || nameNode.stringValue().isEmpty()) {
+      throw InferenceException.invalid("each input needs a non-empty string 'name'");
+    }
+    String name = nameNode.stringValue();
+    JsonNode dt = in.get("datatype");
+    if (dt == null || !dt.isString()) {
+      throw InferenceException.invalid("input '" + name + "' needs a string 'datatype'");
+    }
+    DataType type = DataType.fromWireName(dt.stringValue())
+        .orElseThrow(() -> InferenceException.invalid("input '" + name + "' has unknown datatype '" + dt.stringValue() + "'"));
+    long[] shape = shape(name, in.get("shape"));
+    Map<String, Object> params = parameters(in.get("parameters"), "input '" + name + "'");
+    Object size = params.get(BINARY_DATA_SIZE);
+    if (size != null) {
+      if (!(size instanceof Long len) || len < 0) {
+        throw InferenceException.invalid("input '" + name + "': binary_data_size must be a non-negative integer");
+      }
+      if (in.get("data") != null) {
+        throw InferenceException.invalid("input '" + name + "' has both 'data' and binary_data_size");
+      }
+      if (len > binary.remaining()) {
+        throw InferenceException.invalid("input '" + name + "' declares " + len + " bytes of binary data but only "
+            + binary.remaining() + " remain");
+      }
+      ByteBuffer raw = binary.slice(binary.position(), len.intValue());
+      binary.position(binary.position() + len.intValue());
+      try {
+        long n = Shapes.elementCount(shape);
+        if (n > maxTensorElements) {
+          throw new InferenceException(io.edgenpu.service.inference.Status.PAYLOAD_TOO_LARGE,
+              "input '" + name + "' has " + n + " elements; the limit is " + maxTensorElements);
+        }
+        return new NamedTensor(name, Tensor.ofRaw(type, shape, raw), params);
+      } catch (IllegalArgumentException e) {
+        throw InferenceException.invalid("input '" + name + "': " + e.getMessage());
+      }
+    }
+    return new NamedTensor(name, TensorJson.decode(name, type, shape, in.get("data"), maxTensorElements), params);
+  }
+
+  private static long[] shape(String name, JsonNode s) {
+    if (s == null || !s.isArray()) {
+      throw InferenceException.invalid("input '" + name + "' needs a 'shape' array");
+    }
+    if (s.size() > 16) {
+      throw InferenceException.invalid("input '" + name + "' has rank " + s.size() + "; at most 16 dimensions");
+    }
+    long[] out = new long[s.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode d = s.get(i);
+      if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 0) {
+        throw InferenceException.invalid("input '" + name + "': shape dimensions must be non-negative integers");
+      }
+      out[i] = d.longValue();
+    }
+    return out;
+  }
+
+  static Map<String, Object> parameters(JsonNode p, String where) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    if (p == null || p.isNull()) {
+      return out;
+    }
+    if (!p.isObject()) {
+      throw InferenceException.invalid("'parameters' of the " + where + " must be an object");
+    }
+    for (Map.Entry<String, JsonNode> e : p.properties()) {
+      JsonNode v = e.getValue();
+      Object value;
+      if (v.isString()) {
+        value = v.stringValue();
+      } else if (v.isBoolean()) {
+        value = v.booleanValue();
+      } else if (v.isIntegralNumber() && v.canConvertToLong()) {
+        value = v.longValue();
+      } else if (v.isNumber()) {
+        value = v.doubleValue();
+      } else {
+        throw InferenceException.invalid("parameter '" + e.getKey() + "' of the " + where
+            + " must be a string, number or boolean");
+      }
+      out.put(e.getKey(), value);
+    }
+    return out;
+  }
+
+  /** An encoded response: the body, and the JSON header length when binary data follows (else -1). */
+  public record Encoded(byte[] body, int jsonLength) {}
+
+  /**
+   * Encodes a response. Outputs the client asked to get as binary (per output {@code binary_data}, or
+   * request-level {@code binary_data_output}) follow the JSON as raw bytes.
+   */
+  public Encoded encode(InferenceResult r, InferenceRequest req) {
+    boolean allBinary = Boolean.TRUE.equals(req.parameters().get(BINARY_DATA_OUTPUT));
+    Map<String, Boolean> binaryByName = new LinkedHashMap<>();
+    for (RequestedOutput o : req.outputs()) {
+      Object b = o.parameters().get(BINARY_DATA);
+      if (b != null) {
+        binaryByName.put(o.name(), Boolean.TRUE.equals(b));
+      }
+    }
+    ByteArrayOutputStream json = new ByteArrayOutputStream(256);
+    List<Tensor> binaries = new ArrayList<>();
+    try (JsonGenerator g = mapper.createGenerator(json)) {
+      g.writeStartObject();
+      g.writeStringProperty("model_name", r.model());
+      g.writeStringProperty("model_version", r.version());
+      if (r.id() != null && !r.id().isEmpty()) {
+        g.writeStringProperty("id", r.id());
+      }
+      if (!r.parameters().isEmpty()) {
+        g.writeName("parameters");
+        writeParameters(g, r.parameters());
+      }
+      g.writeArrayPropertyStart("outputs");
+      for (NamedTensor o : r.outputs()) {
+        Tensor t = o.tensor();
+        g.writeStartObject();
+        g.writeStringProperty("name", o.name());
+        g.writeStringProperty("datatype", t.dataType().wireName());
+        g.writeArrayPropertyStart("shape");
+        for (long d : t.shape()) {
+          g.writeNumber(d);
+        }
+        g.writeEndArray();
+        boolean binary = binaryByName.getOrDefault(o.name(), allBinary)
+            || t.dataType() == DataType.FP16 || t.dataType() == DataType.BF16;
+        if (binary) {
+          g.writeObjectPropertyStart("parameters");
+          g.writeNumberProperty(BINARY_DATA_SIZE, t.rawByteSize());
+          g.writeEndObject();
+          binaries.add(t);
+        } else {
+          g.writeName("data");
+          TensorJson.write(g, t);
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    if (binaries.isEmpty()) {
+      return new Encoded(json.toByteArray(), -1);
+    }
+    int jsonLength = json.size();
+    for (Tensor t : binaries) {
+      json.writeBytes(t.toRawBytes());
+    }
+    return new Encoded(json.toByteArray(), jsonLength);
+  }
+
+  static void writeParameters(JsonGenerator g, Map<String, Object> params) {
+    g.writeStartObject();
+    for (Map.Entry<String, Object> e : params.entrySet()) {
+      Object v = e.getValue();
+      if (v instanceof Boolean b) {
+        g.writeBooleanProperty(e.getKey(), b);
+      } else if (v instanceof Long || v instanceof Integer) {
+        g.writeNumberProperty(e.getKey(), ((Number) v).longValue());
+      } else if (v instanceof Number n) {
+        g.writeNumberProperty(e.getKey(), n.doubleValue());
+      } else {
+        g.writeStringProperty(e.getKey(), String.valueOf(v));
+      }
+    }
+    g.writeEndObject();
+  }
+}

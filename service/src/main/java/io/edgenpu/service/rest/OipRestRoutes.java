@@ -1,0 +1,49 @@
+package io.edgenpu.service.rest;
+
+import static org.springframework.web.reactive.function.server.RequestPredicates.path;
+
+import io.edgenpu.service.config.EdgeNpuProperties;
+import io.edgenpu.service.config.ServerState;
+import io.edgenpu.service.inference.InferenceService;
+import io.edgenpu.service.repository.ModelRepository;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/** The REST routes: OIP v2 plus Triton's extensions. Unknown paths under /v2 get an OIP 404; wrong methods a 405. */
+@Configuration(proxyBeanMethods = false)
+public class OipRestRoutes {
+
+  @Bean
+  OipRestHandler oipRestHandler(InferenceService inference, ModelRepository repository, ServerState state, EdgeNpuProperties props) {
+    return new OipRestHandler(inference, repository, state, props);
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> oipRoutes(OipRestHandler h) {
+    String model = "/v2/models/{model}";
+    String version = "/v2/models/{model}/versions/{version}";
+    RouterFunction<ServerResponse> api = RouterFunctions.route()
+        .GET("/v2", h::serverMetadata)
+        .GET("/v2/health/live", h::live)
+        .GET("/v2/health/ready", h::ready)
+        .GET("/v2/models/stats", h::stats)
+        .GET(model, h::modelMetadata)
+        .GET(version, h::modelMetadata)
+        .GET(model + "/ready", h::modelReady)
+        .GET(version + "/ready", h::modelReady)
+        .GET(model + "/config", h::modelConfig)
+        .GET(version + "/config", h::modelConfig)
+        .GET(model + "/stats", h::stats)
+        .GET(version + "/stats", h::stats)
+        .POST(model + "/infer", h::infer)
+        .POST(version + "/infer", h::infer)
+        .POST("/v2/repository/index", h::index)
+        .POST("/v2/repository/models/{model}/load", h::load)
+        .POST("/v2/repository/models/{model}/unload", h::unload)
+        .build();
+    return api.and(RouterFunctions.route(path("/v2").or(path("/v2/**")), h::fallback));
+  }
+}
