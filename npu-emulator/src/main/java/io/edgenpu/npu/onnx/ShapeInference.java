@@ -26,19 +26,29 @@ public final class ShapeInference {
 
   private final OnnxModel model;
   private final long batch;
+  private final long otherDims;
   private final Map<String, long[]> shapes = new HashMap<>();
   private final Map<String, long[]> consts = new HashMap<>();
   private final Map<String, long[]> declared = new HashMap<>();
   private final Set<String> unsupported = new LinkedHashSet<>();
 
-  private ShapeInference(OnnxModel model, long batch) {
+  private ShapeInference(OnnxModel model, long batch, long otherDims) {
     this.model = model;
     this.batch = batch;
+    this.otherDims = otherDims;
   }
 
-  /** Infers shapes with every symbolic dimension set to {@code batch}. */
+  /** Infers shapes with the first (batch) dimension set to {@code batch} where symbolic, other symbolic ones too. */
   public static Result infer(OnnxModel model, long batch) {
-    return new ShapeInference(model, batch).run();
+    return new ShapeInference(model, batch, batch).run();
+  }
+
+  /**
+   * Infers shapes with a symbolic first dimension set to {@code batch} and every other symbolic dimension
+   * (e.g. an image's height and width) set to {@code otherDims}.
+   */
+  public static Result infer(OnnxModel model, long batch, long otherDims) {
+    return new ShapeInference(model, batch, otherDims).run();
   }
 
   private Result run() {
@@ -84,7 +94,7 @@ public final class ShapeInference {
     long[] c = s.clone();
     for (int i = 0; i < c.length; i++) {
       if (c[i] < 0) {
-        c[i] = batch;
+        c[i] = i == 0 ? batch : otherDims;
       }
     }
     return c;

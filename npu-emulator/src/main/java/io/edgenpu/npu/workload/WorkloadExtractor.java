@@ -18,8 +18,17 @@ public final class WorkloadExtractor {
 
   private WorkloadExtractor() {}
 
+  /** Per-sample layers; symbolic non-batch dimensions (if any) are taken as {@link #DEFAULT_REFERENCE_DIM}. */
   public static List<Layer> layers(OnnxModel model) {
-    ShapeInference.Result shapes = ShapeInference.infer(model, 1);
+    return layers(model, DEFAULT_REFERENCE_DIM);
+  }
+
+  /** Size given to symbolic non-batch dimensions (e.g. image height and width) when none is known. */
+  public static final long DEFAULT_REFERENCE_DIM = 64;
+
+  /** Per-sample layers with symbolic non-batch dimensions set to {@code referenceDim}. */
+  public static List<Layer> layers(OnnxModel model, long referenceDim) {
+    ShapeInference.Result shapes = ShapeInference.infer(model, 1, referenceDim);
     List<Layer> out = new ArrayList<>();
     int index = 0;
     for (OnnxProto.NodeProto n : model.nodes()) {

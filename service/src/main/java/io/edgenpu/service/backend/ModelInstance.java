@@ -39,6 +39,7 @@ public final class ModelInstance implements AutoCloseable {
   private final List<TensorSpec> outputs;
   private final StagePlan plan;
   private final Workload workload;
+  private final long referenceElements;
 
   public ModelInstance(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
       throws IOException, OrtException {
@@ -108,6 +109,32 @@ public final class ModelInstance implements AutoCloseable {
       throw e;
     }
     this.workload = new Workload(key, stages);
+    long[] ref = inputs.get(0).shape();
+    long elems = 1;
+    boolean variable = false;
+    for (long d : ref) {
+      variable |= d < 0;
+      elems *= d < 0 ? WorkloadExtractor.DEFAULT_REFERENCE_DIM : d;
+    }
+    this.referenceElements = variable ? elems : -1;
+  }
+
+  /**
+   * For models with variable-size inputs (their NPU workload is extracted at a reference size), the ratio of
+   * the batch's mean per-sample input size to that reference; 1 for fixed-size models. The emulated device
+   * scales the modelled time by it (layer costs grow with the number of pixels).
+   */
+  public double workScale(List<SampleState> samples) {
+    if (referenceElements < 0 || samples.isEmpty()) {
+      return 1.0;
+    }
+    String first = inputs.get(0).name();
+    double total = 0;
+    for (SampleState s : samples) {
+      Tensor t = s.inputs().get(first);
+      total += t == null ? referenceElements : t.elementCount();
+    }
+    return total / samples.size() / referenceElements;
   }
 
   private static void requireSingle(OrtGraph g, String name) {
@@ -194,18 +221,21 @@ public final class ModelInstance implements AutoCloseable {
     boolean[] exited = new boolean[n];
     OrtGraph g = stageGraphs.get(stage);
     if (!config.isEarlyExit()) {
-      Map<String, Tensor> feeds = new LinkedHashMap<>();
-      for (TensorSpec in : g.inputs()) {
-        List<Tensor> parts = new ArrayList<>(n);
-        for (SampleState s : samples) {
-          parts.add(s.inputs().get(in.name()));
+      // Samples with variable-size inputs (e.g. images of different sizes) run in one group per shape.
+      for (List<Integer> group : groupByInputShape(samples)) {
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        for (TensorSpec in : g.inputs()) {
+          List<Tensor> parts = new ArrayList<>(group.size());
+          for (int i : group) {
+            parts.add(samples.get(i).inputs().get(in.name()));
+          }
+          feeds.put(in.name(), Tensor.concatRows(parts));
         }
-        feeds.put(in.name(), Tensor.concatRows(parts));
-      }
-      Map<String, Tensor> out = g.run(feeds);
-      for (int i = 0; i < n; i++) {
-        samples.get(i).setOutputs(sliceAll(out, i), -1);
-        exited[i] = true;
+        Map<String, Tensor> out = g.run(feeds);
+        for (int k = 0; k < group.size(); k++) {
+          samples.get(group.get(k)).setOutputs(sliceAll(out, k), -1);
+          exited[group.get(k)] = true;
+        }
       }
       return exited;
     }
@@ -240,6 +270,18 @@ public final class ModelInstance implements AutoCloseable {
       }
     }
     return exited;
+  }
+
+  private static List<List<Integer>> groupByInputShape(List<SampleState> samples) {
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < samples.size(); i++) {
+      StringBuilder key = new StringBuilder();
+      for (Map.Entry<String, Tensor> e : new java.util.TreeMap<>(samples.get(i).inputs()).entrySet()) {
+        key.append(e.getKey()).append(java.util.Arrays.toString(e.getValue().shape()));
+      }
+      groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(i);
+    }
+    return new ArrayList<>(groups.values());
   }
 
   private static float maxInRow(float[] values, int row, int width) {

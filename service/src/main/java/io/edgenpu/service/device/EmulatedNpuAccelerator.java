@@ -83,7 +83,9 @@ public final class EmulatedNpuAccelerator extends OrtAccelerator {
     }
     long start = loop.now();
     int b = batch.size();
-    long modelled = table.stageNanos(batch.stage(), b);
+    ModelInstance model = models.get(batch.model());
+    double scale = model == null ? 1.0 : model.workScale(states(batch));
+    long modelled = Math.round(table.stageNanos(batch.stage(), b) * scale);
     if (batch.catchUp() && batch.stage() == 0) {
       modelled += Math.round(profile.cyclesToNanos(profile.preemptionCycles()));
     }

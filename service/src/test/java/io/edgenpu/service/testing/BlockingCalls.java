@@ -1,0 +1,45 @@
+package io.edgenpu.service.testing;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound once per test JVM and records (instead of only throwing) every blocking call made on a
+ * non-blocking thread: Reactor Netty's event loops, Reactor's parallel scheduler, and Netty event loops
+ * (gRPC's transport). Integration tests assert that the list stays empty.
+ */
+public final class BlockingCalls {
+  private static final List<String> CALLS = new CopyOnWriteArrayList<>();
+  private static boolean installed;
+
+  private BlockingCalls() {}
+
+  public static synchronized void install() {
+    if (installed) {
+      return;
+    }
+    installed = true;
+    BlockHound.Builder builder = BlockHound.builder();
+    // The builder alone knows no thread as non-blocking: load the Reactor and Netty integrations, as
+    // BlockHound.install() would.
+    java.util.ServiceLoader.load(reactor.blockhound.integration.BlockHoundIntegration.class).forEach(builder::with);
+    builder.blockingMethodCallback(m -> {
+      CALLS.add(m + " on " + Thread.currentThread().getName());
+      throw new reactor.blockhound.BlockingOperationError(m);
+    }).install();
+  }
+
+  /** Thread-name prefix of the self-test that proves the detector works; its findings are not violations. */
+  public static final String SELF_TEST_THREAD = "blockhound-selftest";
+
+  /** Blocking calls seen so far on the server's threads. */
+  public static List<String> seen() {
+    return CALLS.stream().filter(c -> !c.contains(SELF_TEST_THREAD)).toList();
+  }
+
+  /** Blocking calls seen on the self-test's threads. */
+  public static List<String> seenBySelfTest() {
+    return CALLS.stream().filter(c -> c.contains(SELF_TEST_THREAD)).toList();
+  }
+}

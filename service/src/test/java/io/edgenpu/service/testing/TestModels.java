@@ -1,0 +1,206 @@
+package io.edgenpu.service.testing;
+
+import com.google.protobuf.ByteString;
+import io.edgenpu.npu.onnx.proto.OnnxProto;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Tiny ONNX models written from Java for deterministic tests, and a temporary model repository that holds
+ * them next to copies of the shipped models.
+ *
+ * <ul>
+ *   <li>{@code affine}: plain, y = 2x + 1 on FP32 [N, 4] — outputs are easy to predict per request;
+ *   <li>{@code echo-int}: plain, y = x on INT64 [N, 3];
+ *   <li>{@code ee-toy}: early-exit, 4 stages of y = x·I (a 64x64 identity MatMul, so the NPU cost model
+ *       gives each stage real work) over FP32 [N, 64], each followed by a softmax head; a sample exits at
+ *       the first exit whose max probability reaches 0.9 — an input with one element at 20 and the rest 0
+ *       exits at once, all zeros runs to the end.
+ * </ul>
+ */
+public final class TestModels {
+  private TestModels() {}
+
+  /**
+   * Creates the toy repository in {@code root}: {@code affine} (dynamic batching, no delay),
+   * {@code affine-batched} (waits up to 2 s for a batch of 4), {@code echo-int} (on the cpu device) and
+   * {@code ee-toy} (fluid batching).
+   */
+  public static Path repository(Path root) {
+    try {
+      plainModel(root, "affine", affineModel(), """
+          kind: plain
+          description: y = 2x + 1 (test model)
+          max-batch-size: 4
+          inputs:
+            - {name: x, datatype: FP32, shape: [4]}
+          outputs:
+            - {name: y, datatype: FP32, shape: [4]}
+          """);
+      plainModel(root, "affine-batched", affineModel(), """
+          kind: plain
+          description: y = 2x + 1, batching window of 2 s (test model)
+          max-batch-size: 4
+          scheduling:
+            policy: dynamic
+            parameters: {max-queue-delay: 2s, preferred-batch-sizes: [4]}
+          """);
+      plainModel(root, "echo-int", echoIntModel(), """
+          kind: plain
+          description: y = x on INT64 (test model)
+          max-batch-size: 8
+          device: cpu
+          """);
+      Path ee = root.resolve("ee-toy/1");
+      Files.createDirectories(ee);
+      for (int s = 0; s < 4; s++) {
+        write(ee.resolve("stage" + s + ".onnx"), identityStage("f" + (s - 1), "f" + s, s == 0 ? "x" : null));
+        write(ee.resolve("exit" + s + ".onnx"), softmaxHead("f" + s));
+      }
+      Files.writeString(root.resolve("ee-toy/config.yaml"), """
+          kind: early-exit
+          description: identity stages with softmax exit heads (test model)
+          max-batch-size: 8
+          stages:
+            - {graph: stage0.onnx, exit: {graph: exit0.onnx, threshold: 0.9}}
+            - {graph: stage1.onnx, exit: {graph: exit1.onnx, threshold: 0.9}}
+            - {graph: stage2.onnx, exit: {graph: exit2.onnx, threshold: 0.9}}
+            - {graph: stage3.onnx, exit: {graph: exit3.onnx}}
+          """);
+      return root;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void plainModel(Path root, String name, OnnxProto.ModelProto model, String config) throws IOException {
+    Path dir = root.resolve(name + "/1");
+    Files.createDirectories(dir);
+    write(dir.resolve("model.onnx"), model);
+    Files.writeString(root.resolve(name + "/config.yaml"), config);
+  }
+
+  /** Copies a shipped model folder (from the repository's models/repository) into {@code root}. */
+  public static void copyShipped(Path root, String model) {
+    Path src = shippedRepository().resolve(model);
+    try (var files = Files.walk(src)) {
+      for (Path p : files.toList()) {
+        Path dst = root.resolve(model).resolve(src.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(dst);
+        } else {
+          Files.copy(p, dst);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The shipped default repository, found from the module or the project root. */
+  public static Path shippedRepository() {
+    for (Path p : List.of(Path.of("../models/repository"), Path.of("models/repository"))) {
+      if (Files.isDirectory(p)) {
+        return p.toAbsolutePath().normalize();
+      }
+    }
+    throw new IllegalStateException("models/repository not found from " + Path.of("").toAbsolutePath());
+  }
+
+  private static void write(Path file, OnnxProto.ModelProto model) throws IOException {
+    Files.write(file, model.toByteArray());
+  }
+
+  private static OnnxProto.ValueInfoProto value(String name, int elemType, Object... dims) {
+    OnnxProto.TensorShapeProto.Builder shape = OnnxProto.TensorShapeProto.newBuilder();
+    for (Object d : dims) {
+      OnnxProto.TensorShapeProto.Dimension.Builder dim = OnnxProto.TensorShapeProto.Dimension.newBuilder();
+      if (d instanceof String s) {
+        dim.setDimParam(s);
+      } else {
+        dim.setDimValue(((Number) d).longValue());
+      }
+      shape.addDim(dim);
+    }
+    return OnnxProto.ValueInfoProto.newBuilder().setName(name)
+        .setType(OnnxProto.TypeProto.newBuilder().setTensorType(
+            OnnxProto.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
+        .build();
+  }
+
+  private static OnnxProto.TensorProto floats(String name, float... v) {
+    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float f : v) {
+      b.putFloat(f);
+    }
+    return OnnxProto.TensorProto.newBuilder().setName(name).setDataType(OnnxProto.TensorProto.DataType.FLOAT_VALUE)
+        .setRawData(ByteString.copyFrom(b.array())).build();
+  }
+
+  private static OnnxProto.NodeProto node(String op, List<String> in, List<String> out) {
+    return OnnxProto.NodeProto.newBuilder().setOpType(op).setName(op + "_" + out.get(0)).addAllInput(in).addAllOutput(out).build();
+  }
+
+  private static OnnxProto.ModelProto model(OnnxProto.GraphProto graph) {
+    return OnnxProto.ModelProto.newBuilder().setIrVersion(8).setProducerName("edgenpu-tests")
+        .addOpsetImport(OnnxProto.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
+        .setGraph(graph).build();
+  }
+
+  static OnnxProto.ModelProto affineModel() {
+    int f = OnnxProto.TensorProto.DataType.FLOAT_VALUE;
+    return model(OnnxProto.GraphProto.newBuilder().setName("affine")
+        .addInput(value("x", f, "batch", 4)).addOutput(value("y", f, "batch", 4))
+        .addInitializer(floats("two", 2f)).addInitializer(floats("one", 1f))
+        .addNode(node("Mul", List.of("x", "two"), List.of("t")))
+        .addNode(node("Add", List.of("t", "one"), List.of("y")))
+        .build());
+  }
+
+  static OnnxProto.ModelProto echoIntModel() {
+    int i = OnnxProto.TensorProto.DataType.INT64_VALUE;
+    return model(OnnxProto.GraphProto.newBuilder().setName("echo")
+        .addInput(value("x", i, "batch", 3)).addOutput(value("y", i, "batch", 3))
+        .addNode(node("Identity", List.of("x"), List.of("y")))
+        .build());
+  }
+
+  /** Width of the toy early-exit model's features. */
+  public static final int EE_WIDTH = 64;
+
+  static OnnxProto.ModelProto identityStage(String in, String out, String firstInput) {
+    int f = OnnxProto.TensorProto.DataType.FLOAT_VALUE;
+    String input = firstInput != null ? firstInput : in;
+    float[] eye = new float[EE_WIDTH * EE_WIDTH];
+    for (int i = 0; i < EE_WIDTH; i++) {
+      eye[i * EE_WIDTH + i] = 1f;
+    }
+    OnnxProto.TensorProto w = floats("eye", eye).toBuilder().addDims(EE_WIDTH).addDims(EE_WIDTH).build();
+    return model(OnnxProto.GraphProto.newBuilder().setName("stage")
+        .addInput(value(input, f, "batch", EE_WIDTH)).addOutput(value(out, f, "batch", EE_WIDTH))
+        .addInitializer(w)
+        .addNode(node("MatMul", List.of(input, "eye"), List.of(out)))
+        .build());
+  }
+
+  static OnnxProto.ModelProto softmaxHead(String in) {
+    int f = OnnxProto.TensorProto.DataType.FLOAT_VALUE;
+    return model(OnnxProto.GraphProto.newBuilder().setName("head")
+        .addInput(value(in, f, "batch", EE_WIDTH)).addOutput(value("probabilities", f, "batch", EE_WIDTH))
+        .addNode(OnnxProto.NodeProto.newBuilder().setOpType("Softmax").setName("softmax").addInput(in)
+            .addOutput("probabilities")
+            .addAttribute(OnnxProto.AttributeProto.newBuilder().setName("axis").setI(1)
+                .setType(OnnxProto.AttributeProto.AttributeType.INT)))
+        .build());
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
