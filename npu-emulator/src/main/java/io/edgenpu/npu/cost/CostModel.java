@@ -15,7 +15,8 @@ import java.util.List;
  * passes = ceil(b / (B_R·B_P));  n_r = ceil(B_R·R / t_r)
  * NZ     = (p-tile, c-tile) pairs of blockdiag(W, ..., W) (B_P blocks) holding a non-zero block
  * cycles = groups · passes · n_r · NZ · (t_r + d_pipe) · macCost(precision)
- * bytes  = groups · passes · (β_w·P·C + β_a·B_R·B_P·R·P·ceil(C'/t_c) + β_a·B_R·B_P·R·C)
+ * bytes  = groups · passes · (β_w·P·C + β_a·B_R·B_P·I·ceil(C'/t_c) + β_a·B_R·B_P·R·C)
+ *          I = min(R·P, input elements per group): the feature map, not its im2col expansion (decision 5)
  * T      = max(cycles / f, bytes / BW) + t_switch
  * </pre>
  * With {@link NpuProfile.Fidelity#STREAMING_ROWS}, a row tile costs only its valid rows. Thread-safe
@@ -39,6 +40,9 @@ public final class CostModel {
     }
     PrecisionCost pc = profile.cost(precision);
     double switchNanos = profile.cyclesToNanos(profile.reconfigurationCycles());
+    if (layer.kind() == Layer.Kind.FUSED) {
+      return new LayerCost(0, 0, 0, 0, 0, false, layout);
+    }
     if (!layer.isGemm()) {
       double bytes = pc.activationBytes() * (layer.inputElements() + layer.outputElements()) * b;
       double nanos = profile.memoryOps() == NpuProfile.MemoryOps.FREE ? 0 : profile.bytesToNanos(bytes);
@@ -62,8 +66,11 @@ public final class CostModel {
     double cycles = layer.groups() * passes * nz * rowCycles * pc.macCost();
     long colTiles = ceilDiv((long) bp * c, tc);
     double weightBytes = layer.weightsStatic() ? pc.weightBytes() * p * c : pc.activationBytes() * p * c * bp;
+    // Inputs: the feature map is read once per column tile (the input buffer holds one tile; im2col happens
+    // on chip), so a convolution reads C_in·H·W elements, not R·P; for a fully-connected layer both are P.
+    double inputPerGroup = Math.min((double) r * p, (double) layer.inputElements() / layer.groups());
     double bytes = layer.groups() * passes
-        * (weightBytes + pc.activationBytes() * ((double) layout.rowBatch() * bp * r * p * colTiles + (double) layout.rowBatch() * bp * r * c));
+        * (weightBytes + pc.activationBytes() * ((double) layout.rowBatch() * bp * inputPerGroup * colTiles + (double) layout.rowBatch() * bp * r * c));
     double compute = profile.cyclesToNanos(cycles);
     double memory = profile.bytesToNanos(bytes);
     long useful = (long) b * layer.macs();

@@ -25,7 +25,9 @@ public record Layer(
 
   public enum Kind {
     GEMM,
-    MEMORY
+    MEMORY,
+    /** An element-wise activation fused into the output stage of the layer before it: costs nothing. */
+    FUSED
   }
 
   public Layer {
@@ -43,6 +45,10 @@ public record Layer(
     return new Layer(name, op, Kind.MEMORY, 0, 0, 0, 1, inElems, outElems, 0, true);
   }
 
+  public static Layer fused(String name, String op, long elems) {
+    return new Layer(name, op, Kind.FUSED, 0, 0, 0, 1, elems, elems, 0, true);
+  }
+
   /** Multiply-accumulates per sample. */
   public long macs() {
     return kind == Kind.GEMM ? groups * rows * depth * columns : 0;
@@ -56,6 +62,9 @@ public record Layer(
   public String shapeString() {
     if (kind == Kind.MEMORY) {
       return "mem(" + inputElements + "->" + outputElements + ")";
+    }
+    if (kind == Kind.FUSED) {
+      return "fused";
     }
     String s = "(" + rows + ", " + depth + ", " + columns + ")";
     return groups > 1 ? s + "x" + groups : s;

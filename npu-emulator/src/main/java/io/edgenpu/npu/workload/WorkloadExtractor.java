@@ -16,6 +16,9 @@ import java.util.Set;
 public final class WorkloadExtractor {
   private static final Set<String> SHAPE_ONLY = Set.of("Shape", "Size", "Constant", "ConstantOfShape", "Range");
 
+  /** Element-wise activations an NPU applies in the output stage of the preceding GEMM or add. */
+  private static final Set<String> FUSABLE = Set.of("Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "PRelu");
+
   private WorkloadExtractor() {}
 
   /** Per-sample layers; symbolic non-batch dimensions (if any) are taken as {@link #DEFAULT_REFERENCE_DIM}. */
@@ -29,6 +32,16 @@ public final class WorkloadExtractor {
   /** Per-sample layers with symbolic non-batch dimensions set to {@code referenceDim}. */
   public static List<Layer> layers(OnnxModel model, long referenceDim) {
     ShapeInference.Result shapes = ShapeInference.infer(model, 1, referenceDim);
+    java.util.Map<String, Integer> consumers = new java.util.HashMap<>();
+    java.util.Map<String, String> producerOp = new java.util.HashMap<>();
+    for (OnnxProto.NodeProto n : model.nodes()) {
+      for (String in : n.getInputList()) {
+        consumers.merge(in, 1, Integer::sum);
+      }
+      for (String o : n.getOutputList()) {
+        producerOp.put(o, n.getOpType());
+      }
+    }
     List<Layer> out = new ArrayList<>();
     int index = 0;
     for (OnnxProto.NodeProto n : model.nodes()) {
@@ -36,6 +49,12 @@ public final class WorkloadExtractor {
       String name = n.getName().isEmpty() ? op + "_" + index : n.getName();
       index++;
       if (SHAPE_ONLY.contains(op) || allInputsConstant(n, model, shapes)) {
+        continue;
+      }
+      if (FUSABLE.contains(op) && n.getInputCount() > 0 && consumers.getOrDefault(n.getInput(0), 0) == 1
+          && isFusionHost(producerOp.get(n.getInput(0)))) {
+        long[] sh = shapes.shape(n.getOutput(0));
+        out.add(Layer.fused(name, op, sh == null ? 0 : product(sh, 0, sh.length)));
         continue;
       }
       switch (op) {
@@ -46,6 +65,11 @@ public final class WorkloadExtractor {
       }
     }
     return out;
+  }
+
+  private static boolean isFusionHost(String op) {
+    return op != null && (op.equals("Conv") || op.equals("Gemm") || op.equals("MatMul") || op.equals("Add")
+        || op.equals("ConvInteger") || op.equals("QLinearConv"));
   }
 
   private static boolean allInputsConstant(OnnxProto.NodeProto n, OnnxModel model, ShapeInference.Result s) {

@@ -5,14 +5,13 @@ import ai.onnxruntime.OrtException;
 import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
-import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.workload.Workload;
 import io.edgenpu.npu.workload.WorkloadExtractor;
+import io.edgenpu.repository.ModelConfig;
+import io.edgenpu.repository.ModelWorkloads;
+import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.scheduler.core.StagePlan;
-import io.edgenpu.service.repository.ModelConfig;
-import io.edgenpu.service.repository.TensorSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +45,6 @@ public final class ModelInstance implements AutoCloseable {
     this.config = config;
     this.version = version;
     this.key = config.name() + ":" + version;
-    List<Workload.Stage> stages = new ArrayList<>();
     try {
       if (!config.isEarlyExit()) {
         Path file = graphFile(versionDir, config.graph());
@@ -57,7 +55,6 @@ public final class ModelInstance implements AutoCloseable {
         this.inputs = resolve("input", config.inputs(), g.inputs());
         this.outputs = resolve("output", config.outputs(), g.outputs());
         this.plan = StagePlan.single();
-        stages.add(new Workload.Stage("model", WorkloadExtractor.layers(OnnxModel.read(file)), List.of()));
       } else {
         int n = config.stages().size();
         boolean[] exitAfter = new boolean[n];
@@ -74,7 +71,6 @@ public final class ModelInstance implements AutoCloseable {
             throw new IllegalArgumentException(sc.graph() + " takes " + g.inputs().get(0) + " but the previous stage gives " + previousOut);
           }
           previousOut = g.outputs().get(0);
-          List<io.edgenpu.npu.workload.Layer> headLayers = List.of();
           if (sc.exitGraph() != null) {
             Path headFile = graphFile(versionDir, sc.exitGraph());
             OrtGraph h = new OrtGraph(env, headFile, intraOpThreads);
@@ -91,12 +87,10 @@ public final class ModelInstance implements AutoCloseable {
               throw new IllegalArgumentException(sc.exitGraph() + ": the first output must be FP32 class probabilities");
             }
             exitAfter[s] = true;
-            headLayers = WorkloadExtractor.layers(OnnxModel.read(headFile));
           } else {
             exitGraphs.add(null);
           }
           thresholds[s] = sc.threshold();
-          stages.add(new Workload.Stage("stage" + s, WorkloadExtractor.layers(OnnxModel.read(stageFile)), headLayers));
         }
         this.plan = new StagePlan(exitAfter);
         this.inputs = resolve("input", config.inputs(), stageGraphs.get(0).inputs());
@@ -108,7 +102,7 @@ public final class ModelInstance implements AutoCloseable {
       close();
       throw e;
     }
-    this.workload = new Workload(key, stages);
+    this.workload = ModelWorkloads.of(config, versionDir);
     long[] ref = inputs.get(0).shape();
     long elems = 1;
     boolean variable = false;
@@ -148,14 +142,7 @@ public final class ModelInstance implements AutoCloseable {
   }
 
   private static Path graphFile(Path versionDir, String relative) throws IOException {
-    Path f = versionDir.resolve(relative).normalize();
-    if (!f.startsWith(versionDir.normalize())) {
-      throw new IOException("graph path '" + relative + "' leaves the version folder");
-    }
-    if (!Files.isRegularFile(f)) {
-      throw new IOException("graph file not found: " + f);
-    }
-    return f;
+    return ModelWorkloads.graphFile(versionDir, relative);
   }
 
   /** Declared tensors must match the graph's (by name, datatype and shape); undeclared ones come from the graph. */

@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.api.tensor.Tensor;
-import io.edgenpu.service.repository.TensorSpec;
+import io.edgenpu.repository.TensorSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

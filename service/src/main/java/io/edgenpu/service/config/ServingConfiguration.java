@@ -73,6 +73,11 @@ public class ServingConfiguration {
   }
 
   @Bean
+  io.edgenpu.service.metrics.DeviceMetrics deviceMetrics(Map<String, Device> devices) {
+    return new io.edgenpu.service.metrics.DeviceMetrics(devices);
+  }
+
+  @Bean
   DeviceShutdown deviceShutdown(Map<String, Device> devices) {
     return new DeviceShutdown(devices);
   }

@@ -37,7 +37,7 @@ import io.edgenpu.service.repository.ModelEntry;
 import io.edgenpu.service.repository.ModelRepository;
 import io.edgenpu.service.repository.ModelState;
 import io.edgenpu.service.repository.ModelVersion;
-import io.edgenpu.service.repository.TensorSpec;
+import io.edgenpu.repository.TensorSpec;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;

@@ -11,7 +11,7 @@ import io.edgenpu.service.backend.ModelInstance;
 import io.edgenpu.service.backend.SampleState;
 import io.edgenpu.service.repository.ModelRepository;
 import io.edgenpu.service.repository.ModelVersion;
-import io.edgenpu.service.repository.TensorSpec;
+import io.edgenpu.repository.TensorSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,7 @@
 package io.edgenpu.service.repository;
 
+import io.edgenpu.repository.ModelConfig;
+
 import java.util.Collections;
 import java.util.NavigableMap;
 

@@ -1,5 +1,8 @@
 package io.edgenpu.service.repository;
 
+import io.edgenpu.repository.ModelConfig;
+import io.edgenpu.repository.ModelConfigParser;
+
 import ai.onnxruntime.OrtEnvironment;
 import io.edgenpu.npu.config.ConfigException;
 import io.edgenpu.scheduler.core.ExitStatistics;

@@ -5,7 +5,7 @@ import io.edgenpu.service.config.ServerState;
 import io.edgenpu.service.inference.ModelStats;
 import io.edgenpu.service.repository.ModelEntry;
 import io.edgenpu.service.repository.ModelVersion;
-import io.edgenpu.service.repository.TensorSpec;
+import io.edgenpu.repository.TensorSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

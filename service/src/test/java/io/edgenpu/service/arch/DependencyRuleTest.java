@@ -15,12 +15,14 @@ import org.junit.jupiter.api.Test;
 class DependencyRuleTest {
   private static JavaClasses scheduler;
   private static JavaClasses emulator;
+  private static JavaClasses repository;
 
   @BeforeAll
   static void importClasses() {
     ClassFileImporter importer = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
     scheduler = importer.importPackages("io.edgenpu.scheduler");
     emulator = importer.importPackages("io.edgenpu.npu");
+    repository = importer.importPackages("io.edgenpu.repository");
   }
 
   private static final String[] FRAMEWORKS = {"org.springframework..", "reactor..", "io.grpc..", "ai.onnxruntime..", "io.netty.."};
@@ -33,6 +35,11 @@ class DependencyRuleTest {
   @Test
   void emulatorIsFrameworkFree() {
     noClasses().should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS).check(emulator);
+  }
+
+  @Test
+  void repositoryFormatIsFrameworkFree() {
+    noClasses().should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS).check(repository);
   }
 
   @Test

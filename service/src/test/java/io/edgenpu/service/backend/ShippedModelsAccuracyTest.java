@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OrtEnvironment;
 import io.edgenpu.api.tensor.Tensor;
-import io.edgenpu.service.repository.ModelConfig;
-import io.edgenpu.service.repository.ModelConfigParser;
+import io.edgenpu.repository.ModelConfig;
+import io.edgenpu.repository.ModelConfigParser;
 import io.edgenpu.service.testing.TestModels;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;

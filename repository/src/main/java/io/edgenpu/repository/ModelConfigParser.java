@@ -1,4 +1,4 @@
-package io.edgenpu.service.repository;
+package io.edgenpu.repository;
 
 import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.npu.config.ConfigException;

@@ -1,4 +1,4 @@
-package io.edgenpu.service.repository;
+package io.edgenpu.repository;
 
 /** What a model repository entry holds. */
 public enum ModelKind {

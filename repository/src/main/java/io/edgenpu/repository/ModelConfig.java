@@ -1,4 +1,4 @@
-package io.edgenpu.service.repository;
+package io.edgenpu.repository;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,0 +1,21 @@
+package io.edgenpu.experiments;
+
+import io.edgenpu.experiments.npu.NpuReportCommand;
+import io.edgenpu.experiments.npu.NpuSweepCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the research tools: {@code java -jar experiments/target/experiments.jar <command> --help}. */
+@Command(name = "experiments", mixinStandardHelpOptions = true,
+    description = "Research tools: the scheduler and the NPU model in virtual time.",
+    subcommands = {NpuReportCommand.class, NpuSweepCommand.class})
+public final class Main implements Runnable {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

@@ -1,0 +1,47 @@
+package io.edgenpu.service.metrics;
+
+import io.edgenpu.service.device.Device;
+import io.edgenpu.service.device.EmulatedNpuAccelerator;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.Map;
+
+/** Publishes per-device gauges and counters (utilisation, queue, the emulated NPU's array state). */
+public final class DeviceMetrics implements MeterBinder {
+  private final Map<String, Device> devices;
+  private final long startNanos = System.nanoTime();
+
+  public DeviceMetrics(Map<String, Device> devices) {
+    this.devices = devices;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    for (Device d : devices.values()) {
+      String name = d.name();
+      FunctionCounter.builder(MetricNames.DEVICE_BUSY, d, x -> x.accelerator().busyNanos() / 1e9)
+          .tag(MetricNames.TAG_DEVICE, name).baseUnit("seconds").description("time the device was busy").register(registry);
+      Gauge.builder(MetricNames.DEVICE_UTILIZATION, d, x -> x.accelerator().busyNanos() / (double) Math.max(1, System.nanoTime() - startNanos))
+          .tag(MetricNames.TAG_DEVICE, name).description("busy time / wall time since start").register(registry);
+      Gauge.builder(MetricNames.DEVICE_QUEUED, d, x -> x.scheduler().queuedSamples())
+          .tag(MetricNames.TAG_DEVICE, name).description("samples waiting in the device's queues").register(registry);
+      if (d.accelerator() instanceof EmulatedNpuAccelerator npu) {
+        Gauge.builder(MetricNames.NPU_MAC_UTILIZATION, npu, EmulatedNpuAccelerator::macUtilization)
+            .tag(MetricNames.TAG_DEVICE, name).description("useful MACs / MAC slots of the array").register(registry);
+        Gauge.builder(MetricNames.NPU_STACKING, npu, EmulatedNpuAccelerator::currentStacking)
+            .tag(MetricNames.TAG_DEVICE, name).description("stacking factor of the last stage").register(registry);
+        for (int k : npu.profile().stackingFactors()) {
+          FunctionCounter.builder(MetricNames.NPU_STACKING_TIME, npu, x -> x.stackingNanos()[k] / 1e9)
+              .tag(MetricNames.TAG_DEVICE, name).tag(MetricNames.TAG_STACKING, Integer.toString(k)).baseUnit("seconds")
+              .description("modelled time with stacking factor k dominant").register(registry);
+        }
+        FunctionCounter.builder(MetricNames.NPU_MODELLED_TIME, npu, x -> x.modelledNanos() / 1e9)
+            .tag(MetricNames.TAG_DEVICE, name).baseUnit("seconds").description("modelled NPU time").register(registry);
+        FunctionCounter.builder(MetricNames.NPU_OVERRUNS, npu, EmulatedNpuAccelerator::overruns)
+            .tag(MetricNames.TAG_DEVICE, name).description("stages whose host compute outlasted the modelled time").register(registry);
+      }
+    }
+  }
+}
