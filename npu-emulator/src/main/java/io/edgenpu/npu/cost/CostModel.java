@@ -33,8 +33,18 @@ public final class CostModel {
     return profile;
   }
 
-  /** Cost of a layer at batch b with a given layout and precision. */
+  /** Cost of a layer at batch b with a given layout and precision, every activation through DRAM. */
   public LayerCost cost(Layer layer, int b, Layout layout, PrecisionMode precision) {
+    return cost(layer, b, layout, precision, false, false);
+  }
+
+  /**
+   * Cost of a layer at batch b with a given layout and precision.
+   *
+   * @param inputOnChip the layer's input activations are already in the on-chip SRAM (no DRAM reads)
+   * @param outputOnChip its output stays in the SRAM (no DRAM writes)
+   */
+  public LayerCost cost(Layer layer, int b, Layout layout, PrecisionMode precision, boolean inputOnChip, boolean outputOnChip) {
     if (b < 1) {
       throw new IllegalArgumentException("batch size must be >= 1");
     }
@@ -44,9 +54,11 @@ public final class CostModel {
       return new LayerCost(0, 0, 0, 0, 0, false, layout);
     }
     if (!layer.isGemm()) {
-      double bytes = pc.activationBytes() * (layer.inputElements() + layer.outputElements()) * b;
-      double nanos = profile.memoryOps() == NpuProfile.MemoryOps.FREE ? 0 : profile.bytesToNanos(bytes);
-      return new LayerCost(0, bytes, nanos + switchNanos, 0, 0, nanos > 0, layout);
+      double bytes = pc.activationBytes() * ((inputOnChip ? 0 : layer.inputElements()) + (outputOnChip ? 0 : layer.outputElements())) * b;
+      double vectorNanos = profile.cyclesToNanos((double) (layer.inputElements() + layer.outputElements()) * b
+          / profile.vectorElementsPerCycle());
+      double nanos = profile.memoryOps() == NpuProfile.MemoryOps.FREE ? 0 : Math.max(profile.bytesToNanos(bytes), vectorNanos);
+      return new LayerCost(0, bytes, nanos + switchNanos, 0, 0, profile.bytesToNanos(bytes) > vectorNanos, layout);
     }
     int k = layout.stacking();
     long tr = profile.tileRows() / k;
@@ -69,8 +81,9 @@ public final class CostModel {
     // Inputs: the feature map is read once per column tile (the input buffer holds one tile; im2col happens
     // on chip), so a convolution reads C_in·H·W elements, not R·P; for a fully-connected layer both are P.
     double inputPerGroup = Math.min((double) r * p, (double) layer.inputElements() / layer.groups());
-    double bytes = layer.groups() * passes
-        * (weightBytes + pc.activationBytes() * ((double) layout.rowBatch() * bp * inputPerGroup * colTiles + (double) layout.rowBatch() * bp * r * c));
+    double inputBytes = inputOnChip ? 0 : pc.activationBytes() * (double) layout.rowBatch() * bp * inputPerGroup * colTiles;
+    double outputBytes = outputOnChip ? 0 : pc.activationBytes() * (double) layout.rowBatch() * bp * r * c;
+    double bytes = layer.groups() * passes * (weightBytes + inputBytes + outputBytes);
     double compute = profile.cyclesToNanos(cycles);
     double memory = profile.bytesToNanos(bytes);
     long useful = (long) b * layer.macs();
@@ -98,12 +111,18 @@ public final class CostModel {
    * baseline layout wins whenever nothing beats it.
    */
   public LayerCost best(Layer layer, int b, PrecisionMode precision, LayoutPolicy policy) {
+    return best(layer, b, precision, policy, false, false);
+  }
+
+  /** As {@link #best(Layer, int, PrecisionMode, LayoutPolicy)}, with on-chip input/output as in {@link #cost}. */
+  public LayerCost best(Layer layer, int b, PrecisionMode precision, LayoutPolicy policy, boolean inputOnChip,
+      boolean outputOnChip) {
     if (!layer.isGemm()) {
-      return cost(layer, b, Layout.baseline(b), precision);
+      return cost(layer, b, Layout.baseline(b), precision, inputOnChip, outputOnChip);
     }
     LayerCost best = null;
     for (Layout l : policy.filter(candidateLayouts(b), b)) {
-      LayerCost c = cost(layer, b, l, precision);
+      LayerCost c = cost(layer, b, l, precision, inputOnChip, outputOnChip);
       if (best == null || better(c, best)) {
         best = c;
       }

@@ -14,6 +14,10 @@ import java.util.function.BiFunction;
  *
  * <p>Precision: each layer runs in the mode the precision plan gives it; where consecutive layers differ,
  * the conversion of the activations between them is charged to the later layer.
+ *
+ * <p>Activations: stage inputs come from DRAM and a stage's backbone output goes to DRAM (a batch may be
+ * suspended or merged at a stage boundary); inside a stage, a layer's input or output stays in the
+ * profile's on-chip SRAM when the batch's tensor fits in half of it.
  */
 public final class FluidTable {
   private final Workload workload;
@@ -35,6 +39,7 @@ public final class FluidTable {
     PrecisionMode previous = null;
     for (int s = 0; s < stages; s++) {
       List<Layer> layers = workload.stages().get(s).allLayers();
+      int backboneEnd = workload.stages().get(s).layers().size() - 1;
       costs[s] = new LayerCost[layers.size()][maxBatch + 1];
       PrecisionMode stageEntry = previous;
       for (int b = 1; b <= maxBatch; b++) {
@@ -43,7 +48,10 @@ public final class FluidTable {
         for (int i = 0; i < layers.size(); i++) {
           Layer layer = layers.get(i);
           PrecisionMode mode = precisionOf.apply(s, i);
-          LayerCost c = model.best(layer, b, mode, policy);
+          double actBytes = model.profile().cost(mode).activationBytes() * b;
+          boolean inOnChip = i > 0 && fits(layer.inputElements() * actBytes);
+          boolean outOnChip = i != backboneEnd && i != layers.size() - 1 && fits(layer.outputElements() * actBytes);
+          LayerCost c = model.best(layer, b, mode, policy, inOnChip, outOnChip);
           if (prev != null && prev != mode && layer.inputElements() > 0) {
             double convert = model.profile().cyclesToNanos(
                 model.profile().convertCyclesPerElement() * layer.inputElements() * b);
@@ -58,6 +66,11 @@ public final class FluidTable {
       }
       previous = layers.isEmpty() ? previous : precisionOf.apply(s, layers.size() - 1);
     }
+  }
+
+  private boolean fits(double bytes) {
+    long sram = model.profile().onChipActivationBytes();
+    return sram > 0 && bytes <= sram / 2.0;
   }
 
   /** Table for a workload with every layer at the profile's default precision. */

@@ -18,6 +18,9 @@ import java.util.Map;
  * @param reconfigurationCycles t_switch charged per layer (mux setting between layers)
  * @param preemptionCycles charged when a preemption suspends a batch (and again at its merge)
  * @param convertCyclesPerElement cost of requantising one activation element between precisions
+ * @param onChipActivationBytes activation SRAM: inside a stage, a layer's input (output) stays on chip when
+ *     the batch's tensor fits in half of it; 0 = every activation goes through DRAM (the spec's model)
+ * @param vectorElementsPerCycle throughput of the vector unit for memory-only layers whose data is on chip
  */
 public record NpuProfile(
     int version,
@@ -38,7 +41,9 @@ public record NpuProfile(
     PrecisionMode defaultPrecision,
     double convertCyclesPerElement,
     long reconfigurationCycles,
-    long preemptionCycles) {
+    long preemptionCycles,
+    long onChipActivationBytes,
+    int vectorElementsPerCycle) {
 
   public enum MemoryOps {
     FREE,
@@ -63,7 +68,8 @@ public record NpuProfile(
         throw new IllegalArgumentException("stacking factor " + k + " must divide T_R=" + tileRows + " and T_C=" + tileColumns);
       }
     }
-    if (clockHz <= 0 || dramBytesPerSecond < 0 || pipelineOverheadCycles < 0 || maxPBatch < 1) {
+    if (clockHz <= 0 || dramBytesPerSecond < 0 || pipelineOverheadCycles < 0 || maxPBatch < 1 || onChipActivationBytes < 0
+        || vectorElementsPerCycle < 1) {
       throw new IllegalArgumentException("clock > 0, bandwidth >= 0, overhead >= 0, max P-batch >= 1 required");
     }
     precisions = new EnumMap<>(precisions);
@@ -96,39 +102,75 @@ public record NpuProfile(
     return dramBytesPerSecond == 0 ? 0 : bytes * 1e9 / dramBytesPerSecond;
   }
 
+  /** A copy with some fields changed; used by the {@code with...} methods. */
+  private NpuProfile copy(java.util.function.Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return new NpuProfile(version, f.name, description, f.tileRows, f.tileDepth, f.tileColumns, f.stacking, f.fluid, maxPBatch,
+        clockHz, f.dram, pipelineOverheadCycles, memoryOps, f.fidelity, precisions, defaultPrecision, convertCyclesPerElement,
+        f.reconfiguration, preemptionCycles, f.onChip, vectorElementsPerCycle);
+  }
+
+  private static final class Fields {
+    String name;
+    int tileRows;
+    int tileDepth;
+    int tileColumns;
+    List<Integer> stacking;
+    boolean fluid;
+    double dram;
+    Fidelity fidelity;
+    long onChip;
+    long reconfiguration;
+
+    Fields(NpuProfile p) {
+      name = p.name;
+      tileRows = p.tileRows;
+      tileDepth = p.tileDepth;
+      tileColumns = p.tileColumns;
+      stacking = p.stackingFactors;
+      fluid = p.fluidBatching;
+      dram = p.dramBytesPerSecond;
+      fidelity = p.fidelity;
+      onChip = p.onChipActivationBytes;
+      reconfiguration = p.reconfigurationCycles;
+    }
+  }
+
   public NpuProfile withStacking(List<Integer> factors) {
-    return new NpuProfile(version, name, description, tileRows, tileDepth, tileColumns, factors, fluidBatching, maxPBatch,
-        clockHz, dramBytesPerSecond, pipelineOverheadCycles, memoryOps, fidelity, precisions, defaultPrecision,
-        convertCyclesPerElement, reconfigurationCycles, preemptionCycles);
+    return copy(f -> f.stacking = factors);
   }
 
   public NpuProfile withFluidBatching(boolean on) {
-    return new NpuProfile(version, name, description, tileRows, tileDepth, tileColumns, stackingFactors, on, maxPBatch,
-        clockHz, dramBytesPerSecond, pipelineOverheadCycles, memoryOps, fidelity, precisions, defaultPrecision,
-        convertCyclesPerElement, reconfigurationCycles, preemptionCycles);
+    return copy(f -> f.fluid = on);
   }
 
   public NpuProfile withTiles(String newName, int rows, int depth, int columns) {
-    return new NpuProfile(version, newName, description, rows, depth, columns, stackingFactors, fluidBatching, maxPBatch,
-        clockHz, dramBytesPerSecond, pipelineOverheadCycles, memoryOps, fidelity, precisions, defaultPrecision,
-        convertCyclesPerElement, reconfigurationCycles, preemptionCycles);
+    return copy(f -> {
+      f.name = newName;
+      f.tileRows = rows;
+      f.tileDepth = depth;
+      f.tileColumns = columns;
+    });
   }
 
   public NpuProfile withName(String newName) {
-    return new NpuProfile(version, newName, description, tileRows, tileDepth, tileColumns, stackingFactors, fluidBatching,
-        maxPBatch, clockHz, dramBytesPerSecond, pipelineOverheadCycles, memoryOps, fidelity, precisions, defaultPrecision,
-        convertCyclesPerElement, reconfigurationCycles, preemptionCycles);
+    return copy(f -> f.name = newName);
   }
 
-  public NpuProfile withFidelity(Fidelity f) {
-    return new NpuProfile(version, name, description, tileRows, tileDepth, tileColumns, stackingFactors, fluidBatching,
-        maxPBatch, clockHz, dramBytesPerSecond, pipelineOverheadCycles, memoryOps, f, precisions, defaultPrecision,
-        convertCyclesPerElement, reconfigurationCycles, preemptionCycles);
+  public NpuProfile withFidelity(Fidelity fidelity) {
+    return copy(f -> f.fidelity = fidelity);
   }
 
   public NpuProfile withDramBandwidth(double bytesPerSecond) {
-    return new NpuProfile(version, name, description, tileRows, tileDepth, tileColumns, stackingFactors, fluidBatching,
-        maxPBatch, clockHz, bytesPerSecond, pipelineOverheadCycles, memoryOps, fidelity, precisions, defaultPrecision,
-        convertCyclesPerElement, reconfigurationCycles, preemptionCycles);
+    return copy(f -> f.dram = bytesPerSecond);
+  }
+
+  public NpuProfile withReconfigurationCycles(long cycles) {
+    return copy(f -> f.reconfiguration = cycles);
+  }
+
+  public NpuProfile withOnChipActivationBytes(long bytes) {
+    return copy(f -> f.onChip = bytes);
   }
 }

@@ -116,7 +116,9 @@ public final class NpuProfiles {
           y.enumValue("default-precision", PrecisionMode.class, PrecisionMode.A8W8),
           y.number("convert-cycles-per-element", 0.0),
           y.integer("reconfiguration-cycles", 0),
-          y.integer("preemption-cycles", 0));
+          y.integer("preemption-cycles", 0),
+          y.integer("on-chip-activation-bytes", 0),
+          y.intValue("vector-elements-per-cycle", 64));
       y.finish();
       return p;
     } catch (IllegalArgumentException e) {

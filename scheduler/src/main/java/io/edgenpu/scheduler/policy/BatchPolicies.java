@@ -21,7 +21,8 @@ import java.util.TreeSet;
  *   <caption>Policies and parameters</caption>
  *   <tr><th>name</th><th>what</th><th>parameters (default)</th></tr>
  *   <tr><td>fluid</td><td>EE-aware preemptive fluid batching</td><td>rule (guarded-refill | expected-cost | never),
- *       granularity (exit-points | every-stage), min-refill (1), gamma (1.0), preempt-max-stage (-1 = last intermediate exit)</td></tr>
+ *       granularity (exit-points | every-stage), min-refill (1), gamma (1.0), preempt-max-stage (-1 = last intermediate exit),
+ *       sizing (throughput | max)</td></tr>
  *   <tr><td>dynamic</td><td>Triton dynamic batching / windowed batching</td><td>max-queue-delay (0), preferred-batch-sizes ([]),
  *       exit-handling (release | mask-until-end)</td></tr>
  *   <tr><td>fcfs</td><td>no batching</td><td>-</td></tr>
@@ -43,11 +44,12 @@ public final class BatchPolicies {
     PolicyParams p = new PolicyParams(name, parameters);
     BatchPolicy policy = switch (name) {
       case "fluid" -> new FluidBatchingPolicy(new FluidBatchingPolicy.Config(
-          p.getEnum("rule", FluidBatchingPolicy.Rule.class, FluidBatchingPolicy.Rule.GUARDED_REFILL),
+          p.getEnum("rule", FluidBatchingPolicy.Rule.class, FluidBatchingPolicy.Rule.EXPECTED_COST),
           p.getEnum("granularity", FluidBatchingPolicy.Granularity.class, FluidBatchingPolicy.Granularity.EXIT_POINTS),
           p.getInt("min-refill", 1),
           p.getDouble("gamma", 1.0),
-          p.getInt("preempt-max-stage", -1)));
+          p.getInt("preempt-max-stage", -1),
+          p.getEnum("sizing", FluidBatchingPolicy.Sizing.class, FluidBatchingPolicy.Sizing.THROUGHPUT)));
       case "dynamic" -> new DynamicBatchingPolicy("dynamic", new DynamicBatchingPolicy.Config(
           p.getDuration("max-queue-delay", Duration.ZERO),
           p.getIntList("preferred-batch-sizes", List.of()),

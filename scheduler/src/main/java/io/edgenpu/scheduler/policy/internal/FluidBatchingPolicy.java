@@ -34,12 +34,25 @@ public final class FluidBatchingPolicy implements BatchPolicy {
     EVERY_STAGE
   }
 
+  /** How large a fresh batch is when the device goes idle. */
+  public enum Sizing {
+    /** min(q, B_max), as the spec's §2.4. */
+    MAX,
+    /**
+     * The smallest size, up to min(q, B_max), whose expected throughput (samples per expected batch time, exits
+     * included) is within 2% of the best: batching only as much as the device rewards it (ours; on an NPU
+     * whose cost grows super-linearly with the batch, e.g. when activations spill from the on-chip SRAM,
+     * a full batch is slower per sample than a smaller one).
+     */
+    THROUGHPUT
+  }
+
   /**
    * @param minRefill n_min: smallest refill worth a preemption
    * @param gamma safety factor on the catch-up time in the deadline guard
    * @param preemptMaxStage deepest stage after which preemption is allowed; -1 = the last intermediate exit
    */
-  public record Config(Rule rule, Granularity granularity, int minRefill, double gamma, int preemptMaxStage) {
+  public record Config(Rule rule, Granularity granularity, int minRefill, double gamma, int preemptMaxStage, Sizing sizing) {
     public Config {
       if (minRefill < 1 || gamma < 0) {
         throw new IllegalArgumentException("fluid needs min-refill >= 1 and gamma >= 0");
@@ -47,7 +60,7 @@ public final class FluidBatchingPolicy implements BatchPolicy {
     }
 
     public static Config defaults() {
-      return new Config(Rule.GUARDED_REFILL, Granularity.EXIT_POINTS, 1, 1.0, -1);
+      return new Config(Rule.EXPECTED_COST, Granularity.EXIT_POINTS, 1, 1.0, -1, Sizing.THROUGHPUT);
     }
   }
 
@@ -70,7 +83,27 @@ public final class FluidBatchingPolicy implements BatchPolicy {
   @Override
   public IdleDecision onIdle(PolicyContext ctx) {
     int q = ctx.queue().size();
-    return q == 0 ? IdleDecision.NOTHING : IdleDecision.start(Math.min(q, ctx.maxBatchSize()));
+    if (q == 0) {
+      return IdleDecision.NOTHING;
+    }
+    int n = Math.min(q, ctx.maxBatchSize());
+    return IdleDecision.start(config.sizing() == Sizing.MAX ? n : throughputSize(times(ctx), n));
+  }
+
+  /** Smallest b <= n whose expected samples per second is within 2% of the best b <= n. */
+  static int throughputSize(ExpectedTimes et, int n) {
+    double best = 0;
+    double[] rate = new double[n + 1];
+    for (int b = 1; b <= n; b++) {
+      rate[b] = b / et.remaining(b, -1);
+      best = Math.max(best, rate[b]);
+    }
+    for (int b = 1; b <= n; b++) {
+      if (rate[b] >= 0.98 * best) {
+        return b;
+      }
+    }
+    return n;
   }
 
   @Override

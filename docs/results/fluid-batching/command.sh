@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The fluid-batching experiments R1-R10 and goodput at 99% SLO attainment, in virtual time, every system on
+# identical seeded traces (20 000 measured requests after 1 000 of warm-up, 5 seeds per cell). About 2 minutes
+# on 2 cores. Run from the repository root:  bash docs/results/fluid-batching/command.sh
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+./mvnw -B -q install -DskipTests
+java -jar experiments/target/experiments.jar fluid-batching --out docs/results/fluid-batching "$@"
+{ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)";
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > docs/results/fluid-batching/machine.txt
