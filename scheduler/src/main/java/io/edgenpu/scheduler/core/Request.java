@@ -31,6 +31,7 @@ public final class Request {
   private volatile boolean cancelRequested;
   private int remaining;
   private boolean finished;
+  private boolean queued;
   private FailureReason failure;
 
   private Request(Builder b) {
@@ -121,6 +122,15 @@ public final class Request {
 
   public boolean isFinished() {
     return finished;
+  }
+
+  /** Whether the request was ever accepted into a queue (false for requests refused at arrival). */
+  public boolean wasQueued() {
+    return queued;
+  }
+
+  void markQueued() {
+    queued = true;
   }
 
   /** The failure, once failed; null otherwise. */

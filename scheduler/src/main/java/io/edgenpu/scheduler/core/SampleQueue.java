@@ -108,6 +108,7 @@ public final class SampleQueue {
     }
     l.live += n;
     size += n;
+    r.markQueued();
     long timeout = l.policy.effectiveTimeoutNanos(r.queueTimeoutNanos());
     if (timeout > 0) {
       expiries.add(new Expiry(saturatingAdd(nowNanos, timeout), expirySeq++, r, FailureReason.QUEUE_TIMEOUT));

@@ -37,8 +37,9 @@ public class ServingConfiguration {
   }
 
   @Bean
-  SchedulerListener schedulerListener(StatsRegistry stats) {
-    return new StatsListener(stats);
+  SchedulerListener schedulerListener(StatsRegistry stats, io.micrometer.core.instrument.MeterRegistry registry) {
+    return new io.edgenpu.service.metrics.CompositeSchedulerListener(java.util.List.of(
+        new StatsListener(stats), new io.edgenpu.service.metrics.SchedulingMetrics(registry)));
   }
 
   @Bean

@@ -13,6 +13,46 @@ public final class MetricNames {
   // Tag keys.
   public static final String TAG_DEVICE = "device";
   public static final String TAG_STACKING = "k";
+  public static final String TAG_MODEL = "model";
+  public static final String TAG_VERSION = "version";
+  public static final String TAG_REASON = "reason";
+  public static final String TAG_STAGE = "stage";
+  public static final String TAG_RESULT = "result";
+  public static final String TAG_PHASE = "phase";
+
+  // Requests (Triton's semantics where they overlap).
+  /** Requests answered with a result (counter). */
+  public static final String REQUEST_SUCCESS = PREFIX + ".request.success";
+  /** Requests answered with an error, by reason: REJECTED, QUEUE_TIMEOUT, DEADLINE_EXCEEDED, CANCELLED, BACKEND, UNAVAILABLE (counter). */
+  public static final String REQUEST_FAILURE = PREFIX + ".request.failure";
+  /** Samples (batch rows) answered with a result (counter); compare with executions for the mean batch size. */
+  public static final String INFERENCE_COUNT = PREFIX + ".inference.count";
+  /** Batches that entered a model on the device (stage 0 executions, fresh or catch-up) (counter). */
+  public static final String EXECUTION_COUNT = PREFIX + ".execution.count";
+  /** Requests received and not yet answered (gauge). */
+  public static final String PENDING_REQUESTS = PREFIX + ".pending.requests";
+  /** Arrival to answer, seconds (histogram with SLO-aligned buckets). */
+  public static final String REQUEST_DURATION = PREFIX + ".request.duration";
+  /** Arrival to the first stage start, seconds (histogram). */
+  public static final String QUEUE_DURATION = PREFIX + ".queue.duration";
+  /** First stage start to answer, seconds (histogram). */
+  public static final String COMPUTE_DURATION = PREFIX + ".compute.duration";
+  /** Requests with a deadline, by whether it was met (counter; result = met | missed). */
+  public static final String SLO = PREFIX + ".slo";
+
+  // Scheduler.
+  /** Samples per executed stage batch, by stage (histogram): batch occupancy. */
+  public static final String BATCH_SIZE = PREFIX + ".batch.size";
+  /** Samples that left at each stage's exit (counter). */
+  public static final String EXITS = PREFIX + ".exits";
+  /** Running batches suspended so that queued samples catch up (counter). */
+  public static final String PREEMPTIONS = PREFIX + ".preemptions";
+  /** Catch-up groups merged into the suspended batch: freed slots refilled (counter). */
+  public static final String MERGES = PREFIX + ".merges";
+  /** Catch-up groups that all exited before merging; the suspended batch resumed alone (counter). */
+  public static final String RESUMES = PREFIX + ".resumes";
+  /** Samples dropped before or during execution, by reason and phase = queued | running (counter). */
+  public static final String DROPPED = PREFIX + ".dropped";
 
   // Devices.
   /** Seconds a device was held busy executing stages (counter; rate = utilisation). */

@@ -21,7 +21,8 @@ import java.util.List;
  *   <li>{@code ee-toy}: early-exit, 4 stages of y = x·I (a 64x64 identity MatMul, so the NPU cost model
  *       gives each stage real work) over FP32 [N, 64], each followed by a softmax head; a sample exits at
  *       the first exit whose max probability reaches 0.9 — an input with one element at 20 and the rest 0
- *       exits at once, all zeros runs to the end.
+ *       exits at once, all zeros runs to the end;
+ *   <li>{@code ee-toy-refill}: the same with the fluid batcher's guarded-refill rule (it preempts and merges).
  * </ul>
  */
 public final class TestModels {
@@ -63,7 +64,7 @@ public final class TestModels {
         write(ee.resolve("stage" + s + ".onnx"), identityStage("f" + (s - 1), "f" + s, s == 0 ? "x" : null));
         write(ee.resolve("exit" + s + ".onnx"), softmaxHead("f" + s));
       }
-      Files.writeString(root.resolve("ee-toy/config.yaml"), """
+      String stages = """
           kind: early-exit
           description: identity stages with softmax exit heads (test model)
           max-batch-size: 8
@@ -72,6 +73,20 @@ public final class TestModels {
             - {graph: stage1.onnx, exit: {graph: exit1.onnx, threshold: 0.9}}
             - {graph: stage2.onnx, exit: {graph: exit2.onnx, threshold: 0.9}}
             - {graph: stage3.onnx, exit: {graph: exit3.onnx}}
+          """;
+      Files.writeString(root.resolve("ee-toy/config.yaml"), stages);
+      // The same model with the spec's guarded-refill rule: without deadlines it refills at every exit point.
+      Path refill = root.resolve("ee-toy-refill/1");
+      Files.createDirectories(refill);
+      try (var files = Files.list(ee)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, refill.resolve(f.getFileName()));
+        }
+      }
+      Files.writeString(root.resolve("ee-toy-refill/config.yaml"), stages + """
+          scheduling:
+            policy: fluid
+            parameters: {rule: guarded-refill, sizing: max}
           """);
       return root;
     } catch (IOException e) {
