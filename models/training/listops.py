@@ -240,9 +240,226 @@ def train(kind, steps):
     return model, (xte, yte)
 
 
+
+
+# ----------------------------------------------------------------------------- ONNX export
+
+def _fabnet_onnx(model, length, opset=20):
+    """FABNet as an ONNX graph of elementary ops: DFT (opset 20) for the FFT token mixing, and each butterfly
+    layer as its log2(n) stages of Reshape/Split/Mul/Add/Concat, so the graph mirrors the accelerator's passes."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    sd = {k: v.detach().cpu().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+    nodes, inits = [], []
+    counter = [0]
+
+    def name(p):
+        counter[0] += 1
+        return f"{p}_{counter[0]}"
+
+    def const(arr, p="c"):
+        n = name(p)
+        inits.append(numpy_helper.from_array(np.asarray(arr), n))
+        return n
+
+    def node(op, ins, attrs=None, p=None, outs=1):
+        o = [name(p or op.lower()) for _ in range(outs)]
+        nodes.append(helper.make_node(op, ins, o, **(attrs or {})))
+        return o[0] if outs == 1 else o
+
+    d = sd["tok.weight"].shape[1]
+    ids = "tokens"
+    x = node("Gather", [const(sd["tok.weight"], "tok"), ids])
+    x = node("Add", [x, const(sd["pos.weight"][:length], "pos")])
+    mask = node("Cast", [node("Not", [node("Equal", [ids, const(np.array(0, np.int64))])])], {"to": TensorProto.FLOAT})
+
+    def layer_norm(t, prefix):
+        return node("LayerNormalization", [t, const(sd[prefix + ".weight"]), const(sd[prefix + ".bias"])],
+                    {"axis": -1, "epsilon": 1e-5})
+
+    def butterfly(t, prefix, d_in, d_out, rows):
+        tw = sd[prefix + ".twiddle"]
+        stacks, log_n, half = tw.shape[0], tw.shape[1], tw.shape[2]
+        n = 2 * half
+        t = node("Reshape", [t, const(np.array([-1, d_in], np.int64))])
+        if n > d_in:
+            t = node("Pad", [t, const(np.array([0, 0, 0, n - d_in], np.int64))])
+        t = node("Reshape", [t, const(np.array([-1, 1, n], np.int64))])
+        t = node("Expand", [t, const(np.array([1, stacks, 1], np.int64))])
+        for s in range(log_n):
+            st = 1 << s
+            blocks = n // (2 * st)
+            v = node("Reshape", [t, const(np.array([-1, stacks, blocks, 2, st], np.int64))])
+            x0, x1 = node("Split", [v, const(np.array([1, 1], np.int64))], {"axis": 3}, outs=2)
+            w = tw[:, s].reshape(stacks, blocks, st, 2, 2)
+            coef = lambda i, j: const(np.ascontiguousarray(w[..., i, j].reshape(stacks, blocks, 1, st)), "tw")
+            y0 = node("Add", [node("Mul", [x0, coef(0, 0)]), node("Mul", [x1, coef(0, 1)])])
+            y1 = node("Add", [node("Mul", [x0, coef(1, 0)]), node("Mul", [x1, coef(1, 1)])])
+            t = node("Reshape", [node("Concat", [y0, y1], {"axis": 3}), const(np.array([-1, stacks, n], np.int64))])
+        t = node("Reshape", [t, const(np.array([-1, stacks * n], np.int64))])
+        if stacks * n > d_out:
+            t = node("Slice", [t, const(np.array([0], np.int64)), const(np.array([d_out], np.int64)),
+                               const(np.array([1], np.int64))])
+        t = node("Add", [t, const(sd[prefix + ".bias"])])
+        return node("Reshape", [t, const(np.array([-1, rows, d_out], np.int64))])
+
+    h = sd["blocks.0.up.bias"].shape[0]
+    for b in range(len(model.blocks)):
+        p = f"blocks.{b}"
+        t = layer_norm(x, p + ".ln1")
+        t = node("Unsqueeze", [t, const(np.array([-1], np.int64))])
+        t = node("DFT", [t, "", const(np.array(2, np.int64))])          # over the hidden dimension
+        t = node("DFT", [t, "", const(np.array(1, np.int64))])          # over the sequence
+        t = node("Slice", [t, const(np.array([0], np.int64)), const(np.array([1], np.int64)), const(np.array([-1], np.int64))])
+        t = node("Squeeze", [t, const(np.array([-1], np.int64))])
+        x = node("Add", [x, t])
+        t = layer_norm(x, p + ".ln2")
+        t = butterfly(t, p + ".up", d, h, length)
+        t = node("Gelu", [t])
+        t = butterfly(t, p + ".down", h, d, length)
+        x = node("Add", [x, t])
+    x = layer_norm(x, "ln")
+    x = node("Mul", [x, node("Unsqueeze", [mask, const(np.array([-1], np.int64))])])
+    total = node("ReduceSum", [x, const(np.array([1], np.int64))], {"keepdims": 0})
+    count = node("Max", [node("ReduceSum", [mask, const(np.array([1], np.int64))], {"keepdims": 1}), const(np.array(1.0, np.float32))])
+    pooled = node("Div", [total, count])
+    z = node("Relu", [node("Add", [node("MatMul", [pooled, const(sd["head1.weight"].T.copy())]), const(sd["head1.bias"])])])
+    logits = node("Add", [node("MatMul", [z, const(sd["head2.weight"].T.copy())]), const(sd["head2.bias"])])
+    nodes.append(helper.make_node("Softmax", [logits], ["probabilities"], axis=1))
+    graph = helper.make_graph(nodes, "fabnet",
+                              [helper.make_tensor_value_info("tokens", TensorProto.INT64, ["batch", length])],
+                              [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", CLASSES])],
+                              inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="edgenpu")
+    m.ir_version = 9
+    onnx.checker.check_model(m)
+    return m
+
+
+class _WithSoftmax(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids):
+        return torch.softmax(self.model(ids), dim=1)
+
+
+def export(kind, model, length, path):
+    import onnx
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    model.eval()
+    if kind == "fabnet":
+        onnx.save(_fabnet_onnx(model, length), path)
+    else:
+        # The wrapper must be in eval mode too: the exporter restores each module's mode afterwards.
+        torch.onnx.export(_WithSoftmax(model).eval(), (torch.zeros(1, length, dtype=torch.int64),), path, input_names=["tokens"],
+                          output_names=["probabilities"], dynamic_axes={"tokens": {0: "batch"}, "probabilities": {0: "batch"}},
+                          opset_version=17, do_constant_folding=True, dynamo=False)
+        m = onnx.load(path)
+        m.producer_version = ""
+        onnx.save(m, path)
+    model.eval()
+
+
+def flops_and_params(kind, d=64, h=128, layers=2, length=MAX_LEN):
+    """FLOPs and parameters of one block stack by fabnet.md §7's formulas (the paper's rough counts)."""
+    if kind == "transformer":
+        f = layers * (2 * length * length * d + 4 * length * d * d + 2 * length * d * h)
+        p = layers * (4 * d * d + 2 * d * h)
+    else:
+        lp = 1 << math.ceil(math.log2(length))
+        f = layers * (length * 2 * d * math.log2(d) + d * 2 * lp * math.log2(lp) + length * 2 * d * math.log2(d) * (h / d)
+                      + length * 2 * h * math.log2(h))
+        p = layers * (2 * d + 2 * lp + 4 * d + 4 * h)
+    return int(f), int(p)
+
+
+CONFIG = """\
+# Written by models/training/listops.py (edit the script, not this file). See MODEL_CARD.md.
+kind: plain
+description: {description}
+device: {device}
+max-batch-size: 8
+slo: 200ms
+inputs:
+  - {{name: tokens, datatype: INT64, shape: [{length}]}}   # ListOps token ids, right-padded with 0 (vocabulary in vocab.txt)
+outputs:
+  - {{name: probabilities, datatype: FP32, shape: [10]}}
+scheduling:
+  policy: dynamic
+  queue: {{max-size: 256}}
+"""
+
+
+def finish(kind, model, test):
+    """Exports the trained model into the repository with its config, vocabulary and evaluation subset."""
+    import onnxruntime as ort
+    out = os.path.join(common.REPO, f"{kind}-listops")
+    path = os.path.join(out, "1", "model.onnx")
+    export(kind, model, MAX_LEN, path)
+    xte, yte = test
+    sess = ort.InferenceSession(path)
+    probs = np.concatenate([sess.run(None, {"tokens": xte[i:i + 100]})[0] for i in range(0, len(xte), 100)])
+    with torch.no_grad():
+        ref = torch.softmax(model(torch.from_numpy(xte[:50])), 1).numpy()
+    assert np.abs(probs[:50] - ref).max() < 1e-3, "ONNX export differs from the trained model"
+    onnx_acc = float((probs.argmax(1) == yte).mean())
+    ev = os.path.join(out, "eval")
+    xte[:500].astype(np.uint8).tofile(os.path.join(ev, "tokens-u8.bin"))
+    yte[:500].astype(np.uint8).tofile(os.path.join(ev, "labels-u8.bin"))
+    subset_acc = float((probs[:500].argmax(1) == yte[:500]).mean())
+    with open(os.path.join(out, "vocab.txt"), "w") as f:
+        f.write("\n".join(VOCAB) + "\n")
+    import json
+    mpath = os.path.join(ev, "metrics.json")
+    with open(mpath) as f:
+        metrics = json.load(f)
+    flops, params = flops_and_params(kind)
+    metrics.update({"onnx_test_accuracy": round(onnx_acc, 4), "onnx_subset_accuracy_500": round(subset_acc, 4),
+                    "formula_flops": flops, "formula_params": params})
+    common.write_json(mpath, metrics)
+    description = ("FABNet (FFT token mixing + butterfly FFN, 2 FBfly blocks, d 64) on ListOps, length 256"
+                   if kind == "fabnet" else "dense Transformer baseline (2 layers, d 64, 2 heads) on ListOps, length 256")
+    with open(os.path.join(out, "config.yaml"), "w") as f:
+        f.write(CONFIG.format(description=description, length=MAX_LEN, device="cpu"))
+    import listops_card
+    for k in ["fabnet", "transformer"]:
+        if os.path.exists(os.path.join(common.REPO, f"{k}-listops", "eval", "metrics.json")):
+            listops_card.write_card(k)
+    print(metrics)
+
+
+def export_bench(lengths):
+    """Untrained FABNet and Transformer graphs at several lengths, for the CPU latency benchmark only."""
+    global MAX_LEN
+    d = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "bench"))
+    for length in lengths:
+        for kind in ["fabnet", "transformer"]:
+            torch.manual_seed(length)
+            saved, MAX_LEN = MAX_LEN, length
+            try:
+                model = ListOpsModel(kind).eval()
+            finally:
+                MAX_LEN = saved
+            export(kind, model, length, os.path.join(d, f"{kind}-L{length}.onnx"))
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["fabnet", "transformer"])
+    ap.add_argument("kind", choices=["fabnet", "transformer", "bench"])
     ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--export-only", action="store_true", help="re-export from the saved weights (.<kind>-listops.pt)")
     args = ap.parse_args()
-    train(args.kind, args.steps)
+    if args.kind == "bench":
+        export_bench([256, 512, 1024, 2048])
+    else:
+        if args.export_only:
+            common.seed_everything(SEED)
+            model = ListOpsModel(args.kind)
+            model.load_state_dict(torch.load(os.path.join(os.path.dirname(__file__), f".{args.kind}-listops.pt")))
+            model.eval()
+            test = datasets()[2]
+        else:
+            model, test = train(args.kind, args.steps)
+        finish(args.kind, model, test)

@@ -523,6 +523,22 @@ public final class ShapeInference {
         out(n, o);
         return true;
       }
+      case "DFT" -> {
+        if (x == null) {
+          return false;
+        }
+        long[] o = x.clone();
+        o[o.length - 1] = 2;
+        long onesided = OnnxModel.intAttr(n, "onesided", 0);
+        long[] axisIn = constIn(n, 2);
+        long axis = axisIn != null ? axisIn[0] : OnnxModel.intAttr(n, "axis", 1);
+        if (onesided != 0) {
+          int ax = (int) (axis < 0 ? axis + o.length : axis);
+          o[ax] = o[ax] / 2 + 1;
+        }
+        out(n, o);
+        return true;
+      }
       case "ConstantOfShape" -> {
         long[] s = constIn(n, 0);
         if (s == null) {

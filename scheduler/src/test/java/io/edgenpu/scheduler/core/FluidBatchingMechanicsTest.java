@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 class FluidBatchingMechanicsTest {
   private static final StagePlan PLAN = StagePlan.exitAfterEveryStage(4);
 
-  private static SchedulerHarness harness(Map<String, ?> params) {
+  /** The spec's Policy A (guarded refill) with full fresh batches, plus any overrides. */
+  private static SchedulerHarness harness(Map<String, ?> overrides) {
+    Map<String, Object> params = new java.util.HashMap<>(Map.of("rule", "guarded-refill", "sizing", "max"));
+    params.putAll(overrides);
     return new SchedulerHarness(PLAN, SchedulerHarness.linearOracle(4, 8),
         ExitStatistics.fromCumulative(PLAN, new double[] {0.4, 0.65, 0.8, 1.0}),
         BatchPolicies.create("fluid", params), ModelLane.Config.simple(8));
@@ -99,6 +102,51 @@ class FluidBatchingMechanicsTest {
     h.run();
     assertThat(h.preemptions).isZero();
     assertThat(h.batchSizesPerStage()).isEqualTo("0:1 1:1 2:1 3:1 0:1 1:1 2:1 3:1");
+  }
+
+  @Test
+  void theExpectedCostRuleDeclinesAMergeThatCannotPay() {
+    // Strictly linear stage costs (1000 b us): a merged batch saves nothing, while the live sample waits for a
+    // whole catch-up stage; the expected-cost rule declines, the guarded-refill rule preempts.
+    SchedulerHarness b = new SchedulerHarness(PLAN, TableLatencyOracle.of(4, 8, (s, n) -> 1000 * n * 1000),
+        ExitStatistics.fromCumulative(PLAN, new double[] {0.4, 0.65, 0.8, 1.0}),
+        BatchPolicies.create("fluid", Map.of("rule", "expected-cost")), ModelLane.Config.simple(8));
+    b.submitAt(0, 3, -1);
+    b.submitAt(10, 3, -1);
+    b.run();
+    assertThat(b.preemptions).isZero();
+    SchedulerHarness a = harness(Map.of());
+    a.submitAt(0, 3, -1);
+    a.submitAt(10, 3, -1);
+    a.run();
+    assertThat(a.preemptions).isEqualTo(1);
+  }
+
+  @Test
+  void theExpectedCostRuleMergesWhenBatchingIsNearlyFree() {
+    // Stage cost nearly independent of the batch (weights dominate): merging halves the work, so it pays.
+    SchedulerHarness h = new SchedulerHarness(PLAN, TableLatencyOracle.of(4, 8, (s, b) -> (1000 + 5 * b) * 1000),
+        ExitStatistics.fromCumulative(PLAN, new double[] {0.1, 0.2, 0.3, 1.0}),
+        BatchPolicies.create("fluid", Map.of("rule", "expected-cost")), ModelLane.Config.simple(8));
+    h.submitAt(0, 3, -1);
+    h.submitAt(10, 3, -1);
+    h.run();
+    assertThat(h.preemptions).isEqualTo(1);
+    assertThat(h.merges).isEqualTo(1);
+  }
+
+  @Test
+  void throughputSizingRunsSmallBatchesWhenBigOnesCostMorePerSample() {
+    // Batch 2 is the cheapest per sample (1.5 ms for two), larger batches spill and cost 3 ms per sample:
+    // after the first arrival (alone, the device was idle) the queue of 6 runs as three batches of 2.
+    SchedulerHarness h = new SchedulerHarness(StagePlan.single(),
+        TableLatencyOracle.of(1, 8, (s, b) -> (b == 1 ? 1000 : b == 2 ? 1500 : 3000 * b) * 1000), ExitStatistics.none(StagePlan.single()),
+        BatchPolicies.create("fluid", Map.of()), ModelLane.Config.simple(8));
+    for (int i = 0; i < 7; i++) {
+      h.submitAt(i, 0, -1);
+    }
+    h.run();
+    assertThat(h.batchSizesPerStage()).isEqualTo("0:1 0:2 0:2 0:2");
   }
 
   @Test

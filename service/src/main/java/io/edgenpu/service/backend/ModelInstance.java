@@ -37,7 +37,8 @@ public final class ModelInstance implements AutoCloseable {
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
   private final StagePlan plan;
-  private final Workload workload;
+  private final Path versionDir;
+  private Workload workload;
   private final long referenceElements;
 
   public ModelInstance(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
@@ -102,7 +103,7 @@ public final class ModelInstance implements AutoCloseable {
       close();
       throw e;
     }
-    this.workload = ModelWorkloads.of(config, versionDir);
+    this.versionDir = versionDir;
     long[] ref = inputs.get(0).shape();
     long elems = 1;
     boolean variable = false;
@@ -188,8 +189,20 @@ public final class ModelInstance implements AutoCloseable {
     return plan;
   }
 
-  /** Layers per stage (backbone + exit head), for the NPU cost model. */
-  public Workload workload() {
+  /**
+   * Layers per stage (backbone + exit head) for the NPU cost model, extracted from the graphs on first use
+   * (models served on the CPU device never need it).
+   *
+   * @throws IllegalArgumentException when the graphs use operators whose shapes the emulator cannot infer
+   */
+  public synchronized Workload workload() {
+    if (workload == null) {
+      try {
+        workload = ModelWorkloads.of(config, versionDir);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read the graphs of " + key + ": " + e.getMessage(), e);
+      }
+    }
     return workload;
   }
 

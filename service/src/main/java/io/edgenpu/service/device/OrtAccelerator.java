@@ -46,9 +46,16 @@ public class OrtAccelerator implements ModelAccelerator {
 
   @Override
   public LatencyOracle oracleFor(ModelInstance m) {
+    long[] macs = new long[m.plan().stageCount()];
+    try {
+      for (int s = 0; s < macs.length; s++) {
+        macs[s] = m.workload().stages().get(s).macs();
+      }
+    } catch (IllegalArgumentException e) {
+      // No workload for this graph: start from the overhead alone; measurements take over at once.
+    }
     return new LearnedLatencyOracle(m.plan().stageCount(), m.config().maxBatchSize(), (s, b) ->
-        (int) Math.min(Integer.MAX_VALUE,
-            PRIOR_OVERHEAD_NANOS + m.workload().stages().get(s).macs() * b / PRIOR_MACS_PER_SECOND * 1e9));
+        (int) Math.min(Integer.MAX_VALUE, PRIOR_OVERHEAD_NANOS + macs[s] * b / PRIOR_MACS_PER_SECOND * 1e9));
   }
 
   @Override

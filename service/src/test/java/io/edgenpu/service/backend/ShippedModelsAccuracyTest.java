@@ -118,6 +118,37 @@ class ShippedModelsAccuracyTest {
     }
   }
 
+  @Test
+  void listOpsModelsMatchTheirModelCards() throws Exception {
+    for (String name : new String[] {"fabnet-listops", "transformer-listops"}) {
+      byte[] tokens = Files.readAllBytes(REPO.resolve(name + "/eval/tokens-u8.bin"));
+      byte[] labels = Files.readAllBytes(REPO.resolve(name + "/eval/labels-u8.bin"));
+      int n = labels.length;
+      int length = tokens.length / n;
+      int correct = 0;
+      try (OrtGraph g = new OrtGraph(ENV, REPO.resolve(name + "/1/model.onnx"), 2)) {
+        for (int start = 0; start < n; start += 50) {
+          int rows = Math.min(50, n - start);
+          long[] ids = new long[rows * length];
+          for (int i = 0; i < ids.length; i++) {
+            ids[i] = tokens[start * length + i] & 0xFF;
+          }
+          float[] p = g.run(Map.of("tokens", Tensor.ofLongs(new long[] {rows, length}, ids))).get("probabilities").toFloatArray();
+          for (int r = 0; r < rows; r++) {
+            int best = 0;
+            for (int c = 1; c < 10; c++) {
+              if (p[r * 10 + c] > p[r * 10 + best]) {
+                best = c;
+              }
+            }
+            correct += best == labels[start + r] ? 1 : 0;
+          }
+        }
+      }
+      assertThat((double) correct / n).as(name).isCloseTo(metrics(name).get("onnx_subset_accuracy_500").doubleValue(), within(0.003));
+    }
+  }
+
   /** Y-channel PSNR with the output rounded to 8 bits and a border of {@code border} pixels cropped. */
   static double psnr(float[] out, Raster hr, int w, int h, int border) {
     double se = 0;

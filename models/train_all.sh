@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Retrains and re-exports every shipped model (about an hour on 2 cores). Needs Python with the packages of
+# models/requirements.txt (they install with pip on the build machines); the service never needs Python.
+#   bash models/train_all.sh            # everything
+#   TRAIN_THREADS=2 bash models/train_all.sh
+set -euo pipefail
+cd "$(dirname "$0")/training"
+PY=${PYTHON:-python3}
+$PY simple.py
+$PY ee_cnn.py
+$PY sr.py --scale 2
+$PY sr.py --scale 4
+$PY listops.py fabnet
+$PY listops.py transformer
+$PY listops.py bench
+echo "done: models/repository and models/bench re-exported"
