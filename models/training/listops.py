@@ -257,10 +257,14 @@ def _fabnet_onnx(model, length, opset=20):
         counter[0] += 1
         return f"{p}_{counter[0]}"
 
-    def const(arr, p="c"):
-        n = name(p)
+    def const(arr, p="c", exact=False):
+        n = p if exact else name(p)
         inits.append(numpy_helper.from_array(np.asarray(arr), n))
         return n
+
+    def weight(key, arr=None):
+        # Weights keep their PyTorch names, so that the Java reference can read them back.
+        return const(sd[key] if arr is None else arr, key, exact=True)
 
     def node(op, ins, attrs=None, p=None, outs=1):
         o = [name(p or op.lower()) for _ in range(outs)]
@@ -269,12 +273,12 @@ def _fabnet_onnx(model, length, opset=20):
 
     d = sd["tok.weight"].shape[1]
     ids = "tokens"
-    x = node("Gather", [const(sd["tok.weight"], "tok"), ids])
-    x = node("Add", [x, const(sd["pos.weight"][:length], "pos")])
+    x = node("Gather", [weight("tok.weight"), ids])
+    x = node("Add", [x, weight("pos.weight", sd["pos.weight"][:length])])
     mask = node("Cast", [node("Not", [node("Equal", [ids, const(np.array(0, np.int64))])])], {"to": TensorProto.FLOAT})
 
     def layer_norm(t, prefix):
-        return node("LayerNormalization", [t, const(sd[prefix + ".weight"]), const(sd[prefix + ".bias"])],
+        return node("LayerNormalization", [t, weight(prefix + ".weight"), weight(prefix + ".bias")],
                     {"axis": -1, "epsilon": 1e-5})
 
     def butterfly(t, prefix, d_in, d_out, rows):
@@ -292,7 +296,8 @@ def _fabnet_onnx(model, length, opset=20):
             v = node("Reshape", [t, const(np.array([-1, stacks, blocks, 2, st], np.int64))])
             x0, x1 = node("Split", [v, const(np.array([1, 1], np.int64))], {"axis": 3}, outs=2)
             w = tw[:, s].reshape(stacks, blocks, st, 2, 2)
-            coef = lambda i, j: const(np.ascontiguousarray(w[..., i, j].reshape(stacks, blocks, 1, st)), "tw")
+            coef = lambda i, j: const(np.ascontiguousarray(w[..., i, j].reshape(stacks, blocks, 1, st)),
+                                      f"{prefix}.twiddle.s{s}.{i}{j}", exact=True)
             y0 = node("Add", [node("Mul", [x0, coef(0, 0)]), node("Mul", [x1, coef(0, 1)])])
             y1 = node("Add", [node("Mul", [x0, coef(1, 0)]), node("Mul", [x1, coef(1, 1)])])
             t = node("Reshape", [node("Concat", [y0, y1], {"axis": 3}), const(np.array([-1, stacks, n], np.int64))])
@@ -300,7 +305,7 @@ def _fabnet_onnx(model, length, opset=20):
         if stacks * n > d_out:
             t = node("Slice", [t, const(np.array([0], np.int64)), const(np.array([d_out], np.int64)),
                                const(np.array([1], np.int64))])
-        t = node("Add", [t, const(sd[prefix + ".bias"])])
+        t = node("Add", [t, weight(prefix + ".bias")])
         return node("Reshape", [t, const(np.array([-1, rows, d_out], np.int64))])
 
     h = sd["blocks.0.up.bias"].shape[0]
@@ -323,8 +328,10 @@ def _fabnet_onnx(model, length, opset=20):
     total = node("ReduceSum", [x, const(np.array([1], np.int64))], {"keepdims": 0})
     count = node("Max", [node("ReduceSum", [mask, const(np.array([1], np.int64))], {"keepdims": 1}), const(np.array(1.0, np.float32))])
     pooled = node("Div", [total, count])
-    z = node("Relu", [node("Add", [node("MatMul", [pooled, const(sd["head1.weight"].T.copy())]), const(sd["head1.bias"])])])
-    logits = node("Add", [node("MatMul", [z, const(sd["head2.weight"].T.copy())]), const(sd["head2.bias"])])
+    z = node("Relu", [node("Add", [node("MatMul", [pooled, const(sd["head1.weight"].T.copy(), "head1.weight.T", exact=True)]),
+                                   weight("head1.bias")])])
+    logits = node("Add", [node("MatMul", [z, const(sd["head2.weight"].T.copy(), "head2.weight.T", exact=True)]),
+                          weight("head2.bias")])
     nodes.append(helper.make_node("Softmax", [logits], ["probabilities"], axis=1))
     graph = helper.make_graph(nodes, "fabnet",
                               [helper.make_tensor_value_info("tokens", TensorProto.INT64, ["batch", length])],
