@@ -386,7 +386,7 @@ CONFIG = """\
 # Written by models/training/listops.py (edit the script, not this file). See MODEL_CARD.md.
 kind: plain
 description: {description}
-device: {device}
+device: butterfly
 max-batch-size: 8
 slo: 200ms
 inputs:
@@ -396,6 +396,8 @@ outputs:
 scheduling:
   policy: dynamic
   queue: {{max-size: 256}}
+# Shape for the butterfly accelerator's cost model (it paces the emulated device; numbers come from ONNX Runtime)
+butterfly: {butterfly}
 """
 
 
@@ -429,7 +431,9 @@ def finish(kind, model, test):
     description = ("FABNet (FFT token mixing + butterfly FFN, 2 FBfly blocks, d 64) on ListOps, length 256"
                    if kind == "fabnet" else "dense Transformer baseline (2 layers, d 64, 2 heads) on ListOps, length 256")
     with open(os.path.join(out, "config.yaml"), "w") as f:
-        f.write(CONFIG.format(description=description, length=MAX_LEN, device="cpu"))
+        shape = (f"{{length: {MAX_LEN}, hidden: 64, ffn: 128, fbfly-blocks: 2}}" if kind == "fabnet"
+                 else f"{{length: {MAX_LEN}, hidden: 64, ffn: 128, dense-blocks: 2, heads: 2}}")
+        f.write(CONFIG.format(description=description, length=MAX_LEN, butterfly=shape))
     import listops_card
     for k in ["fabnet", "transformer"]:
         if os.path.exists(os.path.join(common.REPO, f"{k}-listops", "eval", "metrics.json")):

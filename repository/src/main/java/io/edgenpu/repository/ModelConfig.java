@@ -1,5 +1,6 @@
 package io.edgenpu.repository;
 
+import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param graph the single graph of a plain model, null otherwise
  * @param stages the stages of an early-exit model, empty otherwise
  * @param exitPrior optional cumulative exit fractions (one per exit), a prior for the scheduler
+ * @param butterfly the network's shape for the butterfly accelerator's cost model; null when not given
  */
 public record ModelConfig(
     String name,
@@ -31,6 +33,7 @@ public record ModelConfig(
     List<StageConfig> stages,
     double[] exitPrior,
     SchedulingConfig scheduling,
+    ButterflyNetwork butterfly,
     Path directory) {
 
   /** One stage of an early-exit model; {@code exitGraph} null when no exit follows the stage. */
@@ -61,6 +64,12 @@ public record ModelConfig(
       boolean earliestDeadlineOrder) {}
 
   public record QueueLevel(int maxSize, Duration timeout, boolean allowTimeoutOverride) {}
+
+  /** This config on another device (a deployment's override of the config file's {@code device}). */
+  public ModelConfig withDevice(String otherDevice) {
+    return new ModelConfig(name, kind, description, maxBatchSize, otherDevice, versionPolicy, slo, inputs, outputs, graph,
+        stages, exitPrior, scheduling, butterfly, directory);
+  }
 
   public boolean isEarlyExit() {
     return kind == ModelKind.EARLY_EXIT;

@@ -1,6 +1,7 @@
 package io.edgenpu.repository;
 
 import io.edgenpu.api.tensor.DataType;
+import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import io.edgenpu.npu.config.ConfigException;
 import io.edgenpu.npu.config.YamlMap;
 import io.edgenpu.scheduler.policy.BatchPolicies;
@@ -19,6 +20,8 @@ import java.util.Map;
  */
 public final class ModelConfigParser {
   public static final int MAX_BATCH_LIMIT = 256;
+  /** The device name whose models must describe their shape in a {@code butterfly:} section. */
+  public static final String BUTTERFLY_DEVICE = "butterfly";
 
   private ModelConfigParser() {}
 
@@ -64,9 +67,34 @@ public final class ModelConfigParser {
       prior = exitPrior(y, stages);
     }
     ModelConfig.SchedulingConfig scheduling = scheduling(y, kind);
+    ButterflyNetwork butterfly = butterfly(y, device);
     y.finish();
     return new ModelConfig(name, kind, description, maxBatch, device, versions, slo, inputs, outputs, graph, stages,
-        prior, scheduling, modelDir);
+        prior, scheduling, butterfly, modelDir);
+  }
+
+  /** The {@code butterfly:} section: the network's shape on the butterfly accelerator (required there). */
+  private static ButterflyNetwork butterfly(YamlMap y, String device) {
+    YamlMap b = y.map("butterfly");
+    if (b == null) {
+      if (BUTTERFLY_DEVICE.equals(device)) {
+        throw y.error("device", "a model on the butterfly device needs a 'butterfly:' section (length, hidden, ffn, blocks)");
+      }
+      return null;
+    }
+    int length = b.intValue("length", 0);
+    int hidden = b.intValue("hidden", 0);
+    int ffn = b.intValue("ffn", 0);
+    int fbfly = b.intValue("fbfly-blocks", 0);
+    int abfly = b.intValue("abfly-blocks", 0);
+    int dense = b.intValue("dense-blocks", 0);
+    int heads = b.intValue("heads", 1);
+    b.finish();
+    try {
+      return new ButterflyNetwork(length, hidden, ffn, fbfly, abfly, dense, heads);
+    } catch (IllegalArgumentException e) {
+      throw y.error("butterfly", e.getMessage());
+    }
   }
 
   private static ModelConfig.VersionPolicy versionPolicy(YamlMap y) {

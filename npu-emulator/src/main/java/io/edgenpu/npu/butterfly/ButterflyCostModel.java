@@ -38,7 +38,8 @@ public final class ButterflyCostModel {
     public enum Op {
       FFT,
       BFLY,
-      ATTENTION
+      ATTENTION,
+      DENSE
     }
   }
 
@@ -185,6 +186,7 @@ public final class ButterflyCostModel {
         case FFT -> fftCycles(c.rows(), c.lengthIn(), c.complexIn(), c.complexOut(), last);
         case BFLY -> butterflyCycles(c.rows(), c.lengthIn(), c.lengthOut(), last);
         case ATTENTION -> attentionCycles(c.rows(), c.lengthIn(), heads);
+        case DENSE -> denseCycles(c.rows(), c.lengthIn(), c.lengthOut());
       };
       out.add(new CmdCost(c, cycles));
     }
@@ -206,5 +208,61 @@ public final class ButterflyCostModel {
       }
     }
     return p.cyclesToMillis(cycles);
+  }
+
+  /**
+   * Cycles of a dense linear layer ([D] our extension): rows x in x out MACs on the attention engine's MAC
+   * array, plus streaming the weights in once over the coefficient channel.
+   */
+  public double denseCycles(long rows, long in, long out) {
+    double macs = (double) rows * in * out;
+    return Math.max(macs / p.attentionMacsPerCycle(), rows) + dram((double) in * out, p.coefficientBitsPerCycle(), p.bitWidth());
+  }
+
+  /** The command stream of one vanilla Transformer block: dense Q, K, V, O, attention, dense FFN. */
+  public List<LayerCmd> denseBlock(long length, long hidden, long ffn) {
+    List<LayerCmd> cmds = new ArrayList<>();
+    cmds.add(new LayerCmd(LayerCmd.Op.DENSE, length, hidden, 3 * hidden, false, false));
+    cmds.add(new LayerCmd(LayerCmd.Op.ATTENTION, length, hidden, hidden, false, false));
+    cmds.add(new LayerCmd(LayerCmd.Op.DENSE, length, hidden, hidden, false, false));
+    cmds.add(new LayerCmd(LayerCmd.Op.DENSE, length, hidden, ffn, false, false));
+    cmds.add(new LayerCmd(LayerCmd.Op.DENSE, length, ffn, hidden, false, false));
+    return cmds;
+  }
+
+  /**
+   * Cycles of one batch of {@code batch} sequences through {@code net}: token-parallel passes see
+   * {@code batch} times the rows; the sequence FFT (EXACT mode) runs over {@code batch} times the channels;
+   * attention runs once per sequence. The network's last pass stores its output exposed.
+   */
+  public double networkCycles(ButterflyNetwork net, int batch, Mode mode) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be >= 1");
+    }
+    List<LayerCmd> cmds = new ArrayList<>();
+    for (int i = 0; i < net.fbflyBlocks(); i++) {
+      cmds.addAll(fbflyBlock(net.length(), net.hidden(), net.ffn(), mode));
+    }
+    for (int i = 0; i < net.abflyBlocks(); i++) {
+      cmds.addAll(abflyBlock(net.length(), net.hidden(), net.ffn()));
+    }
+    for (int i = 0; i < net.denseBlocks(); i++) {
+      cmds.addAll(denseBlock(net.length(), net.hidden(), net.ffn()));
+    }
+    List<LayerCmd> batched = new ArrayList<>(cmds.size());
+    for (LayerCmd c : cmds) {
+      long rows = c.op() == LayerCmd.Op.ATTENTION ? c.rows() : c.rows() * batch;
+      batched.add(new LayerCmd(c.op(), rows, c.lengthIn(), c.lengthOut(), c.complexIn(), c.complexOut()));
+    }
+    double cycles = 0;
+    for (CmdCost c : cost(batched, net.heads(), true)) {
+      cycles += c.cmd().op() == LayerCmd.Op.ATTENTION ? c.cycles() * batch : c.cycles();
+    }
+    return cycles;
+  }
+
+  /** {@link #networkCycles} in nanoseconds at the profile's clock. */
+  public double networkNanos(ButterflyNetwork net, int batch, Mode mode) {
+    return p.cyclesToMillis(networkCycles(net, batch, mode)) * 1e6;
   }
 }

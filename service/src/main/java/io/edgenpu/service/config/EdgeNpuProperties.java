@@ -1,6 +1,7 @@
 package io.edgenpu.service.config;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -13,13 +14,16 @@ import org.springframework.util.unit.DataSize;
  * @param modelRepository folder of the model repository (relative paths resolve against the working directory)
  * @param defaultDevice device for models whose config names none: {@code npu} (emulated NPU) or {@code cpu}
  * @param strictReadiness whether one failed model makes the server not ready (Triton's default)
+ * @param modelDevices model name -> device, overriding the {@code device} of that model's config.yaml
  */
 @ConfigurationProperties("edgenpu")
 public record EdgeNpuProperties(
     @DefaultValue("models/repository") Path modelRepository,
     @DefaultValue("npu") String defaultDevice,
     @DefaultValue("true") boolean strictReadiness,
+    Map<String, String> modelDevices,
     @DefaultValue Npu npu,
+    @DefaultValue Butterfly butterfly,
     @DefaultValue Compute compute,
     @DefaultValue Limits limits) {
 
@@ -30,6 +34,18 @@ public record EdgeNpuProperties(
    * @param timeScale modelled NPU times are multiplied by this before the device is held (1 = real speed)
    */
   public record Npu(@DefaultValue("fluid-npu") String profile, @DefaultValue("1.0") double timeScale) {}
+
+  public EdgeNpuProperties {
+    modelDevices = modelDevices == null ? Map.of() : Map.copyOf(modelDevices);
+  }
+
+  /**
+   * The emulated butterfly accelerator of FABNet (device {@code butterfly}).
+   *
+   * @param profile a built-in butterfly profile name or a path to a profile YAML
+   * @param timeScale modelled times are multiplied by this before the device is held (1 = real speed)
+   */
+  public record Butterfly(@DefaultValue("butterfly-zynq7045-be20") String profile, @DefaultValue("1.0") double timeScale) {}
 
   /**
    * Where blocking ONNX Runtime work runs.

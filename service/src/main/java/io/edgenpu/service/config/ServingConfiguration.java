@@ -1,10 +1,12 @@
 package io.edgenpu.service.config;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.edgenpu.npu.butterfly.ButterflyProfiles;
 import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.scheduler.core.SchedulerListener;
 import io.edgenpu.scheduler.loop.RealTimeEventLoop;
 import io.edgenpu.service.device.Device;
+import io.edgenpu.service.device.EmulatedButterflyAccelerator;
 import io.edgenpu.service.device.EmulatedNpuAccelerator;
 import io.edgenpu.service.device.OrtAccelerator;
 import io.edgenpu.service.inference.InferenceService;
@@ -68,6 +70,9 @@ public class ServingConfiguration {
     RealTimeEventLoop npuLoop = new RealTimeEventLoop("device-npu");
     devices.put("npu", new Device("npu", Device.Kind.EMULATED_NPU, npuLoop,
         new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), listener));
+    RealTimeEventLoop bflyLoop = new RealTimeEventLoop("device-butterfly");
+    devices.put("butterfly", new Device("butterfly", Device.Kind.EMULATED_BUTTERFLY, bflyLoop, new EmulatedButterflyAccelerator(
+        bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), listener));
     RealTimeEventLoop cpuLoop = new RealTimeEventLoop("device-cpu");
     devices.put("cpu", new Device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), listener));
     return devices;
@@ -86,7 +91,7 @@ public class ServingConfiguration {
   @Bean(destroyMethod = "close")
   ModelRepository modelRepository(EdgeNpuProperties props, Map<String, Device> devices, OrtEnvironment env,
       StatsRegistry stats, DeviceShutdown shutdownAfter) throws IOException {
-    ModelRepository repo = new ModelRepository(props.modelRepository(), devices, props.defaultDevice(), env,
+    ModelRepository repo = new ModelRepository(props.modelRepository(), devices, props.defaultDevice(), props.modelDevices(), env,
         Math.max(1, props.compute().intraOpThreads()), stats);
     repo.loadAll();
     return repo;

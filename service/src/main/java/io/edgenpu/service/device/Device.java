@@ -16,6 +16,7 @@ public final class Device implements AutoCloseable {
   /** What backs a device. */
   public enum Kind {
     EMULATED_NPU,
+    EMULATED_BUTTERFLY,
     ONNXRUNTIME
   }
 

@@ -2,6 +2,7 @@ package io.edgenpu.service.metrics;
 
 import io.edgenpu.service.device.Device;
 import io.edgenpu.service.device.EmulatedNpuAccelerator;
+import io.edgenpu.service.device.PacedAccelerator;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,6 +28,12 @@ public final class DeviceMetrics implements MeterBinder {
           .tag(MetricNames.TAG_DEVICE, name).description("busy time / wall time since start").register(registry);
       Gauge.builder(MetricNames.DEVICE_QUEUED, d, x -> x.scheduler().queuedSamples())
           .tag(MetricNames.TAG_DEVICE, name).description("samples waiting in the device's queues").register(registry);
+      if (d.accelerator() instanceof PacedAccelerator paced) {
+        FunctionCounter.builder(MetricNames.NPU_MODELLED_TIME, paced, x -> x.modelledNanos() / 1e9)
+            .tag(MetricNames.TAG_DEVICE, name).baseUnit("seconds").description("modelled accelerator time").register(registry);
+        FunctionCounter.builder(MetricNames.NPU_OVERRUNS, paced, PacedAccelerator::overruns)
+            .tag(MetricNames.TAG_DEVICE, name).description("stages whose host compute outlasted the modelled time").register(registry);
+      }
       if (d.accelerator() instanceof EmulatedNpuAccelerator npu) {
         Gauge.builder(MetricNames.NPU_MAC_UTILIZATION, npu, EmulatedNpuAccelerator::macUtilization)
             .tag(MetricNames.TAG_DEVICE, name).description("useful MACs / MAC slots of the array").register(registry);
@@ -37,10 +44,6 @@ public final class DeviceMetrics implements MeterBinder {
               .tag(MetricNames.TAG_DEVICE, name).tag(MetricNames.TAG_STACKING, Integer.toString(k)).baseUnit("seconds")
               .description("modelled time with stacking factor k dominant").register(registry);
         }
-        FunctionCounter.builder(MetricNames.NPU_MODELLED_TIME, npu, x -> x.modelledNanos() / 1e9)
-            .tag(MetricNames.TAG_DEVICE, name).baseUnit("seconds").description("modelled NPU time").register(registry);
-        FunctionCounter.builder(MetricNames.NPU_OVERRUNS, npu, EmulatedNpuAccelerator::overruns)
-            .tag(MetricNames.TAG_DEVICE, name).description("stages whose host compute outlasted the modelled time").register(registry);
       }
     }
   }

@@ -46,14 +46,17 @@ public final class ModelRepository implements AutoCloseable {
   private final Path root;
   private final Map<String, Device> devices;
   private final String defaultDevice;
+  private final Map<String, String> deviceOverrides;
   private final OrtEnvironment env;
   private final int intraOpThreads;
   private final Map<String, ModelEntry> entries = new ConcurrentHashMap<>();
   private final StatsRegistry stats;
 
-  public ModelRepository(Path root, Map<String, Device> devices, String defaultDevice, OrtEnvironment env, int intraOpThreads,
-      StatsRegistry stats) {
+  /** @param deviceOverrides model name -> device, replacing the {@code device} of that model's config file */
+  public ModelRepository(Path root, Map<String, Device> devices, String defaultDevice, Map<String, String> deviceOverrides,
+      OrtEnvironment env, int intraOpThreads, StatsRegistry stats) {
     this.stats = stats;
+    this.deviceOverrides = Map.copyOf(deviceOverrides);
     this.root = root.toAbsolutePath().normalize();
     this.devices = Map.copyOf(devices);
     this.defaultDevice = defaultDevice;
@@ -108,6 +111,9 @@ public final class ModelRepository implements AutoCloseable {
     List<ModelVersion> loaded = new ArrayList<>();
     try {
       ModelConfig config = ModelConfigParser.parse(dir, defaultDevice);
+      if (deviceOverrides.containsKey(name)) {
+        config = config.withDevice(deviceOverrides.get(name));
+      }
       Device device = devices.get(config.device());
       if (device == null) {
         throw new ConfigException(dir.resolve("config.yaml").toString(), 0, 0,

@@ -22,7 +22,12 @@ public class OipRestRoutes {
   }
 
   @Bean
-  RouterFunction<ServerResponse> oipRoutes(OipRestHandler h) {
+  ExpressionHandler expressionHandler(InferenceService inference, ModelRepository repository) {
+    return new ExpressionHandler(inference, repository, tools.jackson.databind.json.JsonMapper.builder().build());
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> oipRoutes(OipRestHandler h, ExpressionHandler expressions) {
     String model = "/v2/models/{model}";
     String version = "/v2/models/{model}/versions/{version}";
     RouterFunction<ServerResponse> api = RouterFunctions.route()
@@ -40,6 +45,8 @@ public class OipRestRoutes {
         .GET(version + "/stats", h::stats)
         .POST(model + "/infer", h::infer)
         .POST(version + "/infer", h::infer)
+        .POST(model + "/listops", expressions::listops)
+        .POST(version + "/listops", expressions::listops)
         .POST("/v2/repository/index", h::index)
         .POST("/v2/repository/models/{model}/load", h::load)
         .POST("/v2/repository/models/{model}/unload", h::unload)
