@@ -8,9 +8,15 @@ ARCH = {
     "fabnet": ("FABNet", """Two FBfly blocks (fabnet.md §4): pre-LayerNorm, **FFT token mixing** `x + Re(FFT2(LN(x)))` over the
 (sequence, hidden) axes, then a **butterfly feed-forward** `x + Bfly(128->64)(GELU(Bfly(64->128)(LN(x))))`
 where each butterfly layer is a product of log2(n) sparse butterfly factors (fabnet.md §2); token and position
-embeddings (d = 64), final LayerNorm times the padding mask, mean pooling, a 64->128->10 head. The ONNX graph
-computes the FFTs with the `DFT` operator (opset 20) and each butterfly layer as its log2(n) stages of
-Reshape/Split/Mul/Add/Concat, mirroring the accelerator's passes."""),
+embeddings (d = 64), final LayerNorm times the padding mask, mean pooling, a 64->128->10 head.
+
+Two ONNX graphs of the same function ship in `1/`. **`model.onnx`** (served) is the form a CPU runs fastest:
+each butterfly layer multiplied out into its dense matrix, the hidden-axis DFT as a MatMul and the sequence
+DFT as a four-step Cooley-Tukey FFT with radix sqrt(L) (Einsum/MatMul). **`butterfly-stages.onnx`** mirrors the
+accelerator's passes: the `DFT` operator (opset 20) for both FFTs and each butterfly layer as its log2(n)
+stages of Reshape/Split/Mul/Add/Concat, with the twiddles as named initializers; the Java reference
+(`FabnetReference`) reads those and `FabnetReferenceAgreementTest` checks it against `model.onnx` through
+ONNX Runtime (largest probability difference below 1e-4)."""),
     "transformer": ("Dense Transformer (baseline)", """The LRA Transformer baseline (fabnet.md §5): two pre-LayerNorm blocks of 2-head self-attention (head
 dimension 32, padding mask) and a dense 64->128->64 GELU feed-forward; token and position embeddings
 (d = 64); final LayerNorm times the padding mask, mean pooling, a 64->128->10 head. Exported with the

@@ -1,5 +1,6 @@
 package io.edgenpu.experiments;
 
+import io.edgenpu.experiments.fabnet.FabnetCommand;
 import io.edgenpu.experiments.fluid.FluidBatchingCommand;
 import io.edgenpu.experiments.fluid.SimSpeedCommand;
 import io.edgenpu.experiments.npu.NpuReportCommand;
@@ -10,7 +11,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the research tools: {@code java -jar experiments/target/experiments.jar <command> --help}. */
 @Command(name = "experiments", mixinStandardHelpOptions = true,
     description = "Research tools: the scheduler and the NPU model in virtual time.",
-    subcommands = {NpuReportCommand.class, NpuSweepCommand.class, FluidBatchingCommand.class, SimSpeedCommand.class})
+    subcommands = {NpuReportCommand.class, NpuSweepCommand.class, FluidBatchingCommand.class, SimSpeedCommand.class,
+        FabnetCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
