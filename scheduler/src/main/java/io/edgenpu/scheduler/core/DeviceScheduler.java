@@ -363,6 +363,7 @@ public final class DeviceScheduler {
     int masked = g.maskedCount();
     StageBatch batch = new StageBatch(g.lane.model(), stage, List.copyOf(g.samples), masked, g.isCatchUp(), now);
     listener.onStageStart(g.lane.model(), stage, batch.size(), masked, g.isCatchUp(), now);
+    listener.onBatchStart(batch, now);
     try {
       accelerator.execute(batch, outcome -> loop.execute(() -> stageDone(g, batch, outcome)));
     } catch (RuntimeException e) {
@@ -381,6 +382,7 @@ public final class DeviceScheduler {
     boolean failed = outcome.failure() != null;
     boolean merged = false;
     listener.onStageEnd(lane.model(), stage, batch.size(), outcome.deviceNanos(), failed, now);
+    listener.onBatchEnd(batch, outcome, now);
     if (failed) {
       failGroup(g, outcome.failure());
     } else {

@@ -18,6 +18,12 @@ public interface SchedulerListener {
   /** A stage ended; {@code deviceNanos} is the time it held the device. */
   default void onStageEnd(String model, int stage, int size, long deviceNanos, boolean failed, long nowNanos) {}
 
+  /** A stage batch was handed to the accelerator (its samples, for per-request traces); after onStageStart. */
+  default void onBatchStart(StageBatch batch, long nowNanos) {}
+
+  /** A stage batch came back from the accelerator; before onStageEnd's consequences (exits, merges). */
+  default void onBatchEnd(StageBatch batch, StageOutcome outcome, long nowNanos) {}
+
   /** A sample's result became final (early or final exit). */
   default void onSampleExit(Sample s, int stage, long nowNanos) {}
 

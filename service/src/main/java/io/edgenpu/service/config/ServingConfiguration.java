@@ -41,7 +41,8 @@ public class ServingConfiguration {
   @Bean
   SchedulerListener schedulerListener(StatsRegistry stats, io.micrometer.core.instrument.MeterRegistry registry) {
     return new io.edgenpu.service.metrics.CompositeSchedulerListener(java.util.List.of(
-        new StatsListener(stats), new io.edgenpu.service.metrics.SchedulingMetrics(registry)));
+        new StatsListener(stats), new io.edgenpu.service.metrics.SchedulingMetrics(registry),
+        new io.edgenpu.service.inference.TimelineRecorder()));
   }
 
   @Bean

@@ -106,7 +106,9 @@ public final class InferenceService {
       throw new InferenceException(Status.UNAVAILABLE, "model '" + req.model() + "' is being unloaded", Duration.ofSeconds(1));
     }
     String id = req.id() == null ? "" : req.id();
+    RequestTimeline timeline = params.timeline() ? new RequestTimeline(arrival) : null;
     Request request = Request.builder(model.key(), new Listener(mv, future, outputs, id))
+        .attachment(timeline)
         .id(ids.incrementAndGet())
         .arrivalNanos(arrival)
         .deadlineNanos(deadline)
@@ -275,7 +277,12 @@ public final class InferenceService {
         out.add(new NamedTensor(spec.name(), Tensor.concatRows(rows)));
       }
       ModelInstance m = version.instance();
-      return new InferenceResult(m.config().name(), Long.toString(m.version()), id, out, Map.of());
+      Map<String, Object> parameters = Map.of();
+      if (r.attachment() instanceof RequestTimeline t) {
+        t.add(System.nanoTime(), "response", Map.of());
+        parameters = Map.of(RequestParameters.TIMELINE, t.toJson());
+      }
+      return new InferenceResult(m.config().name(), Long.toString(m.version()), id, out, parameters);
     }
   }
 

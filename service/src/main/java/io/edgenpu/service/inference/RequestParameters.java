@@ -11,14 +11,17 @@ import java.util.Map;
  *   <li>{@code timeout} (int, microseconds, Triton): the request's deadline, measured from its arrival;
  *   <li>{@code client_id} (string, ours): the device that sent the request (fairness, per-device metrics);
  *   <li>{@code exit_threshold} (number in (0, 1], ours): confidence threshold for every early exit of this
- *       request, overriding the model's.
+ *       request, overriding the model's;
+ *   <li>{@code timeline} (bool, ours): return the request's scheduling timeline as the response parameter
+ *       {@code timeline} (see {@link RequestTimeline}).
  * </ul>
  */
-public record RequestParameters(int priority, long timeoutMicros, String clientId, double exitThreshold) {
+public record RequestParameters(int priority, long timeoutMicros, String clientId, double exitThreshold, boolean timeline) {
   public static final String PRIORITY = "priority";
   public static final String TIMEOUT = "timeout";
   public static final String CLIENT_ID = "client_id";
   public static final String EXIT_THRESHOLD = "exit_threshold";
+  public static final String TIMELINE = "timeline";
   static final int MAX_CLIENT_ID_LENGTH = 128;
 
   public static RequestParameters parse(Map<String, Object> p) {
@@ -40,7 +43,11 @@ public record RequestParameters(int priority, long timeoutMicros, String clientI
       }
       threshold = n.doubleValue();
     }
-    return new RequestParameters(priority, timeout, client, threshold);
+    Object tl = p.get(TIMELINE);
+    if (tl != null && !(tl instanceof Boolean)) {
+      throw InferenceException.invalid("parameter '" + TIMELINE + "' must be a boolean");
+    }
+    return new RequestParameters(priority, timeout, client, threshold, Boolean.TRUE.equals(tl));
   }
 
   private static long integer(Map<String, Object> p, String key, long def, long min, long max) {

@@ -4,6 +4,8 @@ import io.edgenpu.scheduler.core.FailureReason;
 import io.edgenpu.scheduler.core.Request;
 import io.edgenpu.scheduler.core.Sample;
 import io.edgenpu.scheduler.core.SchedulerListener;
+import io.edgenpu.scheduler.core.StageBatch;
+import io.edgenpu.scheduler.core.StageOutcome;
 import java.util.List;
 
 /** Fans scheduler events out to several listeners, in order. */
@@ -32,6 +34,20 @@ public final class CompositeSchedulerListener implements SchedulerListener {
   public void onStageStart(String model, int stage, int size, int masked, boolean catchUp, long now) {
     for (SchedulerListener l : listeners) {
       l.onStageStart(model, stage, size, masked, catchUp, now);
+    }
+  }
+
+  @Override
+  public void onBatchStart(StageBatch batch, long now) {
+    for (SchedulerListener l : listeners) {
+      l.onBatchStart(batch, now);
+    }
+  }
+
+  @Override
+  public void onBatchEnd(StageBatch batch, StageOutcome outcome, long now) {
+    for (SchedulerListener l : listeners) {
+      l.onBatchEnd(batch, outcome, now);
     }
   }
 
