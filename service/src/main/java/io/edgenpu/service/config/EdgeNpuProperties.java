@@ -25,7 +25,9 @@ public record EdgeNpuProperties(
     @DefaultValue Npu npu,
     @DefaultValue Butterfly butterfly,
     @DefaultValue Compute compute,
-    @DefaultValue Limits limits) {
+    @DefaultValue Limits limits,
+    @DefaultValue Metrics metrics,
+    @DefaultValue Dashboard dashboard) {
 
   /**
    * The emulated NPU device.
@@ -55,6 +57,25 @@ public record EdgeNpuProperties(
    * @param intraOpThreads ONNX Runtime threads per session run
    */
   public record Compute(@DefaultValue("2") int threads, @DefaultValue("64") int queue, @DefaultValue("1") int intraOpThreads) {}
+
+  /**
+   * Scheduling and device metrics.
+   *
+   * @param enabled publish the scheduler's and devices' meters (off only to measure their cost)
+   * @param requestLog log one line per finished request (request id, model, outcome, latency) at INFO
+   */
+  public record Metrics(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean requestLog) {}
+
+  /**
+   * The live dashboard at {@code /dashboard/}.
+   *
+   * @param enabled serve the page and its event stream
+   * @param interval time between two snapshots
+   * @param window snapshots over which rates and percentiles are computed
+   * @param history snapshots kept and replayed to a new viewer
+   */
+  public record Dashboard(@DefaultValue("true") boolean enabled, @DefaultValue("1s") java.time.Duration interval,
+      @DefaultValue("5") int window, @DefaultValue("300") int history) {}
 
   /**
    * Request limits.

@@ -39,10 +39,15 @@ public class ServingConfiguration {
   }
 
   @Bean
-  SchedulerListener schedulerListener(StatsRegistry stats, io.micrometer.core.instrument.MeterRegistry registry) {
-    return new io.edgenpu.service.metrics.CompositeSchedulerListener(java.util.List.of(
-        new StatsListener(stats), new io.edgenpu.service.metrics.SchedulingMetrics(registry),
-        new io.edgenpu.service.inference.TimelineRecorder()));
+  SchedulerListener schedulerListener(StatsRegistry stats, io.micrometer.core.instrument.MeterRegistry registry,
+      EdgeNpuProperties props) {
+    java.util.List<SchedulerListener> listeners = new java.util.ArrayList<>();
+    listeners.add(new StatsListener(stats));
+    if (props.metrics().enabled()) {
+      listeners.add(new io.edgenpu.service.metrics.SchedulingMetrics(registry));
+    }
+    listeners.add(new io.edgenpu.service.inference.TimelineRecorder());
+    return new io.edgenpu.service.metrics.CompositeSchedulerListener(listeners);
   }
 
   @Bean
@@ -80,6 +85,7 @@ public class ServingConfiguration {
   }
 
   @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "edgenpu.metrics.enabled", matchIfMissing = true)
   io.edgenpu.service.metrics.DeviceMetrics deviceMetrics(Map<String, Device> devices) {
     return new io.edgenpu.service.metrics.DeviceMetrics(devices);
   }

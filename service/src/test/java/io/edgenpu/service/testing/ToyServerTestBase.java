@@ -30,6 +30,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "server.address=127.0.0.1",
       "edgenpu.npu.time-scale=100000",
       "edgenpu.limits.max-body-size=1MB",
+      "edgenpu.dashboard.interval=250ms",
       "logging.level.root=WARN"
     })
 @Import(GrpcPort.class)
