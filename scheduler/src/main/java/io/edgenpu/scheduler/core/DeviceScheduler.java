@@ -202,7 +202,11 @@ public final class DeviceScheduler {
     }
     listener.onQueued(r, now);
     updateQueued();
-    armExpiryTimer();
+    if (lane.queue().nextExpiryNanos() <= now) {
+      onExpiryTimer();   // already late (or timed out) on arrival: answer now rather than start it on an idle device
+    } else {
+      armExpiryTimer();
+    }
     if (!busy) {
       dispatch();
     }

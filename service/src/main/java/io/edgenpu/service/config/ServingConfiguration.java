@@ -109,7 +109,7 @@ public class ServingConfiguration {
     EdgeNpuProperties.Limits l = props.limits();
     return new InferenceService(repository,
         new InferenceService.Limits(l.maxRequestBatch(), l.maxTensorElements(), l.maxBytesElementLength()),
-        ForkJoinPool.commonPool());
+        ForkJoinPool.commonPool(), new io.edgenpu.service.inference.RequestLog(props.metrics().requestLog()));
   }
 
   /** Closes the devices' loops after the repository has released its models. */

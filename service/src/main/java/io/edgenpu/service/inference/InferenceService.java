@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class InferenceService {
   private final ModelRepository repository;
   private final Limits limits;
+  private final RequestLog requestLog;
   private final Executor assembly;
   private final AtomicLong ids = new AtomicLong();
 
@@ -54,6 +55,11 @@ public final class InferenceService {
 
   /** @param assembly where answers are assembled (off the device loops) */
   public InferenceService(ModelRepository repository, Limits limits, Executor assembly) {
+    this(repository, limits, assembly, new RequestLog(false));
+  }
+
+  public InferenceService(ModelRepository repository, Limits limits, Executor assembly, RequestLog requestLog) {
+    this.requestLog = requestLog;
     this.repository = repository;
     this.limits = limits;
     this.assembly = assembly;
@@ -246,6 +252,7 @@ public final class InferenceService {
         firstStart = Math.min(firstStart, s.firstStartNanos());
       }
       version.stats().recordSuccess(r.sampleCount(), done - r.arrivalNanos(), firstStart - r.arrivalNanos(), done - firstStart);
+      requestLog.completed(r, id, firstStart - r.arrivalNanos(), done - r.arrivalNanos());
       version.exit();
       assembly.execute(() -> {
         try {
@@ -258,7 +265,9 @@ public final class InferenceService {
 
     @Override
     public void onFailed(Request r, FailureReason reason, String message) {
-      version.stats().recordFailure(System.nanoTime() - r.arrivalNanos());
+      long elapsed = System.nanoTime() - r.arrivalNanos();
+      version.stats().recordFailure(elapsed);
+      requestLog.failed(r, id, reason, message, elapsed);
       version.exit();
       future.completeExceptionally(toException(reason, message));
     }
