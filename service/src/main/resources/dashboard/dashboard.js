@@ -29,6 +29,15 @@
     return out;
   }
 
+  // One colour per series name across all panels (a model keeps its colour everywhere).
+  const colours = new Map();
+  const colour = (name) => {
+    if (!colours.has(name)) {
+      colours.set(name, PALETTE[colours.size % PALETTE.length]);
+    }
+    return colours.get(name);
+  };
+
   const times = [];
   const state = { updates: 0, errors: 0, charts: {} };
   window.__dashboard = state;
@@ -55,7 +64,7 @@
       height: 200,
       scales: { x: { time: true }, y: panel.spec.range ? { range: panel.spec.range } : { auto: true } },
       axes: [{ stroke: '#8a96a3', grid: { stroke: '#26303b' } }, { stroke: '#8a96a3', grid: { stroke: '#26303b' }, size: 56 }],
-      series: [{}].concat(names.map((n, i) => ({ label: n, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: true }))),
+      series: [{}].concat(names.map((n) => ({ label: n, stroke: colour(n), width: 2, spanGaps: true }))),
     };
     panel.plot = new uPlot(opts, data(panel), host);
     panel.keys = names.join('\u0000');
@@ -105,11 +114,12 @@
   function tiles(s) {
     const models = Object.values(s.models || {});
     const sum = (xs) => xs.reduce((a, b) => a + (b || 0), 0);
-    const worst = (xs) => xs.filter((x) => x !== null).reduce((a, b) => Math.max(a, b), NaN);
+    const p99s = models.map((m) => m.p99_ms).filter((x) => x !== null && x !== undefined);
+    const worstP99 = p99s.length ? Math.max.apply(null, p99s).toFixed(1) + ' ms' : '–';
     const items = [
       ['models', Object.keys(s.models || {}).length],
       ['requests/s', sum(models.map((m) => m.rps)).toFixed(1)],
-      ['worst p99', isNaN(worst(models.map((m) => m.p99_ms))) ? '–' : worst(models.map((m) => m.p99_ms)).toFixed(1) + ' ms'],
+      ['worst p99', worstP99],
       ['pending', sum(models.map((m) => m.pending))],
       ['devices', Object.keys(s.devices || {}).length],
     ];
