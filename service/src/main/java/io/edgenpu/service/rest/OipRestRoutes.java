@@ -27,7 +27,8 @@ public class OipRestRoutes {
   }
 
   @Bean
-  RouterFunction<ServerResponse> oipRoutes(OipRestHandler h, ExpressionHandler expressions) {
+  RouterFunction<ServerResponse> oipRoutes(OipRestHandler h, ExpressionHandler expressions, ModelRepository repository) {
+    NpuTraceHandler npu = new NpuTraceHandler(repository, tools.jackson.databind.json.JsonMapper.builder().build());
     String model = "/v2/models/{model}";
     String version = "/v2/models/{model}/versions/{version}";
     RouterFunction<ServerResponse> api = RouterFunctions.route()
@@ -45,6 +46,8 @@ public class OipRestRoutes {
         .GET(version + "/stats", h::stats)
         .POST(model + "/infer", h::infer)
         .POST(version + "/infer", h::infer)
+        .GET(model + "/npu", npu::trace)
+        .GET(version + "/npu", npu::trace)
         .POST(model + "/listops", expressions::listops)
         .POST(version + "/listops", expressions::listops)
         .POST("/v2/repository/index", h::index)
