@@ -38,16 +38,21 @@ public class ServingConfiguration {
     return new StatsRegistry();
   }
 
+  /** What every device's scheduler reports to, whatever the device (statistics, timelines). */
   @Bean
-  SchedulerListener schedulerListener(StatsRegistry stats, io.micrometer.core.instrument.MeterRegistry registry,
-      EdgeNpuProperties props) {
-    java.util.List<SchedulerListener> listeners = new java.util.ArrayList<>();
-    listeners.add(new StatsListener(stats));
-    if (props.metrics().enabled()) {
-      listeners.add(new io.edgenpu.service.metrics.SchedulingMetrics(registry));
+  SchedulerListener schedulerListener(StatsRegistry stats) {
+    return new io.edgenpu.service.metrics.CompositeSchedulerListener(java.util.List.of(
+        new StatsListener(stats), new io.edgenpu.service.inference.TimelineRecorder()));
+  }
+
+  /** The shared listener plus, when metrics are on, meters tagged with the device's name. */
+  private static SchedulerListener forDevice(String device, SchedulerListener shared,
+      io.micrometer.core.instrument.MeterRegistry registry, EdgeNpuProperties props) {
+    if (!props.metrics().enabled()) {
+      return shared;
     }
-    listeners.add(new io.edgenpu.service.inference.TimelineRecorder());
-    return new io.edgenpu.service.metrics.CompositeSchedulerListener(listeners);
+    return new io.edgenpu.service.metrics.CompositeSchedulerListener(java.util.List.of(
+        shared, new io.edgenpu.service.metrics.SchedulingMetrics(registry, device)));
   }
 
   @Bean
@@ -71,16 +76,17 @@ public class ServingConfiguration {
   }
 
   @Bean(destroyMethod = "")
-  Map<String, Device> devices(EdgeNpuProperties props, ThreadPoolExecutor compute, SchedulerListener listener) {
+  Map<String, Device> devices(EdgeNpuProperties props, ThreadPoolExecutor compute, SchedulerListener shared,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     Map<String, Device> devices = new LinkedHashMap<>();
     RealTimeEventLoop npuLoop = new RealTimeEventLoop("device-npu");
     devices.put("npu", new Device("npu", Device.Kind.EMULATED_NPU, npuLoop,
-        new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), listener));
+        new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), forDevice("npu", shared, registry, props)));
     RealTimeEventLoop bflyLoop = new RealTimeEventLoop("device-butterfly");
     devices.put("butterfly", new Device("butterfly", Device.Kind.EMULATED_BUTTERFLY, bflyLoop, new EmulatedButterflyAccelerator(
-        bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), listener));
+        bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), forDevice("butterfly", shared, registry, props)));
     RealTimeEventLoop cpuLoop = new RealTimeEventLoop("device-cpu");
-    devices.put("cpu", new Device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), listener));
+    devices.put("cpu", new Device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), forDevice("cpu", shared, registry, props)));
     return devices;
   }
 

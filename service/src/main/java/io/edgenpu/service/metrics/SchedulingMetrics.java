@@ -28,10 +28,13 @@ public final class SchedulingMetrics implements SchedulerListener {
       Duration.ofSeconds(2), Duration.ofSeconds(5)};
 
   private final MeterRegistry registry;
+  private final String device;
   private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
 
-  public SchedulingMetrics(MeterRegistry registry) {
+  /** @param device the device whose scheduler this listens to; every meter carries it as tag {@code device} */
+  public SchedulingMetrics(MeterRegistry registry, String device) {
     this.registry = registry;
+    this.device = device;
   }
 
   /** The meters of one model version. */
@@ -65,51 +68,51 @@ public final class SchedulingMetrics implements SchedulerListener {
       duration = timer(MetricNames.REQUEST_DURATION, "arrival to answer");
       queue = timer(MetricNames.QUEUE_DURATION, "arrival to first stage start");
       compute = timer(MetricNames.COMPUTE_DURATION, "first stage start to answer");
-      sloMet = Counter.builder(MetricNames.SLO).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version,
+      sloMet = Counter.builder(MetricNames.SLO).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device,
           MetricNames.TAG_RESULT, "met").description("requests with a deadline, by whether it was met").register(registry);
-      sloMissed = Counter.builder(MetricNames.SLO).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version,
+      sloMissed = Counter.builder(MetricNames.SLO).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device,
           MetricNames.TAG_RESULT, "missed").description("requests with a deadline, by whether it was met").register(registry);
       preemptions = counter(MetricNames.PREEMPTIONS, "running batches suspended for a catch-up");
       merges = counter(MetricNames.MERGES, "catch-up groups merged into the suspended batch");
       resumes = counter(MetricNames.RESUMES, "suspended batches resumed alone");
       Gauge.builder(MetricNames.PENDING_REQUESTS, pending, AtomicLong::get)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version)
+          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device)
           .description("requests received and not yet answered").register(registry);
     }
 
     Counter counter(String name, String description) {
-      return Counter.builder(name).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version)
+      return Counter.builder(name).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device)
           .description(description).register(registry);
     }
 
     Timer timer(String name, String description) {
-      return Timer.builder(name).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version)
+      return Timer.builder(name).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device)
           .serviceLevelObjectives(LATENCY_BUCKETS).description(description).register(registry);
     }
 
     Counter failure(FailureReason reason) {
       return failures.computeIfAbsent(reason.name(), r -> Counter.builder(MetricNames.REQUEST_FAILURE)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_REASON, r)
+          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_REASON, r)
           .description("requests answered with an error, by reason").register(registry));
     }
 
     Counter dropped(FailureReason reason, boolean running) {
       String phase = running ? "running" : "queued";
       return dropped.computeIfAbsent(reason.name() + "/" + phase, k -> Counter.builder(MetricNames.DROPPED)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_REASON, reason.name(),
+          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_REASON, reason.name(),
               MetricNames.TAG_PHASE, phase)
           .description("samples dropped before or during execution").register(registry));
     }
 
     Counter exits(int stage) {
       return exits.computeIfAbsent(stage, s -> Counter.builder(MetricNames.EXITS)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_STAGE, Integer.toString(s))
+          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_STAGE, Integer.toString(s))
           .description("samples that left at this stage's exit").register(registry));
     }
 
     DistributionSummary batch(int stage) {
       return batch.computeIfAbsent(stage, s -> DistributionSummary.builder(MetricNames.BATCH_SIZE)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_STAGE, Integer.toString(s))
+          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_STAGE, Integer.toString(s))
           .serviceLevelObjectives(1, 2, 4, 8, 16, 32).description("samples per executed stage batch").register(registry));
     }
   }
