@@ -84,10 +84,14 @@ public record EdgeNpuProperties(
    * @param maxRequestBatch most batch rows in one request
    * @param maxTensorElements most elements in one tensor
    * @param maxBytesElementLength most bytes in one BYTES element
+   * @param maxStreams most gRPC inference streams open at once
+   * @param maxStreamInFlight most unanswered requests per stream (the server reads no further until one is answered)
    */
   public record Limits(
       @DefaultValue("32MB") DataSize maxBodySize,
       @DefaultValue("64") int maxRequestBatch,
       @DefaultValue("16777216") long maxTensorElements,
-      @DefaultValue("1048576") int maxBytesElementLength) {}
+      @DefaultValue("1048576") int maxBytesElementLength,
+      @DefaultValue("64") int maxStreams,
+      @DefaultValue("16") int maxStreamInFlight) {}
 }

@@ -65,6 +65,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   private final Supplier<Boolean> ready;
   private final EdgeNpuProperties props;
   private final Executor blocking;
+  private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
 
   public OipGrpcService(InferenceService inference, ModelRepository repository, Supplier<Boolean> ready,
       EdgeNpuProperties props, Executor blocking) {
@@ -168,6 +169,42 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
         // The call was cancelled or already closed: nothing left to answer.
       }
     });
+  }
+
+  /**
+   * Bidirectional streaming inference (Triton's ModelStreamInfer); see {@link StreamInferCall}. At most
+   * {@code edgenpu.limits.max-streams} streams are open at once (more are RESOURCE_EXHAUSTED).
+   */
+  @Override
+  public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<io.edgenpu.api.grpc.ModelStreamInferResponse> out) {
+    var server = (ServerCallStreamObserver<io.edgenpu.api.grpc.ModelStreamInferResponse>) out;
+    if (openStreams.incrementAndGet() > props.limits().maxStreams()) {
+      openStreams.decrementAndGet();
+      out.onError(io.grpc.Status.RESOURCE_EXHAUSTED
+          .withDescription("too many open streams (limit " + props.limits().maxStreams() + ")").asRuntimeException());
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(ModelInferRequest value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    return new StreamInferCall(inference, server, props.limits().maxStreamInFlight(), props.limits().maxTensorElements(),
+        () -> {
+          if (closed.compareAndSet(false, true)) {
+            openStreams.decrementAndGet();
+          }
+        });
+  }
+
+  /** Streams open now. */
+  public int openStreams() {
+    return openStreams.get();
   }
 
   @Override

@@ -31,6 +31,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "edgenpu.npu.time-scale=100000",
       "edgenpu.limits.max-body-size=1MB",
       "edgenpu.dashboard.interval=250ms",
+      "edgenpu.limits.max-streams=4",
+      "edgenpu.limits.max-stream-in-flight=3",
       "logging.level.root=WARN"
     })
 @Import(GrpcPort.class)
