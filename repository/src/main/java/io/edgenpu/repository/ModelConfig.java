@@ -54,6 +54,7 @@ public record ModelConfig(
    * Scheduler settings of the model.
    *
    * @param queueLevels per priority level: max queued samples (0 = unbounded) and queue timeout
+   * @param admission refuse at once a request whose predicted completion is after its deadline
    */
   public record SchedulingConfig(
       String policy,
@@ -61,7 +62,8 @@ public record ModelConfig(
       List<QueueLevel> queueLevels,
       int defaultPriority,
       boolean dropLate,
-      boolean earliestDeadlineOrder) {}
+      boolean earliestDeadlineOrder,
+      boolean admission) {}
 
   public record QueueLevel(int maxSize, Duration timeout, boolean allowTimeoutOverride) {}
 

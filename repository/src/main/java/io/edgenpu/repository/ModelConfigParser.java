@@ -210,7 +210,7 @@ public final class ModelConfigParser {
     String defaultPolicy = kind == ModelKind.EARLY_EXIT ? "fluid" : "dynamic";
     if (y == null) {
       return new ModelConfig.SchedulingConfig(defaultPolicy, Map.of(),
-          List.of(new ModelConfig.QueueLevel(0, Duration.ZERO, true)), 1, true, false);
+          List.of(new ModelConfig.QueueLevel(0, Duration.ZERO, true)), 1, true, false, true);
     }
     String policy = y.string("policy", defaultPolicy);
     Map<String, Object> params = y.plainMap("parameters");
@@ -249,13 +249,14 @@ public final class ModelConfigParser {
       per.finish();
     }
     boolean dropLate = y.bool("drop-late", true);
+    boolean admission = y.bool("admission", true);
     String order = y.string("order", "fifo");
     if (!order.equals("fifo") && !order.equals("earliest-deadline")) {
       throw y.error("order", "expected fifo or earliest-deadline, got '" + order + "'");
     }
     y.finish();
     return new ModelConfig.SchedulingConfig(policy, Map.copyOf(params), List.copyOf(queueLevels), defaultPriority,
-        dropLate, order.equals("earliest-deadline"));
+        dropLate, order.equals("earliest-deadline"), admission);
   }
 
   private static ModelConfig.QueueLevel queueLevel(YamlMap q, ModelConfig.QueueLevel def) {

@@ -37,6 +37,8 @@ public final class DeviceScheduler {
   private Group running;
   private Group suspended;
   private boolean busy;
+  /** When the running stage is predicted to end (valid while busy). */
+  private long runningStageEndNanos;
   private boolean closed;
   private Cancellable wakeTimer = Cancellable.NONE;
   private long wakeAtNanos = Long.MAX_VALUE;
@@ -196,6 +198,16 @@ public final class DeviceScheduler {
       reject(r, FailureReason.CANCELLED, "cancelled before it was queued");
       return;
     }
+    if (lane.config().admission() && r.hasDeadline()) {
+      long delay = AdmissionPredictor.predictedDelayNanos(lane, lane.queue().size(), r.sampleCount(), busyRemainderNanos(now));
+      if (now + delay > r.deadlineNanos()) {
+        listener.onAdmissionRefused(r, now + delay, now);
+        reject(r, FailureReason.REJECTED, String.format(java.util.Locale.ROOT,
+            "model %s cannot meet this request's deadline: predicted completion in %.1f ms, deadline in %.1f ms",
+            r.model(), delay / 1e6, (r.deadlineNanos() - now) / 1e6));
+        return;
+      }
+    }
     if (!lane.queue().offer(r, now)) {
       reject(r, FailureReason.REJECTED, "queue of model " + r.model() + " is full");
       return;
@@ -210,6 +222,19 @@ public final class DeviceScheduler {
     if (!busy) {
       dispatch();
     }
+  }
+
+  /** Predicted time until the running batch finishes all its stages (0 when idle). */
+  private long busyRemainderNanos(long now) {
+    Group g = running;
+    if (!busy || g == null) {
+      return 0;
+    }
+    long rest = Math.max(0, runningStageEndNanos - now);
+    for (int s = g.nextStage + 1; s < g.lane.plan().stageCount(); s++) {
+      rest += g.lane.oracle().stageNanos(s, Math.max(1, g.samples.size()));
+    }
+    return rest;
   }
 
   private void reject(Request r, FailureReason reason, String message) {
@@ -366,6 +391,7 @@ public final class DeviceScheduler {
     g.maxSize = Math.max(g.maxSize, g.samples.size());
     int masked = g.maskedCount();
     StageBatch batch = new StageBatch(g.lane.model(), stage, List.copyOf(g.samples), masked, g.isCatchUp(), now);
+    runningStageEndNanos = now + g.lane.oracle().stageNanos(stage, Math.max(1, batch.size()));
     listener.onStageStart(g.lane.model(), stage, batch.size(), masked, g.isCatchUp(), now);
     listener.onBatchStart(batch, now);
     try {

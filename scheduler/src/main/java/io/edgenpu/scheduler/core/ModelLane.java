@@ -22,6 +22,8 @@ public final class ModelLane implements PolicyContext {
    * @param dropLate whether samples whose deadline passed are dropped (queued or at the next stage boundary)
    *     instead of being served late
    * @param defaultSlo latency target of requests without a deadline; {@link Duration#ZERO} = none
+   * @param admission refuse at arrival a request whose predicted completion is after its deadline
+   *     ({@link AdmissionPredictor})
    */
   public record Config(
       int maxBatchSize,
@@ -29,7 +31,8 @@ public final class ModelLane implements PolicyContext {
       int defaultPriority,
       SampleQueue.Order order,
       boolean dropLate,
-      Duration defaultSlo) {
+      Duration defaultSlo,
+      boolean admission) {
     public Config {
       if (maxBatchSize < 1) {
         throw new IllegalArgumentException("maxBatchSize must be >= 1");
@@ -41,19 +44,23 @@ public final class ModelLane implements PolicyContext {
 
     /** One unbounded FIFO level, no late dropping, no SLO. */
     public static Config simple(int maxBatchSize) {
-      return new Config(maxBatchSize, List.of(QueuePolicy.UNBOUNDED), 1, SampleQueue.Order.FIFO, false, Duration.ZERO);
+      return new Config(maxBatchSize, List.of(QueuePolicy.UNBOUNDED), 1, SampleQueue.Order.FIFO, false, Duration.ZERO, false);
     }
 
     public Config withDropLate(boolean drop) {
-      return new Config(maxBatchSize, queueLevels, defaultPriority, order, drop, defaultSlo);
+      return new Config(maxBatchSize, queueLevels, defaultPriority, order, drop, defaultSlo, admission);
     }
 
     public Config withDefaultSlo(Duration slo) {
-      return new Config(maxBatchSize, queueLevels, defaultPriority, order, dropLate, slo);
+      return new Config(maxBatchSize, queueLevels, defaultPriority, order, dropLate, slo, admission);
     }
 
     public Config withOrder(SampleQueue.Order o) {
-      return new Config(maxBatchSize, queueLevels, defaultPriority, o, dropLate, defaultSlo);
+      return new Config(maxBatchSize, queueLevels, defaultPriority, o, dropLate, defaultSlo, admission);
+    }
+
+    public Config withAdmission(boolean on) {
+      return new Config(maxBatchSize, queueLevels, defaultPriority, order, dropLate, defaultSlo, on);
     }
   }
 

@@ -9,6 +9,9 @@ public interface SchedulerListener {
   /** A request was queued. */
   default void onQueued(Request r, long nowNanos) {}
 
+  /** A request was refused because its predicted completion ({@code predictedNanos}) is after its deadline. */
+  default void onAdmissionRefused(Request r, long predictedNanos, long nowNanos) {}
+
   /** A request was refused or expired without running to completion. */
   default void onRejected(Request r, FailureReason reason, long nowNanos) {}
 

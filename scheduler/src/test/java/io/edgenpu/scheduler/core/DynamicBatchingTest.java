@@ -64,7 +64,7 @@ class DynamicBatchingTest {
   @Test
   void higherPriorityLevelsGoFirst() {
     ModelLane.Config cfg = new ModelLane.Config(1, List.of(QueuePolicy.UNBOUNDED, QueuePolicy.UNBOUNDED), 2,
-        SampleQueue.Order.FIFO, false, Duration.ZERO);
+        SampleQueue.Order.FIFO, false, Duration.ZERO, false);
     SchedulerHarness h = harness(Map.of(), cfg);
     h.submitAt(0, 0, -1, 2); // occupies the device
     h.submitAt(10, 0, -1, 2);
@@ -78,7 +78,7 @@ class DynamicBatchingTest {
   @Test
   void aFullQueueRejectsAtOnce() {
     ModelLane.Config cfg = new ModelLane.Config(1, List.of(new QueuePolicy(2, Duration.ZERO, true)), 1,
-        SampleQueue.Order.FIFO, false, Duration.ZERO);
+        SampleQueue.Order.FIFO, false, Duration.ZERO, false);
     SchedulerHarness h = harness(Map.of(), cfg);
     for (int i = 0; i < 5; i++) {
       h.submitAt(i, 0, -1);
@@ -93,7 +93,7 @@ class DynamicBatchingTest {
   @Test
   void aQueueTimeoutRejectsWhatWaitedTooLong() {
     ModelLane.Config cfg = new ModelLane.Config(1, List.of(new QueuePolicy(0, Duration.ofMillis(1), true)), 1,
-        SampleQueue.Order.FIFO, false, Duration.ZERO);
+        SampleQueue.Order.FIFO, false, Duration.ZERO, false);
     SchedulerHarness h = harness(Map.of(), cfg);
     h.submitAt(0, 0, -1); // runs for 1.1 ms
     h.submitAt(10, 0, -1); // would start at 1.1 ms but times out at 1.01 ms

@@ -203,7 +203,7 @@ public final class ModelRepository implements AutoCloseable {
     }
     return new ModelLane.Config(config.maxBatchSize(), levels, s.defaultPriority(),
         s.earliestDeadlineOrder() ? SampleQueue.Order.EARLIEST_DEADLINE : SampleQueue.Order.FIFO, s.dropLate(),
-        config.slo());
+        config.slo(), s.admission());
   }
 
   /** Unloads a model; requests in flight finish, queued ones fail as unavailable. */

@@ -52,6 +52,19 @@ public final class TestModels {
             policy: dynamic
             parameters: {max-queue-delay: 2s, preferred-batch-sizes: [4]}
           """);
+      plainModel(root, "slow-slo", identityMatMul("x", "y", SLOW_WIDTH), """
+          kind: plain
+          description: y = x through a 128x128 MatMul, 1 s SLO, admission control on (test model)
+          max-batch-size: 4
+          slo: 1s
+          """);
+      plainModel(root, "slow-no-admission", identityMatMul("x", "y", SLOW_WIDTH), """
+          kind: plain
+          description: slow-slo without admission control (test model)
+          max-batch-size: 4
+          slo: 1s
+          scheduling: {admission: false}
+          """);
       plainModel(root, "echo-int", echoIntModel(), """
           kind: plain
           description: y = x on INT64 (test model)
@@ -188,17 +201,23 @@ public final class TestModels {
 
   /** Width of the toy early-exit model's features. */
   public static final int EE_WIDTH = 64;
+  /** Width of {@code slow-slo}'s identity MatMul. */
+  public static final int SLOW_WIDTH = 128;
 
   static OnnxProto.ModelProto identityStage(String in, String out, String firstInput) {
+    return identityMatMul(firstInput != null ? firstInput : in, out, EE_WIDTH);
+  }
+
+  /** y = x · I with a width x width identity matrix (real work for the NPU cost model, exact numbers). */
+  static OnnxProto.ModelProto identityMatMul(String input, String out, int width) {
     int f = OnnxProto.TensorProto.DataType.FLOAT_VALUE;
-    String input = firstInput != null ? firstInput : in;
-    float[] eye = new float[EE_WIDTH * EE_WIDTH];
-    for (int i = 0; i < EE_WIDTH; i++) {
-      eye[i * EE_WIDTH + i] = 1f;
+    float[] eye = new float[width * width];
+    for (int i = 0; i < width; i++) {
+      eye[i * width + i] = 1f;
     }
-    OnnxProto.TensorProto w = floats("eye", eye).toBuilder().addDims(EE_WIDTH).addDims(EE_WIDTH).build();
+    OnnxProto.TensorProto w = floats("eye", eye).toBuilder().addDims(width).addDims(width).build();
     return model(OnnxProto.GraphProto.newBuilder().setName("stage")
-        .addInput(value(input, f, "batch", EE_WIDTH)).addOutput(value(out, f, "batch", EE_WIDTH))
+        .addInput(value(input, f, "batch", width)).addOutput(value(out, f, "batch", width))
         .addInitializer(w)
         .addNode(node("MatMul", List.of(input, "eye"), List.of(out)))
         .build());
