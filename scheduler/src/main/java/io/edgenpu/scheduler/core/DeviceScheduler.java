@@ -198,7 +198,7 @@ public final class DeviceScheduler {
       reject(r, FailureReason.CANCELLED, "cancelled before it was queued");
       return;
     }
-    if (lane.config().admission() && r.hasDeadline()) {
+    if (lane.config().admission() && r.hasDeadline() && r.deadlineNanos() > now) {   // already late: 504 below
       long delay = AdmissionPredictor.predictedDelayNanos(lane, lane.queue().size(), r.sampleCount(), busyRemainderNanos(now));
       if (now + delay > r.deadlineNanos()) {
         listener.onAdmissionRefused(r, now + delay, now);

@@ -27,7 +27,8 @@ public record EdgeNpuProperties(
     @DefaultValue Compute compute,
     @DefaultValue Limits limits,
     @DefaultValue Metrics metrics,
-    @DefaultValue Dashboard dashboard) {
+    @DefaultValue Dashboard dashboard,
+    @DefaultValue Shutdown shutdown) {
 
   /**
    * The emulated NPU device.
@@ -57,6 +58,14 @@ public record EdgeNpuProperties(
    * @param intraOpThreads ONNX Runtime threads per session run
    */
   public record Compute(@DefaultValue("2") int threads, @DefaultValue("64") int queue, @DefaultValue("1") int intraOpThreads) {}
+
+  /**
+   * Graceful shutdown.
+   *
+   * @param drainTimeout how long accepted requests may take to finish once shutdown starts (readiness is
+   *     false and new requests get 503 meanwhile)
+   */
+  public record Shutdown(@DefaultValue("15s") java.time.Duration drainTimeout) {}
 
   /**
    * Scheduling and device metrics.

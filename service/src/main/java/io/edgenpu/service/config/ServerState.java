@@ -14,4 +14,8 @@ public final class ServerState {
   public void startDraining() {
     draining = true;
   }
+
+  public void stopDraining() {
+    draining = false;
+  }
 }

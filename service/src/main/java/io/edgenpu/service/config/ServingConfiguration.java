@@ -118,6 +118,11 @@ public class ServingConfiguration {
         ForkJoinPool.commonPool(), new io.edgenpu.service.inference.RequestLog(props.metrics().requestLog()));
   }
 
+  @Bean
+  GracefulDrain gracefulDrain(ServerState state, InferenceService inference, EdgeNpuProperties props) {
+    return new GracefulDrain(state, inference, props.shutdown().drainTimeout());
+  }
+
   /** Closes the devices' loops after the repository has released its models. */
   public static final class DeviceShutdown implements AutoCloseable {
     private final Map<String, Device> devices;

@@ -33,6 +33,8 @@ public final class InferenceService {
   private final ModelRepository repository;
   private final Limits limits;
   private final RequestLog requestLog;
+  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean draining;
   private final Executor assembly;
   private final AtomicLong ids = new AtomicLong();
 
@@ -87,7 +89,25 @@ public final class InferenceService {
     };
   }
 
+  /** Stops admitting requests (each new one gets UNAVAILABLE); those already accepted run to completion. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  /** Admits requests again (after a drain that did not end in shutdown). */
+  public void resumeAdmitting() {
+    draining = false;
+  }
+
+  /** Requests accepted and not yet answered. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   private Call submit(InferenceRequest req) {
+    if (draining) {
+      throw new InferenceException(Status.UNAVAILABLE, "server is shutting down", Duration.ofSeconds(1));
+    }
     ModelVersion mv = repository.resolve(req.model(), req.version());
     ModelInstance model = mv.instance();
     RequestParameters params = RequestParameters.parse(req.parameters());
@@ -111,6 +131,7 @@ public final class InferenceService {
     if (!mv.enter()) {
       throw new InferenceException(Status.UNAVAILABLE, "model '" + req.model() + "' is being unloaded", Duration.ofSeconds(1));
     }
+    inFlight.incrementAndGet();
     String id = req.id() == null ? "" : req.id();
     RequestTimeline timeline = params.timeline() ? new RequestTimeline(arrival) : null;
     Request request = Request.builder(model.key(), new Listener(mv, future, outputs, id))
@@ -254,6 +275,7 @@ public final class InferenceService {
       version.stats().recordSuccess(r.sampleCount(), done - r.arrivalNanos(), firstStart - r.arrivalNanos(), done - firstStart);
       requestLog.completed(r, id, firstStart - r.arrivalNanos(), done - r.arrivalNanos());
       version.exit();
+      inFlight.decrementAndGet();
       assembly.execute(() -> {
         try {
           future.complete(assemble(r));
@@ -269,6 +291,7 @@ public final class InferenceService {
       version.stats().recordFailure(elapsed);
       requestLog.failed(r, id, reason, message, elapsed);
       version.exit();
+      inFlight.decrementAndGet();
       future.completeExceptionally(toException(reason, message));
     }
 

@@ -81,6 +81,6 @@ class LiveFluidBatchingIntegrationTest extends ToyServerTestBase {
     String body = "{\"id\":\"" + id + "\",\"inputs\":[{\"name\":\"x\",\"shape\":[1," + TestModels.EE_WIDTH
         + "],\"datatype\":\"FP32\",\"data\":[" + d + "]}]}";
     return client.post().uri("/v2/models/ee-toy-refill/infer").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-        .retrieve().bodyToMono(byte[].class).map(JSON::readTree);
+        .retrieve().bodyToMono(byte[].class).publishOn(reactor.core.scheduler.Schedulers.boundedElastic()).map(JSON::readTree);
   }
 }

@@ -168,7 +168,7 @@ class OipRestIntegrationTest extends ToyServerTestBase {
       float base = i * 10;
       calls.add(client.post().uri("/v2/models/affine-batched/infer").contentType(MediaType.APPLICATION_JSON)
           .bodyValue(affineRequest("c" + i, base, base + 1, base + 2, base + 3))
-          .retrieve().bodyToMono(byte[].class).map(JSON::readTree));
+          .retrieve().bodyToMono(byte[].class).publishOn(reactor.core.scheduler.Schedulers.boundedElastic()).map(JSON::readTree));
     }
     List<JsonNode> results = Flux.merge(calls).collectList().block(java.time.Duration.ofSeconds(30));
     assertThat(results).hasSize(8);
@@ -198,8 +198,8 @@ class OipRestIntegrationTest extends ToyServerTestBase {
     float[] easy = new float[TestModels.EE_WIDTH];
     easy[0] = 20;
     List<Long> finished = java.util.Collections.synchronizedList(new ArrayList<>());
-    Mono<JsonNode> hardCall = eeCall(client, "hard", hard).doOnNext(r -> finished.add(1L));
-    Mono<JsonNode> easyCall = eeCall(client, "easy", easy).doOnNext(r -> finished.add(0L));
+    Mono<JsonNode> hardCall = eeCall(client, "hard", hard, () -> finished.add(1L));
+    Mono<JsonNode> easyCall = eeCall(client, "easy", easy, () -> finished.add(0L));
     List<JsonNode> results = Flux.merge(hardCall, easyCall).collectList().block(java.time.Duration.ofSeconds(30));
     assertThat(results).hasSize(2);
     for (JsonNode r : results) {
@@ -210,7 +210,8 @@ class OipRestIntegrationTest extends ToyServerTestBase {
     assertThat(finished).containsExactly(0L, 1L);
   }
 
-  private static Mono<JsonNode> eeCall(WebClient client, String id, float[] x) {
+  /** @param onAnswer runs when the response body has arrived (on the client's loop, before parsing) */
+  private static Mono<JsonNode> eeCall(WebClient client, String id, float[] x, Runnable onAnswer) {
     StringBuilder d = new StringBuilder();
     for (float v : x) {
       d.append(d.length() == 0 ? "" : ",").append(v);
@@ -218,7 +219,8 @@ class OipRestIntegrationTest extends ToyServerTestBase {
     String body = "{\"id\":\"" + id + "\",\"inputs\":[{\"name\":\"x\",\"shape\":[1," + x.length
         + "],\"datatype\":\"FP32\",\"data\":[" + d + "]}]}";
     return client.post().uri("/v2/models/ee-toy/infer").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-        .retrieve().bodyToMono(byte[].class).map(JSON::readTree);
+        .retrieve().bodyToMono(byte[].class).doOnNext(b -> onAnswer.run())
+        .publishOn(reactor.core.scheduler.Schedulers.boundedElastic()).map(JSON::readTree);
   }
 
   @Test
