@@ -54,6 +54,7 @@ public record ModelConfig(
    * Scheduler settings of the model.
    *
    * @param queueLevels per priority level: max queued samples (0 = unbounded) and queue timeout
+   * @param order order inside a priority level
    * @param admission refuse at once a request whose predicted completion is after its deadline
    */
   public record SchedulingConfig(
@@ -62,8 +63,23 @@ public record ModelConfig(
       List<QueueLevel> queueLevels,
       int defaultPriority,
       boolean dropLate,
-      boolean earliestDeadlineOrder,
+      QueueOrder order,
       boolean admission) {}
+
+  /** Order inside one priority level of a model's queue. */
+  public enum QueueOrder {
+    /** arrival order */
+    FIFO,
+    /** earliest deadline first */
+    EARLIEST_DEADLINE,
+    /** weighted fair across client devices, arrival order within one (the default) */
+    FAIR;
+
+    /** The YAML spelling: fifo, earliest-deadline, fair. */
+    public String yamlName() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
 
   public record QueueLevel(int maxSize, Duration timeout, boolean allowTimeoutOverride) {}
 

@@ -210,7 +210,7 @@ public final class ModelConfigParser {
     String defaultPolicy = kind == ModelKind.EARLY_EXIT ? "fluid" : "dynamic";
     if (y == null) {
       return new ModelConfig.SchedulingConfig(defaultPolicy, Map.of(),
-          List.of(new ModelConfig.QueueLevel(0, Duration.ZERO, true)), 1, true, false, true);
+          List.of(new ModelConfig.QueueLevel(0, Duration.ZERO, true)), 1, true, ModelConfig.QueueOrder.FAIR, true);
     }
     String policy = y.string("policy", defaultPolicy);
     Map<String, Object> params = y.plainMap("parameters");
@@ -250,13 +250,17 @@ public final class ModelConfigParser {
     }
     boolean dropLate = y.bool("drop-late", true);
     boolean admission = y.bool("admission", true);
-    String order = y.string("order", "fifo");
-    if (!order.equals("fifo") && !order.equals("earliest-deadline")) {
-      throw y.error("order", "expected fifo or earliest-deadline, got '" + order + "'");
+    String orderName = y.string("order", "fair");
+    ModelConfig.QueueOrder order = null;
+    for (ModelConfig.QueueOrder o : ModelConfig.QueueOrder.values()) {
+      order = o.yamlName().equals(orderName) ? o : order;
+    }
+    if (order == null) {
+      throw y.error("order", "expected fair, fifo or earliest-deadline, got '" + orderName + "'");
     }
     y.finish();
     return new ModelConfig.SchedulingConfig(policy, Map.copyOf(params), List.copyOf(queueLevels), defaultPriority,
-        dropLate, order.equals("earliest-deadline"), admission);
+        dropLate, order, admission);
   }
 
   private static ModelConfig.QueueLevel queueLevel(YamlMap q, ModelConfig.QueueLevel def) {

@@ -537,13 +537,15 @@ public final class DeviceScheduler {
   }
 
   private void failGroup(Group g, Throwable failure) {
-    String msg = "device " + deviceId + " failed: " + failure.getMessage();
+    boolean cutOff = failure instanceof DeviceUnavailableException;
+    FailureReason reason = cutOff ? FailureReason.UNAVAILABLE : FailureReason.BACKEND;
+    String msg = cutOff ? failure.getMessage() : "device " + deviceId + " failed: " + failure.getMessage();
     for (Sample s : g.samples) {
       Request r = s.request();
       if (!r.isFinished()) {
-        listener.onSampleDropped(s, FailureReason.BACKEND, true, now());
+        listener.onSampleDropped(s, reason, true, now());
         g.lane.queue().withdraw(r);
-        finishFailed(r, FailureReason.BACKEND, msg);
+        finishFailed(r, reason, msg);
       }
     }
     g.samples.clear();

@@ -25,6 +25,7 @@ public final class Request {
   private final long queueTimeoutNanos;
   private final int priority;
   private final String clientId;
+  private final double weight;
   private final RequestListener listener;
   private final List<Sample> samples;
   private final Object attachment;
@@ -42,6 +43,7 @@ public final class Request {
     this.queueTimeoutNanos = b.queueTimeoutNanos;
     this.priority = b.priority;
     this.clientId = b.clientId;
+    this.weight = b.weight;
     this.listener = Objects.requireNonNull(b.listener, "listener");
     this.attachment = b.attachment;
     if (b.sampleCount <= 0) {
@@ -96,6 +98,11 @@ public final class Request {
   /** The device that sent it (for fairness and per-device metrics); never null. */
   public String clientId() {
     return clientId;
+  }
+
+  /** Share of its client in fair queueing ({@link SampleQueue.Order#FAIR}); > 0, default 1. */
+  public double weight() {
+    return weight;
   }
 
   public List<Sample> samples() {
@@ -190,6 +197,7 @@ public final class Request {
     private long queueTimeoutNanos;
     private int priority;
     private String clientId = "anonymous";
+    private double weight = 1;
     private int sampleCount = 1;
     private IntFunction<Object> stateOfSample;
     private IntFunction<Integer> plannedExitOfSample;
@@ -228,6 +236,15 @@ public final class Request {
         throw new IllegalArgumentException("priority level must be >= 0");
       }
       this.priority = level;
+      return this;
+    }
+
+    /** @param weight the client's share in fair queueing, > 0 */
+    public Builder weight(double weight) {
+      if (!(weight > 0) || Double.isInfinite(weight)) {
+        throw new IllegalArgumentException("weight must be a positive finite number");
+      }
+      this.weight = weight;
       return this;
     }
 

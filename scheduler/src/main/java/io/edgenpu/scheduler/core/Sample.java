@@ -18,6 +18,9 @@ public final class Sample {
   private long firstStartNanos = -1;
   private long doneNanos = -1;
   boolean queued;
+  /** Start tag in fair queueing (virtual time) and arrival order, set when queued at a FAIR level. */
+  double fairTag;
+  long fairSeq;
   boolean masked;
   private int maskedExitStage = -1;
 

@@ -16,7 +16,13 @@ public final class SampleQueue {
   /** Order inside one priority level. */
   public enum Order {
     FIFO,
-    EARLIEST_DEADLINE
+    EARLIEST_DEADLINE,
+    /**
+     * Weighted fair queueing across clients ({@link Request#clientId()}, share {@link Request#weight()}), FIFO
+     * within a client: start-time fair queueing (Goyal et al., 1996) with one sample as the unit of work. A
+     * client that floods its queue only delays its own samples; with one client it is FIFO.
+     */
+    FAIR
   }
 
   private static final Comparator<Sample> BY_DEADLINE =
@@ -24,6 +30,9 @@ public final class SampleQueue {
           .thenComparingLong(Sample::enqueuedNanos)
           .thenComparingLong(s -> s.request().id())
           .thenComparingInt(Sample::index);
+
+  private static final Comparator<Sample> BY_FAIR_TAG =
+      Comparator.<Sample>comparingDouble(s -> s.fairTag).thenComparingLong(s -> s.fairSeq);
 
   private record Expiry(long atNanos, long seq, Request request, FailureReason reason) {}
 
@@ -38,11 +47,17 @@ public final class SampleQueue {
   private static final class Level {
     final QueuePolicy policy;
     final Queue<Sample> buffer;
+    final FairTags fair;
     int live;
 
     Level(QueuePolicy policy, Order order) {
       this.policy = policy;
-      this.buffer = order == Order.FIFO ? new ArrayDeque<>() : new PriorityQueue<>(BY_DEADLINE);
+      this.buffer = switch (order) {
+        case FIFO -> new ArrayDeque<>();
+        case EARLIEST_DEADLINE -> new PriorityQueue<>(BY_DEADLINE);
+        case FAIR -> new PriorityQueue<>(BY_FAIR_TAG);
+      };
+      this.fair = order == Order.FAIR ? new FairTags() : null;
     }
 
     Sample peekLive() {
@@ -104,6 +119,9 @@ public final class SampleQueue {
     for (Sample s : r.samples()) {
       s.setEnqueuedNanos(nowNanos);
       s.queued = true;
+      if (l.fair != null) {
+        l.fair.tag(s);
+      }
       l.buffer.add(s);
     }
     l.live += n;
@@ -171,6 +189,9 @@ public final class SampleQueue {
         }
         l.buffer.poll();
         s.queued = false;
+        if (l.fair != null) {
+          l.fair.served(s);
+        }
         l.live--;
         size--;
         into.add(s);

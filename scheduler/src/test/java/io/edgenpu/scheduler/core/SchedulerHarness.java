@@ -58,6 +58,22 @@ final class SchedulerHarness implements SchedulerListener {
     return r;
   }
 
+  /** A one-sample request of a client with a fair-queueing weight, submitted at {@code atMicros}. */
+  Request submitFrom(long atMicros, String client, double weight, long deadlineMicros) {
+    long id = nextId++;
+    long at = atMicros * 1000;
+    Request r = Request.builder(MODEL, listener())
+        .id(id)
+        .arrivalNanos(at)
+        .deadlineNanos(deadlineMicros * 1000)
+        .clientId(client)
+        .weight(weight)
+        .samples(1, i -> null)
+        .build();
+    loop.schedule(at, () -> scheduler.submit(r));
+    return r;
+  }
+
   private RequestListener listener() {
     return new RequestListener() {
       @Override

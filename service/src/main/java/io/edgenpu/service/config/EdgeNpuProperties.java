@@ -28,7 +28,10 @@ public record EdgeNpuProperties(
     @DefaultValue Limits limits,
     @DefaultValue Metrics metrics,
     @DefaultValue Dashboard dashboard,
-    @DefaultValue Shutdown shutdown) {
+    @DefaultValue Shutdown shutdown,
+    @DefaultValue Resilience resilience,
+    @DefaultValue Clients clients,
+    @DefaultValue Security security) {
 
   /**
    * The emulated NPU device.
@@ -58,6 +61,71 @@ public record EdgeNpuProperties(
    * @param intraOpThreads ONNX Runtime threads per session run
    */
   public record Compute(@DefaultValue("2") int threads, @DefaultValue("64") int queue, @DefaultValue("1") int intraOpThreads) {}
+
+  /**
+   * Client devices: fairness classes, rate limits and in-flight limits (docs/admission-and-fairness.md).
+   *
+   * @param defaultClass class of devices not listed in {@code devices}
+   * @param classes class name -> weight and rate limit (built in: standard 1, critical 4, background 0.25; no limits)
+   * @param devices client id (the token's device, else the request's {@code client_id}) -> class name
+   * @param maxInFlight most unanswered requests per client device (more is 429)
+   */
+  public record Clients(@DefaultValue("standard") String defaultClass, Map<String, DeviceClass> classes,
+      Map<String, String> devices, @DefaultValue("128") int maxInFlight) {
+    public Clients {
+      classes = classes == null ? Map.of() : Map.copyOf(classes);
+      devices = devices == null ? Map.of() : Map.copyOf(devices);
+    }
+  }
+
+  /**
+   * @param weight share in fair queueing (> 0)
+   * @param rateLimit requests per second allowed to each device of the class; 0 = unlimited
+   */
+  public record DeviceClass(@DefaultValue("1") double weight, @DefaultValue("0") double rateLimit) {}
+
+  /**
+   * Device tokens (docs/security.md).
+   *
+   * @param enabled require a token (Authorization: Bearer) for inference and the admin role for repository changes
+   * @param tokens the accepted tokens, stored as SHA-256 hashes
+   * @param maxStreamsPerToken most inference streams (gRPC or WebSocket) one device may hold open
+   */
+  public record Security(@DefaultValue("false") boolean enabled, java.util.List<Token> tokens,
+      @DefaultValue("4") int maxStreamsPerToken) {
+    public Security {
+      tokens = tokens == null ? java.util.List.of() : java.util.List.copyOf(tokens);
+    }
+  }
+
+  /**
+   * @param device the device the token identifies (its client id)
+   * @param sha256 hex SHA-256 of the token ({@code printf %s "$TOKEN" | sha256sum}); the token itself is never stored
+   * @param role {@code device} (inference and metadata) or {@code admin} (also repository load/unload)
+   */
+  public record Token(String device, String sha256, @DefaultValue("device") String role) {}
+
+  /**
+   * Guards in front of each device's backend (Resilience4j).
+   *
+   * @param failureRateThreshold percentage of failed stages (over the window) that opens the circuit breaker
+   * @param slidingWindow stages over which the failure rate is computed
+   * @param minimumCalls stages needed before the breaker may open
+   * @param openWait how long an open breaker refuses work before probing
+   * @param halfOpenCalls probe stages let through when half open
+   * @param stageTimeout longest one stage may take before it is failed (time limiter)
+   * @param maxConcurrentBlockingCalls stages of one device that may hold compute threads at once (bulkhead)
+   * @param faultInjection wrap backends in {@code FaultInjector}s (tests and drills only)
+   */
+  public record Resilience(
+      @DefaultValue("50") float failureRateThreshold,
+      @DefaultValue("10") int slidingWindow,
+      @DefaultValue("5") int minimumCalls,
+      @DefaultValue("5s") java.time.Duration openWait,
+      @DefaultValue("2") int halfOpenCalls,
+      @DefaultValue("30s") java.time.Duration stageTimeout,
+      @DefaultValue("2") int maxConcurrentBlockingCalls,
+      @DefaultValue("false") boolean faultInjection) {}
 
   /**
    * Graceful shutdown.

@@ -75,18 +75,25 @@ public class ServingConfiguration {
         new ThreadPoolExecutor.AbortPolicy());
   }
 
+  @Bean
+  io.edgenpu.service.device.FaultInjectors faultInjectors() {
+    return new io.edgenpu.service.device.FaultInjectors();
+  }
+
   @Bean(destroyMethod = "")
   Map<String, Device> devices(EdgeNpuProperties props, ThreadPoolExecutor compute, SchedulerListener shared,
-      io.micrometer.core.instrument.MeterRegistry registry) {
+      io.micrometer.core.instrument.MeterRegistry registry, io.edgenpu.service.device.FaultInjectors faults) {
+    DeviceGuards guards = new DeviceGuards(props.resilience(), props.resilience().faultInjection() ? faults : null,
+        props.metrics().enabled() ? registry : null);
     Map<String, Device> devices = new LinkedHashMap<>();
     RealTimeEventLoop npuLoop = new RealTimeEventLoop("device-npu");
-    devices.put("npu", new Device("npu", Device.Kind.EMULATED_NPU, npuLoop,
+    devices.put("npu", guards.device("npu", Device.Kind.EMULATED_NPU, npuLoop,
         new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), forDevice("npu", shared, registry, props)));
     RealTimeEventLoop bflyLoop = new RealTimeEventLoop("device-butterfly");
-    devices.put("butterfly", new Device("butterfly", Device.Kind.EMULATED_BUTTERFLY, bflyLoop, new EmulatedButterflyAccelerator(
+    devices.put("butterfly", guards.device("butterfly", Device.Kind.EMULATED_BUTTERFLY, bflyLoop, new EmulatedButterflyAccelerator(
         bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), forDevice("butterfly", shared, registry, props)));
     RealTimeEventLoop cpuLoop = new RealTimeEventLoop("device-cpu");
-    devices.put("cpu", new Device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), forDevice("cpu", shared, registry, props)));
+    devices.put("cpu", guards.device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), forDevice("cpu", shared, registry, props)));
     return devices;
   }
 
@@ -111,11 +118,25 @@ public class ServingConfiguration {
   }
 
   @Bean
-  InferenceService inferenceService(ModelRepository repository, EdgeNpuProperties props) {
+  io.edgenpu.service.clients.ClientPolicy clientPolicy(EdgeNpuProperties props, io.micrometer.core.instrument.MeterRegistry registry) {
+    EdgeNpuProperties.Clients c = props.clients();
+    Map<String, io.edgenpu.service.clients.ClientPolicy.DeviceClass> classes = new LinkedHashMap<>();
+    c.classes().forEach((name, dc) -> classes.put(name, new io.edgenpu.service.clients.ClientPolicy.DeviceClass(dc.weight(), dc.rateLimit())));
+    Map<String, String> devices = new LinkedHashMap<>(c.devices());
+    for (EdgeNpuProperties.Token t : props.security().tokens()) {
+      devices.putIfAbsent(t.device(), c.defaultClass());   // token devices get their own meters
+    }
+    return new io.edgenpu.service.clients.ClientPolicy(classes, devices, c.defaultClass(), c.maxInFlight(),
+        props.metrics().enabled() ? registry : null);
+  }
+
+  @Bean
+  InferenceService inferenceService(ModelRepository repository, EdgeNpuProperties props,
+      io.edgenpu.service.clients.ClientPolicy clients) {
     EdgeNpuProperties.Limits l = props.limits();
     return new InferenceService(repository,
         new InferenceService.Limits(l.maxRequestBatch(), l.maxTensorElements(), l.maxBytesElementLength()),
-        ForkJoinPool.commonPool(), new io.edgenpu.service.inference.RequestLog(props.metrics().requestLog()));
+        ForkJoinPool.commonPool(), new io.edgenpu.service.inference.RequestLog(props.metrics().requestLog()), clients);
   }
 
   @Bean

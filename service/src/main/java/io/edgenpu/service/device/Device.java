@@ -24,14 +24,30 @@ public final class Device implements AutoCloseable {
   private final Kind kind;
   private final RealTimeEventLoop loop;
   private final ModelAccelerator accelerator;
+  private final GuardedAccelerator guarded;
   private final DeviceScheduler scheduler;
 
   public Device(String name, Kind kind, RealTimeEventLoop loop, ModelAccelerator accelerator, SchedulerListener listener) {
+    this(name, kind, loop, accelerator, null, listener);
+  }
+
+  /**
+   * @param guarded the accelerator behind its circuit breaker, bulkhead and time limiter, which the scheduler
+   *     then uses; null to schedule onto {@code accelerator} directly
+   */
+  public Device(String name, Kind kind, RealTimeEventLoop loop, ModelAccelerator accelerator, GuardedAccelerator guarded,
+      SchedulerListener listener) {
     this.name = name;
     this.kind = kind;
     this.loop = loop;
     this.accelerator = accelerator;
-    this.scheduler = new DeviceScheduler(name, loop, accelerator, listener);
+    this.guarded = guarded;
+    this.scheduler = new DeviceScheduler(name, loop, guarded != null ? guarded : accelerator, listener);
+  }
+
+  /** The guards in front of the backend, or null when it has none. */
+  public GuardedAccelerator guard() {
+    return guarded;
   }
 
   public String name() {

@@ -12,8 +12,9 @@ import reactor.core.scheduler.Schedulers;
 @Configuration(proxyBeanMethods = false)
 public class GrpcConfiguration {
   @Bean
-  OipGrpcService oipGrpcService(InferenceService inference, ModelRepository repository, OipRestHandler rest, EdgeNpuProperties props) {
-    return new OipGrpcService(inference, repository, rest::isReady, props,
+  OipGrpcService oipGrpcService(InferenceService inference, ModelRepository repository, OipRestHandler rest, EdgeNpuProperties props,
+      io.edgenpu.service.security.StreamPermits streams) {
+    return new OipGrpcService(inference, repository, rest::isReady, props, streams,
         task -> Schedulers.boundedElastic().schedule(task));
   }
 }

@@ -65,10 +65,11 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   private final Supplier<Boolean> ready;
   private final EdgeNpuProperties props;
   private final Executor blocking;
-  private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
+  private final io.edgenpu.service.security.StreamPermits streams;
 
   public OipGrpcService(InferenceService inference, ModelRepository repository, Supplier<Boolean> ready,
-      EdgeNpuProperties props, Executor blocking) {
+      EdgeNpuProperties props, io.edgenpu.service.security.StreamPermits streams, Executor blocking) {
+    this.streams = streams;
     this.inference = inference;
     this.repository = repository;
     this.ready = ready;
@@ -153,7 +154,7 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
       out.onError(toStatus(e));
       return;
     }
-    InferenceService.Call call = inference.infer(ir);
+    InferenceService.Call call = inference.infer(ir, io.edgenpu.service.security.GrpcAuthInterceptor.CALLER.get());
     if (out instanceof ServerCallStreamObserver<ModelInferResponse> server) {
       server.setOnCancelHandler(call::cancel);
     }
@@ -178,10 +179,12 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   @Override
   public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<io.edgenpu.api.grpc.ModelStreamInferResponse> out) {
     var server = (ServerCallStreamObserver<io.edgenpu.api.grpc.ModelStreamInferResponse>) out;
-    if (openStreams.incrementAndGet() > props.limits().maxStreams()) {
-      openStreams.decrementAndGet();
-      out.onError(io.grpc.Status.RESOURCE_EXHAUSTED
-          .withDescription("too many open streams (limit " + props.limits().maxStreams() + ")").asRuntimeException());
+    io.edgenpu.service.inference.Caller caller = io.edgenpu.service.security.GrpcAuthInterceptor.CALLER.get();
+    io.edgenpu.service.security.StreamPermits.Permit permit;
+    try {
+      permit = streams.acquire(caller);
+    } catch (InferenceException e) {
+      out.onError(io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
       return new StreamObserver<>() {
         @Override
         public void onNext(ModelInferRequest value) {}
@@ -193,18 +196,13 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
         public void onCompleted() {}
       };
     }
-    java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     return new StreamInferCall(inference, server, props.limits().maxStreamInFlight(), props.limits().maxTensorElements(),
-        () -> {
-          if (closed.compareAndSet(false, true)) {
-            openStreams.decrementAndGet();
-          }
-        });
+        caller, permit::close);
   }
 
-  /** Streams open now. */
+  /** Streams open now (gRPC and WebSocket). */
   public int openStreams() {
-    return openStreams.get();
+    return streams.open();
   }
 
   @Override

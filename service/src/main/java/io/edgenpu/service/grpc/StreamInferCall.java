@@ -27,14 +27,16 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
   private final ServerCallStreamObserver<ModelStreamInferResponse> out;
   private final long maxElements;
   private final Runnable onClose;
+  private final io.edgenpu.service.inference.Caller caller;
   private final Set<InferenceService.Call> inFlight = ConcurrentHashMap.newKeySet();
   private final AtomicInteger outstanding = new AtomicInteger();
   private volatile boolean halfClosed;
   private volatile boolean finished;
 
   StreamInferCall(InferenceService inference, ServerCallStreamObserver<ModelStreamInferResponse> out, int window,
-      long maxElements, Runnable onClose) {
+      long maxElements, io.edgenpu.service.inference.Caller caller, Runnable onClose) {
     this.inference = inference;
+    this.caller = caller;
     this.out = out;
     this.maxElements = maxElements;
     this.onClose = onClose;
@@ -59,7 +61,7 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
       answer(error(request.getId(), e));
       return;
     }
-    InferenceService.Call call = inference.infer(ir);
+    InferenceService.Call call = inference.infer(ir, caller);
     inFlight.add(call);
     call.result().whenComplete((result, failure) -> {
       inFlight.remove(call);

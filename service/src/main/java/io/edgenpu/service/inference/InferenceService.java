@@ -33,6 +33,7 @@ public final class InferenceService {
   private final ModelRepository repository;
   private final Limits limits;
   private final RequestLog requestLog;
+  private final io.edgenpu.service.clients.ClientPolicy clients;
   private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean draining;
   private final Executor assembly;
@@ -57,20 +58,30 @@ public final class InferenceService {
 
   /** @param assembly where answers are assembled (off the device loops) */
   public InferenceService(ModelRepository repository, Limits limits, Executor assembly) {
-    this(repository, limits, assembly, new RequestLog(false));
+    this(repository, limits, assembly, new RequestLog(false), io.edgenpu.service.clients.ClientPolicy.permissive());
   }
 
-  public InferenceService(ModelRepository repository, Limits limits, Executor assembly, RequestLog requestLog) {
+  public InferenceService(ModelRepository repository, Limits limits, Executor assembly, RequestLog requestLog,
+      io.edgenpu.service.clients.ClientPolicy clients) {
     this.requestLog = requestLog;
+    this.clients = clients;
     this.repository = repository;
     this.limits = limits;
     this.assembly = assembly;
   }
 
-  /** Submits a request. Validation errors complete the call exceptionally at once with {@link InferenceException}. */
+  /** Submits a request of an unauthenticated caller (security off). */
   public Call infer(InferenceRequest req) {
+    return infer(req, Caller.ANONYMOUS);
+  }
+
+  /**
+   * Submits a request. Validation errors complete the call exceptionally at once with {@link InferenceException}.
+   * The client device is the authenticated caller, else the request's {@code client_id} parameter.
+   */
+  public Call infer(InferenceRequest req, Caller caller) {
     try {
-      return submit(req);
+      return submit(req, caller);
     } catch (InferenceException e) {
       return failed(e);
     }
@@ -104,7 +115,7 @@ public final class InferenceService {
     return inFlight.get();
   }
 
-  private Call submit(InferenceRequest req) {
+  private Call submit(InferenceRequest req, Caller caller) {
     if (draining) {
       throw new InferenceException(Status.UNAVAILABLE, "server is shutting down", Duration.ofSeconds(1));
     }
@@ -128,19 +139,34 @@ public final class InferenceService {
     }
     List<Map<String, Tensor>> perSample = split(req.inputs(), batch);
     CompletableFuture<InferenceResult> future = new CompletableFuture<>();
+    io.edgenpu.service.device.GuardedAccelerator guard = mv.device().guard();
+    io.edgenpu.scheduler.core.DeviceUnavailableException cutOff = guard == null ? null : guard.refusal();
+    if (cutOff != null) {
+      throw new InferenceException(Status.UNAVAILABLE, cutOff.getMessage(),
+          Duration.ofNanos(Math.max(1_000_000_000L, cutOff.retryAfterNanos())));
+    }
+    io.edgenpu.service.clients.ClientPolicy.Client client =
+        clients.client(caller.authenticated() ? caller.device() : params.clientId());
     if (!mv.enter()) {
       throw new InferenceException(Status.UNAVAILABLE, "model '" + req.model() + "' is being unloaded", Duration.ofSeconds(1));
+    }
+    try {
+      client.admit();
+    } catch (InferenceException e) {
+      mv.exit();
+      throw e;
     }
     inFlight.incrementAndGet();
     String id = req.id() == null ? "" : req.id();
     RequestTimeline timeline = params.timeline() ? new RequestTimeline(arrival) : null;
-    Request request = Request.builder(model.key(), new Listener(mv, future, outputs, id))
+    Request request = Request.builder(model.key(), new Listener(mv, future, outputs, id, client))
         .attachment(timeline)
         .id(ids.incrementAndGet())
         .arrivalNanos(arrival)
         .deadlineNanos(deadline)
         .priority(params.priority())
-        .clientId(params.clientId())
+        .clientId(client.id())
+        .weight(client.weight())
         .samples(batch, i -> new SampleState(perSample.get(i), params.exitThreshold()))
         .build();
     mv.device().scheduler().submit(request);
@@ -257,8 +283,11 @@ public final class InferenceService {
     private final CompletableFuture<InferenceResult> future;
     private final List<TensorSpec> outputs;
     private final String id;
+    private final io.edgenpu.service.clients.ClientPolicy.Client client;
 
-    Listener(ModelVersion version, CompletableFuture<InferenceResult> future, List<TensorSpec> outputs, String id) {
+    Listener(ModelVersion version, CompletableFuture<InferenceResult> future, List<TensorSpec> outputs, String id,
+        io.edgenpu.service.clients.ClientPolicy.Client client) {
+      this.client = client;
       this.version = version;
       this.future = future;
       this.outputs = outputs;
@@ -276,6 +305,7 @@ public final class InferenceService {
       requestLog.completed(r, id, firstStart - r.arrivalNanos(), done - r.arrivalNanos());
       version.exit();
       inFlight.decrementAndGet();
+      client.done("success", r.hasDeadline() ? done <= r.deadlineNanos() : null);
       assembly.execute(() -> {
         try {
           future.complete(assemble(r));
@@ -292,6 +322,7 @@ public final class InferenceService {
       requestLog.failed(r, id, reason, message, elapsed);
       version.exit();
       inFlight.decrementAndGet();
+      client.done(outcomeTag(reason), r.hasDeadline() ? Boolean.FALSE : null);
       future.completeExceptionally(toException(reason, message));
     }
 
@@ -316,6 +347,17 @@ public final class InferenceService {
       }
       return new InferenceResult(m.config().name(), Long.toString(m.version()), id, out, parameters);
     }
+  }
+
+  /** The {@code outcome} tag of a client's failed request. */
+  private static String outcomeTag(FailureReason reason) {
+    return switch (reason) {
+      case REJECTED -> "refused";
+      case QUEUE_TIMEOUT, DEADLINE_EXCEEDED -> "deadline";
+      case CANCELLED -> "cancelled";
+      case BACKEND -> "error";
+      case UNAVAILABLE -> "unavailable";
+    };
   }
 
   static InferenceException toException(FailureReason reason, String message) {

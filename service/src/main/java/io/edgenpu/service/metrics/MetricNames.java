@@ -54,6 +54,12 @@ public final class MetricNames {
   /** Samples dropped before or during execution, by reason and phase = queued | running (counter). */
   public static final String DROPPED = PREFIX + ".dropped";
 
+  // Client devices (fairness).
+  /** Requests per client device and outcome (counter; tags client, class, outcome). */
+  public static final String CLIENT_REQUESTS = PREFIX + ".client.requests";
+  /** Requests with a deadline per client device, met or missed (counter; tags client, class, result). */
+  public static final String CLIENT_SLO = PREFIX + ".client.slo";
+
   // Devices.
   /** Seconds a device was held busy executing stages (counter; rate = utilisation). */
   public static final String DEVICE_BUSY = PREFIX + ".device.busy";

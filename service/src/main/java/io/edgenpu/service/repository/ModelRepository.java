@@ -202,7 +202,7 @@ public final class ModelRepository implements AutoCloseable {
       levels.add(new QueuePolicy(l.maxSize(), l.timeout(), l.allowTimeoutOverride()));
     }
     return new ModelLane.Config(config.maxBatchSize(), levels, s.defaultPriority(),
-        s.earliestDeadlineOrder() ? SampleQueue.Order.EARLIEST_DEADLINE : SampleQueue.Order.FIFO, s.dropLate(),
+        SampleQueue.Order.valueOf(s.order().name()), s.dropLate(),
         config.slo(), s.admission());
   }
 

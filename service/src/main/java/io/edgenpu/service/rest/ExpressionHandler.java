@@ -68,12 +68,14 @@ final class ExpressionHandler {
         .flatMap(body -> {
           Parsed p = parse(req, body);
           ModelInstance instance = repository.resolve(model, version).instance();
-          return tokenizer(instance).flatMap(t -> run(model, version, instance, t, p));
+          return tokenizer(instance).flatMap(t -> run(model, version, instance, t, p,
+              io.edgenpu.service.security.SecurityWebFilter.callerOf(req.exchange())));
         })
         .onErrorResume(responses::failure);
   }
 
-  private Mono<ServerResponse> run(String model, String version, ModelInstance instance, ExpressionTokenizer t, Parsed p) {
+  private Mono<ServerResponse> run(String model, String version, ModelInstance instance, ExpressionTokenizer t, Parsed p,
+      io.edgenpu.service.inference.Caller caller) {
     TensorSpec in = instance.inputs().get(0);
     long length = in.shape().length == 0 ? -1 : in.shape()[in.shape().length - 1];
     if (instance.inputs().size() != 1 || in.dataType() != DataType.INT64 || length < 1) {
@@ -83,7 +85,7 @@ final class ExpressionHandler {
     int used = ExpressionTokenizer.split(p.expression()).size();
     InferenceRequest ir = new InferenceRequest(model, version, p.id(),
         List.of(new NamedTensor(in.name(), Tensor.ofLongs(new long[] {1, length}, ids))), List.of(), Map.of(), 0);
-    InferenceService.Call call = inference.infer(ir);
+    InferenceService.Call call = inference.infer(ir, caller);
     return Mono.fromFuture(call.result(), true).doOnCancel(call::cancel).flatMap(r -> responses.ok(view(r, used)));
   }
 

@@ -68,7 +68,31 @@ public final class InferJsonCodec {
    * @param jsonLength length of the JSON header; the rest of {@code body} is binary tensor data
    */
   public InferenceRequest decode(String model, String version, byte[] body, int jsonLength, long deadlineNanos) {
-    JsonNode root = parse(body, 0, jsonLength);
+    return decodeTree(model, version, parse(body, 0, jsonLength), body, jsonLength, deadlineNanos);
+  }
+
+  /**
+   * Decodes one message of the WebSocket stream: an inference request (JSON only) that names its model in
+   * {@code model_name} (and optionally {@code model_version}), as gRPC's ModelInferRequest does.
+   */
+  public InferenceRequest decodeStreamMessage(byte[] message) {
+    JsonNode root = parse(message, 0, message.length);
+    if (!(root instanceof tools.jackson.databind.node.ObjectNode o)) {
+      throw InferenceException.invalid("each stream message must be a JSON object");
+    }
+    JsonNode model = o.remove("model_name");
+    if (model == null || !model.isString() || model.stringValue().isBlank()) {
+      throw InferenceException.invalid("each stream message needs a string 'model_name'");
+    }
+    JsonNode version = o.remove("model_version");
+    if (version != null && !version.isNull() && !version.isString()) {
+      throw InferenceException.invalid("'model_version' must be a string");
+    }
+    String v = version == null || version.isNull() ? "" : version.stringValue();
+    return decodeTree(model.stringValue(), v, o, message, message.length, 0);
+  }
+
+  private InferenceRequest decodeTree(String model, String version, JsonNode root, byte[] body, int jsonLength, long deadlineNanos) {
     if (!root.isObject()) {
       throw InferenceException.invalid("the request body must be a JSON object");
     }

@@ -159,7 +159,7 @@ public final class OipRestHandler {
     return readBody(req)
         .flatMap(body -> {
           InferenceRequest ir = decode(req, model, version, body);
-          InferenceService.Call call = inference.infer(ir);
+          InferenceService.Call call = inference.infer(ir, io.edgenpu.service.security.SecurityWebFilter.callerOf(req.exchange()));
           return Mono.fromFuture(call.result(), true)
               .doOnCancel(call::cancel)
               .flatMap(result -> {

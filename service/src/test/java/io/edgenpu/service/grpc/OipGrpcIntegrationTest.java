@@ -138,14 +138,15 @@ class OipGrpcIntegrationTest extends ToyServerTestBase {
           assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
           assertThat(e.getStatus().getDescription()).contains("FP32");
         });
-    // A deadline shorter than four emulated stages of the early-exit model: DEADLINE_EXCEEDED.
+    // A deadline shorter than one emulated batch of the slow model (admission control off, so the request is
+    // queued and then dropped at its deadline): DEADLINE_EXCEEDED.
     InferTensorContents.Builder zeros = InferTensorContents.newBuilder();
-    for (int i = 0; i < TestModels.EE_WIDTH; i++) {
+    for (int i = 0; i < TestModels.SLOW_WIDTH; i++) {
       zeros.addFp32Contents(0f);
     }
     assertThatThrownBy(() -> GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MILLISECONDS)
-        .modelInfer(ModelInferRequest.newBuilder().setModelName("ee-toy")
-            .addInputs(input("x", "FP32", 1, TestModels.EE_WIDTH).setContents(zeros)).build()))
+        .modelInfer(ModelInferRequest.newBuilder().setModelName("slow-no-admission")
+            .addInputs(input("x", "FP32", 1, TestModels.SLOW_WIDTH).setContents(zeros)).build()))
         .isInstanceOfSatisfying(StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
   }
