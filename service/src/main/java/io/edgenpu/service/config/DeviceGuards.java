@@ -37,7 +37,7 @@ final class DeviceGuards {
         .minimumNumberOfCalls(Math.max(1, settings.minimumCalls()))
         .waitDurationInOpenState(settings.openWait())
         .permittedNumberOfCallsInHalfOpenState(Math.max(1, settings.halfOpenCalls()))
-        .automaticTransitionFromOpenToHalfOpenEnabled(false)
+        .automaticTransitionFromOpenToHalfOpenEnabled(true)   // admission refuses while OPEN, so no call would move it on
         .build());
     this.bulkheads = BulkheadRegistry.of(BulkheadConfig.custom()
         .maxConcurrentCalls(Math.max(1, settings.maxConcurrentBlockingCalls()))

@@ -53,6 +53,7 @@ final class ExpressionHandler {
     this.repository = repository;
     this.mapper = mapper;
     this.responses = new RestResponses(mapper);
+    InferJsonCodec.warmUp(mapper);
   }
 
   private record Parsed(String expression, String id) {}

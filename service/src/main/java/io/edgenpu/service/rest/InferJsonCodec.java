@@ -40,6 +40,17 @@ public final class InferJsonCodec {
         .build();
     this.mapper = JsonMapper.builder(factory).build();
     this.maxTensorElements = maxTensorElements;
+    warmUp(mapper);
+  }
+
+  /**
+   * Builds and caches the mapper's tree (de)serializers now: Jackson creates them on first use under a lock,
+   * and concurrent first requests on several event loops would otherwise wait on it (BlockHound saw it).
+   */
+  static void warmUp(JsonMapper mapper) {
+    mapper.readTree("{\"a\":[1,2.5,\"s\",true,null,{}]}");
+    mapper.writeValueAsString(java.util.Map.of("a", java.util.List.of(1, 2.5, "s", true)));
+    mapper.writeValueAsString(mapper.readTree("{\"a\":[1]}"));
   }
 
   public JsonMapper mapper() {

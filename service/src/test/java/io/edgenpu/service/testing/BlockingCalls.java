@@ -28,7 +28,17 @@ public final class BlockingCalls {
     java.util.ServiceLoader.load(reactor.blockhound.integration.BlockHoundIntegration.class).forEach(builder::with);
     builder.blockingMethodCallback(m -> {
       String thread = Thread.currentThread().getName();
-      CALLS.add(m + " on " + thread);
+      StringBuilder where = new StringBuilder();
+      int shown = 0;
+      for (StackTraceElement e : new Throwable().getStackTrace()) {
+        String c = e.getClassName();
+        if (shown < 12 && !c.startsWith("reactor.blockhound") && !c.startsWith("io.edgenpu.service.testing.BlockingCalls")
+            && !c.startsWith("java.util.concurrent.locks") && !c.startsWith("jdk.internal")) {
+          where.append("\n      at ").append(e);
+          shown++;
+        }
+      }
+      CALLS.add(m + " on " + thread + where);
       if (thread.contains(SELF_TEST_THREAD)) {
         throw new reactor.blockhound.BlockingOperationError(m);
       }

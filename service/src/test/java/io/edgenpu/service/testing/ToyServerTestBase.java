@@ -33,6 +33,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
       "edgenpu.dashboard.interval=250ms",
       "edgenpu.limits.max-streams=4",
       "edgenpu.limits.max-stream-in-flight=3",
+      "edgenpu.clients.devices.lamp=standard",
+      "edgenpu.clients.devices.lock=standard",
+      "edgenpu.clients.devices.thermostat=standard",
+      "edgenpu.clients.devices.noisy-camera=standard",
       "logging.level.root=WARN"
     })
 @Import(GrpcPort.class)
