@@ -20,11 +20,11 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * Malformed and hostile REST requests: each gets the right status and an OIP error body
  * ({@code {"error": "..."}}), never a 500; the server stays healthy and keeps answering valid requests.
  */
-class MalformedRequestsIntegrationTest extends ToyServerTestBase {
+public class MalformedRequestsIntegrationTest extends ToyServerTestBase {
   private static final String INFER = "/v2/models/affine/infer";
 
   /** One malformed request and what the server must answer. */
-  record Case(String name, HttpMethod method, String path, String contentType, byte[] body, Map<String, String> headers,
+  public record Case(String name, HttpMethod method, String path, String contentType, byte[] body, Map<String, String> headers,
       int status, String errorContains) {
     @Override
     public String toString() {
@@ -64,7 +64,7 @@ class MalformedRequestsIntegrationTest extends ToyServerTestBase {
     return b.array();
   }
 
-  static Stream<Case> cases() {
+  public static Stream<Case> cases() {
     String ok = "[1,2,3,4]";
     String bin = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":16}}]}";
     String deep = "[".repeat(40) + "1" + "]".repeat(40);

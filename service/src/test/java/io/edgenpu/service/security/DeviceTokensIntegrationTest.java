@@ -55,7 +55,7 @@ import reactor.core.publisher.Flux;
     "edgenpu.clients.classes.throttled.rate-limit=0.1", "edgenpu.clients.devices.doorbell=throttled"})
 @Import(GrpcPort.class)
 @ExtendWith(OutputCaptureExtension.class)
-class DeviceTokensIntegrationTest {
+public class DeviceTokensIntegrationTest {
   static final String DEVICE_TOKEN = "kitchen-cam-7f3a9c";
   static final String ADMIN_TOKEN = "ops-admin-51be02";
   static final String DOORBELL_TOKEN = "doorbell-90d1e4";
@@ -105,7 +105,7 @@ class DeviceTokensIntegrationTest {
   }
 
   /** REST authentication failures: 401 with the OIP error body and a Bearer challenge. */
-  static List<String[]> badAuthorizations() {
+  public static List<String[]> badAuthorizations() {
     return List.of(
         new String[] {"missing token", null, "token is required"},
         new String[] {"empty header", "", "token is required"},
