@@ -205,12 +205,15 @@ public final class ModelConfigParser {
     return p;
   }
 
+  /** Samples a priority level of a model's queue holds unless its config says otherwise (0 = unbounded). */
+  public static final int DEFAULT_QUEUE_SIZE = 1024;
+
   private static ModelConfig.SchedulingConfig scheduling(YamlMap root, ModelKind kind) {
     YamlMap y = root.map("scheduling");
     String defaultPolicy = kind == ModelKind.EARLY_EXIT ? "fluid" : "dynamic";
     if (y == null) {
       return new ModelConfig.SchedulingConfig(defaultPolicy, Map.of(),
-          List.of(new ModelConfig.QueueLevel(0, Duration.ZERO, true)), 1, true, ModelConfig.QueueOrder.FAIR, true);
+          List.of(new ModelConfig.QueueLevel(DEFAULT_QUEUE_SIZE, Duration.ZERO, true)), 1, true, ModelConfig.QueueOrder.FAIR, true);
     }
     String policy = y.string("policy", defaultPolicy);
     Map<String, Object> params = y.plainMap("parameters");
@@ -227,7 +230,7 @@ public final class ModelConfigParser {
     if (defaultPriority < 1 || defaultPriority > levels) {
       throw y.error("default-priority", "must be between 1 and priority-levels (" + levels + ")");
     }
-    ModelConfig.QueueLevel base = queueLevel(y.map("queue"), new ModelConfig.QueueLevel(0, Duration.ZERO, true));
+    ModelConfig.QueueLevel base = queueLevel(y.map("queue"), new ModelConfig.QueueLevel(DEFAULT_QUEUE_SIZE, Duration.ZERO, true));
     List<ModelConfig.QueueLevel> queueLevels = new ArrayList<>();
     for (int i = 0; i < levels; i++) {
       queueLevels.add(base);

@@ -49,6 +49,23 @@ class FluidBatchingMechanicsTest {
   }
 
   @Test
+  void aRunningRequestCancelledMidStageStopsAtTheNextBoundaryAndTheRestGoOn() {
+    SchedulerHarness h = harness(Map.of());
+    Request cancelled = h.submitAt(0, 3, -1);
+    h.submitAt(0, 3, -1);
+    // Both run stage 0 together from t = 0 (the first alone: the device was idle; the second catches up).
+    // Cancel the first in the middle of the merged batch's stage 1.
+    h.loop.schedule(3_000_000, () -> h.scheduler.cancel(cancelled));
+    h.run();
+    assertThat(h.failureById).containsEntry(0L, FailureReason.CANCELLED);
+    assertThat(h.latencyById).containsKey(1L);
+    // Stage 1 ran with both (it was running when the cancel came); from stage 2 on only the other one.
+    assertThat(h.batchSizesPerStage()).isEqualTo("0:1 0:1c 1:2 2:1 3:1");
+    // The caller is answered at once (its request is finished); its sample leaves the batch at the boundary.
+    assertThat(h.answeredAt.get(0L)).isEqualTo(3_000_000L);
+  }
+
+  @Test
   void neverNestsPreemptionsArrivalsDuringCatchUpWait() {
     SchedulerHarness h = harness(Map.of());
     h.submitAt(0, 3, -1);

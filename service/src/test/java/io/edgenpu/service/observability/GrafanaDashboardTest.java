@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The shipped Grafana dashboard only queries metrics the service documents (and so emits). */
 class GrafanaDashboardTest {
-  private static final Path DASHBOARD = Path.of("..", "helm", "dashboards", "edgenpu-serving.json");
+  private static final Path DASHBOARD = Path.of("..", "helm", "edgenpu", "dashboards", "edgenpu-serving.json");
   private static final Path PAGE = Path.of("..", "docs", "metrics.md");
 
   @Test
