@@ -4,11 +4,19 @@
 set -euo pipefail
 OUT=${1:?usage: summary.sh <run dir>}
 
+REPORT=$(grep -oE '/[^ ]*load-tests/target/gatling/[^ ]*index.html' "$OUT/gatling.log" | tail -1 || true)
 echo
-echo "== Gatling: per request type (ms; throughput in requests/s)"
-# Gatling prints a statistics table per request name in its console summary; keep those rows.
-awk '/^---- Requests ---/{on=1} on && /^>/{print} /^---- Errors ---/{on=0}' "$OUT/gatling.log" || true
-sed -n '/^---- Global Information/,/^======/p' "$OUT/gatling.log" | grep -E 'request count|mean requests/sec|percentile|failed' || true
+echo "== Gatling: per request type (client-side latency in ms; throughput in requests/s over the run)"
+printf '%-22s %7s %6s %6s %8s %6s %6s %6s %8s\n' request total ok ko 'req/s' p50 p95 p99 max
+if [ -n "$REPORT" ] && [ -f "$REPORT" ]; then
+  # The report's statistics table: one row per request name, cells col-2 (total) ... col-14 (std dev).
+  awk '
+    match($0, /ellipsed-name">[^<]*</) { if (name != "") emit(); name = substr($0, RSTART + 15, RLENGTH - 16); delete c }
+    match($0, /col-[0-9]+">[^<]*</) { split(substr($0, RSTART + 4, RLENGTH - 5), kv, "\">"); c[kv[1]] = kv[2] }
+    function emit() { printf "%-22s %7s %6s %6s %8s %6s %6s %6s %8s\n", name, c[2], c[3], c[4], c[6], c[8], c[9], c[10], c[12] }
+    END { if (name != "") emit() }
+  ' "$REPORT"
+fi
 
 delta() {  # $1 family, $2 label to group by: prints "<label value> <met> <missed>"
   awk -v fam="$1" -v key="$2" '
@@ -32,3 +40,17 @@ echo
 echo "== Server: SLO attainment per client device"
 printf '%-22s %8s %8s %11s\n' device met missed attainment
 delta edgenpu_client_slo_total client | awk '$2 + $3 > 0 { printf "%-22s %8d %8d %10.1f%%\n", $1, $2, $3, 100 * $2 / ($2 + $3) }'
+
+echo
+echo "== Server: requests refused on purpose (429: admission control or a full queue) and late (504), per model"
+awk '
+  FNR == 1 { file++ }
+  index($0, "edgenpu_request_failure_total{") == 1 {
+    match($0, /model="[^"]*"/); m = substr($0, RSTART + 7, RLENGTH - 8)
+    match($0, /reason="[^"]*"/); r = substr($0, RSTART + 8, RLENGTH - 9)
+    if (file == 1) b[m, r] += $NF; else { a[m, r] += $NF; ms[m] = 1 }
+  }
+  END { for (m in ms) printf "%-22s 429: %d  504: %d  other failures: %d\n", m, a[m, "REJECTED"] - b[m, "REJECTED"],
+          a[m, "DEADLINE_EXCEEDED"] + a[m, "QUEUE_TIMEOUT"] - b[m, "DEADLINE_EXCEEDED"] - b[m, "QUEUE_TIMEOUT"],
+          a[m, "BACKEND"] + a[m, "UNAVAILABLE"] + a[m, "CANCELLED"] - b[m, "BACKEND"] - b[m, "UNAVAILABLE"] - b[m, "CANCELLED"] }
+' "$OUT/metrics-before.txt" "$OUT/metrics-after.txt" | sort

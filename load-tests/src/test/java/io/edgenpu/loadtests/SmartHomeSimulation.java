@@ -28,13 +28,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * error rate or a request type's p99 exceeds its bound. Bounded: {@code durationSeconds} (default 60).
  *
  * <p>System properties: {@code baseUrl} (http://127.0.0.1:8000), {@code durationSeconds}, {@code rateScale}
- * (multiplies every device's rate, default 1), {@code maxErrorPercent} (1), {@code maxP99Ms} per type.
+ * (multiplies every device's rate, default 1), {@code maxErrorPercent} (2), {@code maxP99Ms.classify|upscale|listops}.
  */
 public class SmartHomeSimulation extends Simulation {
   static final String BASE_URL = System.getProperty("baseUrl", "http://127.0.0.1:8000");
   static final int DURATION_S = Integer.getInteger("durationSeconds", 60);
   static final double RATE_SCALE = Double.parseDouble(System.getProperty("rateScale", "1"));
-  static final double MAX_ERROR_PERCENT = Double.parseDouble(System.getProperty("maxErrorPercent", "1"));
+  static final double MAX_ERROR_PERCENT = Double.parseDouble(System.getProperty("maxErrorPercent", "2"));
 
   /** One kind of request: its Gatling name, path, body template and p99 bound (ms). */
   record RequestType(String name, String path, String body, int maxP99Ms) {}
@@ -64,7 +64,10 @@ public class SmartHomeSimulation extends Simulation {
     AtomicLong n = new AtomicLong();
     return scenario(d.id())
         .exec(session -> session.set("device", d.id()).set("n", n.incrementAndGet()))
-        .exec(http(d.type().name()).post(d.type().path()).body(ElFileBody(d.type().body())).check(status().is(200)));
+        .exec(http(d.type().name()).post(d.type().path()).body(ElFileBody(d.type().body()))
+            // 429 is the server shedding on purpose (admission control, with Retry-After): expected under the
+            // burst, not a failure. Anything else but 200 (a 504 above all: admitted but late) is.
+            .check(status().in(200, 429)));
   }
 
   // Injection: Poisson arrivals at each device's rate; cameras add a burst of 10 requests each halfway through.

@@ -56,7 +56,7 @@ final class ExpressionHandler {
     InferJsonCodec.warmUp(mapper);
   }
 
-  private record Parsed(String expression, String id) {}
+  private record Parsed(String expression, String id, Map<String, Object> parameters) {}
 
   Mono<ServerResponse> listops(ServerRequest req) {
     String model = req.pathVariable("model");
@@ -85,7 +85,7 @@ final class ExpressionHandler {
     long[] ids = t.encode(p.expression(), (int) length);
     int used = ExpressionTokenizer.split(p.expression()).size();
     InferenceRequest ir = new InferenceRequest(model, version, p.id(),
-        List.of(new NamedTensor(in.name(), Tensor.ofLongs(new long[] {1, length}, ids))), List.of(), Map.of(), 0);
+        List.of(new NamedTensor(in.name(), Tensor.ofLongs(new long[] {1, length}, ids))), List.of(), p.parameters(), 0);
     InferenceService.Call call = inference.infer(ir, caller);
     return Mono.fromFuture(call.result(), true).doOnCancel(call::cancel).flatMap(r -> responses.ok(view(r, used)));
   }
@@ -118,7 +118,7 @@ final class ExpressionHandler {
       throw new InferenceException(Status.UNSUPPORTED_MEDIA_TYPE, "malformed Content-Type header");
     }
     if (type.isCompatibleWith(MediaType.TEXT_PLAIN)) {
-      return new Parsed(new String(body, StandardCharsets.UTF_8), "");
+      return new Parsed(new String(body, StandardCharsets.UTF_8), "", Map.of());
     }
     if (!type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
       throw new InferenceException(Status.UNSUPPORTED_MEDIA_TYPE, "use application/json {\"expression\": ...} or text/plain");
@@ -136,7 +136,12 @@ final class ExpressionHandler {
     if (id != null && !id.isString()) {
       throw InferenceException.invalid("'id' must be a string");
     }
-    return new Parsed(root.get("expression").asString(), id == null ? "" : id.asString());
+    JsonNode client = root.get("client_id");
+    if (client != null && !client.isString()) {
+      throw InferenceException.invalid("'client_id' must be a string");
+    }
+    Map<String, Object> parameters = client == null ? Map.of() : Map.of("client_id", client.asString());
+    return new Parsed(root.get("expression").asString(), id == null ? "" : id.asString(), parameters);
   }
 
   /** The model's tokenizer; its vocabulary file is read once per loaded instance, off the event loop. */

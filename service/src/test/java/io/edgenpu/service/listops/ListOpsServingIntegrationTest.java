@@ -95,6 +95,8 @@ class ListOpsServingIntegrationTest {
         .contains("257 tokens; this model takes at most 256");
     assertThat(post(uri, MediaType.APPLICATION_JSON, "{\"expr\":\"1\"}", 400).get("error").asString()).contains("'expression'");
     assertThat(post(uri, MediaType.APPLICATION_JSON, "{\"expression\":", 400).get("error").asString()).contains("malformed JSON");
+    assertThat(post(uri, MediaType.APPLICATION_JSON, "{\"expression\":\"1\",\"client_id\":7}", 400).get("error").asString())
+        .contains("'client_id'");
     assertThat(post(uri, MediaType.APPLICATION_XML, "<e/>", 415).get("error").asString()).contains("text/plain");
     assertThat(post("/v2/models/ee-digits/listops", MediaType.TEXT_PLAIN, "1", 400).get("error").asString()).contains("vocab");
     assertThat(post("/v2/models/nope/listops", MediaType.TEXT_PLAIN, "1", 404).get("error").asString()).contains("nope");
