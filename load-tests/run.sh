@@ -17,7 +17,7 @@ OUT=load-tests/target/run
 mkdir -p "$OUT"
 
 echo "== building the service"
-./mvnw -B -q -pl service -am -DskipTests package
+./mvnw -B -q -pl service,load-tests -am -DskipTests install
 JAR=$(ls service/target/service-*.jar | head -1)
 
 echo "== starting it on 127.0.0.1:$HTTP_PORT (log: $OUT/server.log)"
