@@ -198,7 +198,11 @@ public final class DeviceScheduler {
       reject(r, FailureReason.CANCELLED, "cancelled before it was queued");
       return;
     }
-    if (lane.config().admission() && r.hasDeadline() && r.deadlineNanos() > now) {   // already late: 504 below
+    // Admission predicts only when work is ahead of the request. On an idle device with an empty lane the
+    // request starts at once whatever the prediction says: refusing there could lock a lane out for good
+    // when its latency oracle has learned a transient spike (nothing would run to correct it).
+    boolean workAhead = busy || !lane.queue().isEmpty();
+    if (lane.config().admission() && r.hasDeadline() && r.deadlineNanos() > now && workAhead) {   // already late: 504 below
       long delay = AdmissionPredictor.predictedDelayNanos(lane, lane.queue().size(), r.sampleCount(), busyRemainderNanos(now));
       if (now + delay > r.deadlineNanos()) {
         listener.onAdmissionRefused(r, now + delay, now);

@@ -71,4 +71,39 @@ class AdmissionControlTest {
     assertThat(h.latencyById.size()).isGreaterThan(100);
     h.latencyById.forEach((id, latency) -> assertThat(latency).as("request " + id).isLessThanOrEqualTo(10_000_000L));
   }
+
+  @Test
+  void anOverestimatingOracleCannotLockTheLaneOutBecauseAnIdleDeviceAlwaysAdmits() {
+    // The lane's oracle says 10 ms per batch (as after a learned transient spike); the device takes 1 ms.
+    // Deadlines are 5 ms, so every prediction misses them. Without the idle rule nothing would ever run again.
+    io.edgenpu.scheduler.loop.VirtualEventLoop loop = new io.edgenpu.scheduler.loop.VirtualEventLoop();
+    LatencyOracle pessimistic = TableLatencyOracle.of(1, 1, (st, b) -> 10_000_000);
+    LatencyOracle device = TableLatencyOracle.of(1, 1, (st, b) -> 1_000_000);
+    DeviceScheduler scheduler = new DeviceScheduler("npu0", loop,
+        new io.edgenpu.scheduler.sim.SimulatedAccelerator(loop, 0).withModel("m", device), null);
+    scheduler.register(new ModelLane("m", PLAN, pessimistic, ExitStatistics.none(PLAN),
+        BatchPolicies.create("dynamic", Map.of()), ModelLane.Config.simple(1).withDropLate(true).withAdmission(true)));
+    Map<Long, FailureReason> failures = new java.util.TreeMap<>();
+    Map<Long, Long> done = new java.util.TreeMap<>();
+    // Request 0 at t = 0 (idle device), request 1 at 0.5 ms (device busy), request 2 at 3 ms (idle again).
+    long[] arrivalsMicros = {0, 500, 3_000};
+    for (int i = 0; i < arrivalsMicros.length; i++) {
+      long at = arrivalsMicros[i] * 1000;
+      Request r = Request.builder("m", new RequestListener() {
+        @Override
+        public void onCompleted(Request req) {
+          done.put(req.id(), loop.now());
+        }
+
+        @Override
+        public void onFailed(Request req, FailureReason reason, String message) {
+          failures.put(req.id(), reason);
+        }
+      }).id(i).arrivalNanos(at).deadlineNanos(at + 5_000_000).samples(1, k -> null).build();
+      loop.schedule(at, () -> scheduler.submit(r));
+    }
+    loop.runUntilIdle();
+    assertThat(done).containsKeys(0L, 2L);
+    assertThat(failures).containsExactly(Map.entry(1L, FailureReason.REJECTED));
+  }
 }
