@@ -1,0 +1,172 @@
+package io.edgenpu.npu.quant;
+
+import io.edgenpu.npu.onnx.OnnxModel;
+import io.edgenpu.npu.onnx.proto.OnnxProto;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A super-resolution network as a list of operations the NPU's integer arithmetic covers: Conv (with a
+ * following Relu fused), Add, DepthToSpace (CRD) and Clip, one image [channels][height][width]. Read from an
+ * ONNX graph of that form (the shipped {@code sr-x2}/{@code sr-x4}); {@link #runFloat} is the FP32 reference
+ * and records every tensor's range for calibration. Immutable after construction.
+ */
+public final class SrGraph {
+  /** One operation; {@code output} names its result, {@code inputs} the tensors it reads. */
+  public sealed interface Op permits ConvOp, AddOp, DepthToSpaceOp, ClipOp {
+    String output();
+  }
+
+  /** A convolution (square kernel, symmetric padding), optionally followed by ReLU. */
+  public record ConvOp(String name, String input, String output, int inChannels, int outChannels, int kernel, int stride,
+      int padding, boolean relu, float[] weights, float[] bias) implements Op {}
+
+  public record AddOp(String a, String b, String output) implements Op {}
+
+  public record DepthToSpaceOp(String input, String output, int block) implements Op {}
+
+  public record ClipOp(String input, String output, float min, float max) implements Op {}
+
+  private final String input;
+  private final String output;
+  private final List<Op> ops;
+
+  private SrGraph(String input, String output, List<Op> ops) {
+    this.input = input;
+    this.output = output;
+    this.ops = List.copyOf(ops);
+  }
+
+  public List<Op> ops() {
+    return ops;
+  }
+
+  public String input() {
+    return input;
+  }
+
+  /**
+   * The same network in floating point with every convolution's weights rounded to the NPU's 8-bit
+   * per-channel codes and back: the quality any A?W8 configuration can at best reach (the weights are
+   * 8-bit in both of the NPU's modes), so weight and activation quantisation errors can be told apart.
+   */
+  public SrGraph withInt8Weights() {
+    List<Op> rounded = new ArrayList<>();
+    for (Op op : ops) {
+      if (op instanceof ConvOp c) {
+        WeightQuant q = WeightQuant.perChannel(c.weights(), c.outChannels());
+        int per = c.weights().length / c.outChannels();
+        float[] w = new float[c.weights().length];
+        for (int i = 0; i < w.length; i++) {
+          w[i] = (float) q.dequantize(i / per, i);
+        }
+        rounded.add(new ConvOp(c.name(), c.input(), c.output(), c.inChannels(), c.outChannels(), c.kernel(), c.stride(),
+            c.padding(), c.relu(), w, c.bias()));
+      } else {
+        rounded.add(op);
+      }
+    }
+    return new SrGraph(input, output, rounded);
+  }
+
+  /** The convolutions, in graph order: the layers whose precision is chosen. */
+  public List<ConvOp> convs() {
+    return ops.stream().filter(ConvOp.class::isInstance).map(ConvOp.class::cast).toList();
+  }
+
+  /** Reads the network from an ONNX model; other operators are refused with the operator's name. */
+  public static SrGraph from(OnnxModel model) {
+    Map<String, String> alias = new HashMap<>();
+    Map<String, float[]> constants = new HashMap<>();
+    Map<String, Integer> consumers = new HashMap<>();
+    for (OnnxProto.NodeProto n : model.nodes()) {
+      n.getInputList().forEach(i -> consumers.merge(i, 1, Integer::sum));
+    }
+    List<Op> ops = new ArrayList<>();
+    List<OnnxProto.NodeProto> nodes = model.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      OnnxProto.NodeProto n = nodes.get(i);
+      String out = n.getOutput(0);
+      switch (n.getOpType()) {
+        case "Identity" -> alias.put(out, resolve(alias, n.getInput(0)));
+        case "Constant" -> constants.put(out, OnnxModel.floats(OnnxModel.attribute(n, "value").getT()));
+        case "Conv" -> {
+          float[] w = OnnxModel.floats(model.initializers().get(resolve(alias, n.getInput(1))));
+          long[] dims = OnnxModel.dims(model.initializers().get(resolve(alias, n.getInput(1))));
+          float[] b = n.getInputCount() > 2 ? OnnxModel.floats(model.initializers().get(resolve(alias, n.getInput(2)))) : null;
+          long[] pads = OnnxModel.intsAttr(n, "pads");
+          long[] strides = OnnxModel.intsAttr(n, "strides");
+          if (OnnxModel.intAttr(n, "group", 1) != 1 || dims[2] != dims[3]) {
+            throw new IllegalArgumentException("only square, ungrouped convolutions are supported: " + n.getName());
+          }
+          boolean relu = i + 1 < nodes.size() && nodes.get(i + 1).getOpType().equals("Relu")
+              && nodes.get(i + 1).getInput(0).equals(out) && consumers.getOrDefault(out, 0) == 1;
+          String result = relu ? nodes.get(++i).getOutput(0) : out;
+          ops.add(new ConvOp(n.getName().isEmpty() ? out : n.getName(), resolve(alias, n.getInput(0)), result,
+              (int) dims[1], (int) dims[0], (int) dims[2], strides == null ? 1 : (int) strides[0],
+              pads == null ? 0 : (int) pads[0], relu, w, b));
+        }
+        case "Add" -> ops.add(new AddOp(resolve(alias, n.getInput(0)), resolve(alias, n.getInput(1)), out));
+        case "DepthToSpace" -> {
+          if (!OnnxModel.stringAttr(n, "mode", "DCR").equals("CRD")) {
+            throw new IllegalArgumentException("DepthToSpace must be in CRD mode (PixelShuffle)");
+          }
+          ops.add(new DepthToSpaceOp(resolve(alias, n.getInput(0)), out, (int) OnnxModel.intAttr(n, "blocksize", 1)));
+        }
+        case "Clip" -> ops.add(new ClipOp(resolve(alias, n.getInput(0)), out,
+            constants.get(n.getInput(1))[0], constants.get(n.getInput(2))[0]));
+        default -> throw new IllegalArgumentException("operator " + n.getOpType() + " is not in the NPU's integer set");
+      }
+    }
+    String in = model.inputs().get(0).getName();
+    String out = resolve(alias, model.outputs().get(0).getName());
+    return new SrGraph(in, out, ops);
+  }
+
+  private static String resolve(Map<String, String> alias, String name) {
+    return alias.getOrDefault(name, name);
+  }
+
+  /** A tensor of one image: [channels][height][width] floats. */
+  public record Image(float[] data, int channels, int height, int width) {}
+
+  /** FP32 reference; when {@code ranges} is not null, widens each tensor's [min, max] there. */
+  public Image runFloat(Image x, Map<String, double[]> ranges) {
+    Map<String, Image> t = new HashMap<>();
+    t.put(input, x);
+    record(ranges, input, x);
+    for (Op op : ops) {
+      Image y;
+      if (op instanceof ConvOp c) {
+        y = FloatOps.conv(c, t.get(c.input()));
+      } else if (op instanceof AddOp a) {
+        y = FloatOps.add(t.get(a.a()), t.get(a.b()));
+      } else if (op instanceof DepthToSpaceOp d) {
+        y = FloatOps.depthToSpace(t.get(d.input()), d.block());
+      } else {
+        ClipOp c = (ClipOp) op;
+        y = FloatOps.clip(t.get(c.input()), c.min(), c.max());
+      }
+      t.put(op.output(), y);
+      record(ranges, op.output(), y);
+    }
+    return t.get(output);
+  }
+
+  public String output() {
+    return output;
+  }
+
+  private static void record(Map<String, double[]> ranges, String name, Image img) {
+    if (ranges == null) {
+      return;
+    }
+    double[] r = ranges.computeIfAbsent(name, k -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE});
+    for (float v : img.data()) {
+      r[0] = Math.min(r[0], v);
+      r[1] = Math.max(r[1], v);
+    }
+  }
+}
