@@ -1,0 +1,104 @@
+package io.edgenpu.experiments.nawq;
+
+import io.edgenpu.npu.onnx.OnnxModel;
+import io.edgenpu.npu.profile.NpuProfiles;
+import io.edgenpu.npu.quant.HpqSearch;
+import io.edgenpu.npu.quant.SrGraph;
+import io.edgenpu.npu.quant.SrGraph.Image;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nawq-search}: the offline hybrid-precision search (nawq-sr.md §4) of an SR model of the repository,
+ * for one or more PSNR tolerances, writing one JSON configuration per tolerance beside the model
+ * ({@code <model>/hpq/eps-<eps>.json}). Calibration: crops of the model's {@code eval/<name>-lr.png} /
+ * {@code -hr.png} pairs.
+ */
+@Command(name = "nawq-search", mixinStandardHelpOptions = true,
+    description = "Per-layer 8/16-bit activation precision of an SR model under a PSNR tolerance (vs FP32), minimising emulated NPU latency.")
+public final class NawqSearchCommand implements Callable<Integer> {
+  @Option(names = "--repository", defaultValue = "models/repository", description = "model repository (default: ${DEFAULT-VALUE})")
+  Path repository;
+
+  @Option(names = "--model", defaultValue = "sr-x2", description = "SR model (default: ${DEFAULT-VALUE})")
+  String model;
+
+  @Option(names = "--scale", defaultValue = "2", description = "its upscaling factor (default: ${DEFAULT-VALUE})")
+  int scale;
+
+  @Option(names = "--eps", split = ",", defaultValue = "2.2,2.3,2.4", description = "PSNR tolerances in dB (default: ${DEFAULT-VALUE})")
+  List<Double> eps;
+
+  @Option(names = "--calibration", split = ",", defaultValue = "chelsea,coffee,flower",
+      description = "evaluation image names used for calibration (default: ${DEFAULT-VALUE})")
+  List<String> calibration;
+
+  @Option(names = "--crop", defaultValue = "64", description = "low-resolution crop size (default: ${DEFAULT-VALUE})")
+  int crop;
+
+  @Option(names = "--profile", defaultValue = "fluid-npu", description = "NPU profile (default: ${DEFAULT-VALUE})")
+  String profile;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = repository.resolve(model);
+    OnnxModel onnx = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
+    List<HpqSearch.Pair> pairs = new ArrayList<>();
+    for (String name : calibration) {
+      pairs.add(new HpqSearch.Pair(luma(dir.resolve("eval").resolve(name + "-lr.png"), crop),
+          luma(dir.resolve("eval").resolve(name + "-hr.png"), crop * scale)));
+    }
+    HpqSearch search = new HpqSearch(onnx, pairs, NpuProfiles.resolve(profile), crop, scale);
+    Files.createDirectories(dir.resolve("hpq"));
+    for (double e : eps) {
+      System.err.printf(Locale.ROOT, "searching %s at eps %.2f dB ...%n", model, e);
+      HpqSearch.Result r = search.search(e, n -> System.err.print("."));
+      System.err.println();
+      Path out = dir.resolve("hpq").resolve(String.format(Locale.ROOT, "eps-%.2f.json", e));
+      Files.writeString(out, json(search.graph(), search, r, e));
+      System.out.printf(Locale.ROOT, "%s eps %.2f: %s bits %s, PSNR %.3f dB (FP32 %.3f), %.1f us -> %s%n", model, e,
+          r.feasible() ? "feasible," : "INFEASIBLE (all-A16W8 misses it),", r.bits(), r.psnr(), r.psnrFp32(), r.nanos() / 1e3, out);
+    }
+    return 0;
+  }
+
+  private String json(SrGraph graph, HpqSearch search, HpqSearch.Result r, double e) {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "{\n  \"model\": \"%s\",\n  \"scale\": %d,\n  \"eps_db\": %.2f,\n  \"feasible\": %s,\n"
+        + "  \"profile\": \"%s\",\n  \"predicted_us\": %.2f,\n  \"reference_size\": %d,\n  \"psnr_cal\": %.4f,\n  \"psnr_fp32_cal\": %.4f,\n"
+        + "  \"calibration\": \"%s (%dx%d crops)\",\n  \"layers\": [\n", model, scale, e, r.feasible(), profile, r.nanos() / 1e3, crop,
+        r.psnr(), r.psnrFp32(), String.join(",", calibration), crop, crop));
+    List<SrGraph.ConvOp> convs = graph.convs();
+    for (int i = 0; i < convs.size(); i++) {
+      SrGraph.ConvOp c = convs.get(i);
+      double[] range = search.ranges().get(c.output());
+      s.append(String.format(Locale.ROOT, "    {\"name\": \"%s\", \"act_bits\": %d, \"w_bits\": 8, \"act_min\": %.6f, \"act_max\": %.6f,"
+          + " \"sensitivity_db\": %.4f}%s%n", c.name(), r.bits().get(i), range[0], range[1], r.sensitivity()[i],
+          i + 1 < convs.size() ? "," : ""));
+    }
+    return s.append("  ]\n}\n").toString();
+  }
+
+  private static Image luma(Path png, int crop) throws java.io.IOException {
+    BufferedImage img = ImageIO.read(png.toFile());
+    int h = Math.min(crop, img.getHeight());
+    int w = Math.min(crop, img.getWidth());
+    float[] data = new float[h * w];
+    Raster r = img.getRaster();
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        data[y * w + x] = r.getSample(x, y, 0) / 255f;
+      }
+    }
+    return new Image(data, 1, h, w);
+  }
+}
