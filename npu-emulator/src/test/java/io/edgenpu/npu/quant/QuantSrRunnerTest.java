@@ -50,17 +50,7 @@ class QuantSrRunnerTest {
 
   /** Y PSNR (dB), output rounded to 8 bits, a border of {@code border} pixels cropped. */
   static double psnr(Image out, Image hr, int border) {
-    double se = 0;
-    long n = 0;
-    for (int y = border; y < out.height() - border; y++) {
-      for (int x = border; x < out.width() - border; x++) {
-        double v = Math.round(Math.max(0, Math.min(1, out.data()[y * out.width() + x])) * 255) / 255.0;
-        double d = v - hr.data()[y * hr.width() + x];
-        se += d * d;
-        n++;
-      }
-    }
-    return 10 * Math.log10(1 / (se / n));
+    return Psnr.luma(out, hr, border);
   }
 
   @Test
