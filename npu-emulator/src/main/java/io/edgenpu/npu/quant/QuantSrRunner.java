@@ -65,6 +65,17 @@ public final class QuantSrRunner {
     return ActQuant.calibrate(bits, r[0], r[1]);
   }
 
+  /**
+   * The codec's enhanced mode, dynamic range estimation: every layer quantised over the ranges its tensors
+   * actually take on this input (what an on-the-fly min/max of the accumulators before requantisation
+   * sees), instead of the offline calibrated ranges. Emulated by measuring those ranges on a float pass.
+   */
+  public static Image runWithDynamicRanges(SrGraph graph, Image x, List<Integer> bits) {
+    Map<String, double[]> own = new HashMap<>();
+    graph.runFloat(x, own);
+    return new QuantSrRunner(graph, own, bits).run(x);
+  }
+
   /** Precision conversions (convert nodes) executed by the last {@link #run}. */
   public int conversions() {
     return conversions;

@@ -1,0 +1,111 @@
+package io.edgenpu.npu.quant;
+
+import io.edgenpu.npu.quant.SrGraph.Image;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The runtime image codec of NAWQ-SR (nawq-sr.md §5): the low-resolution image is cut into tiles with a halo
+ * of context, each tile is scored for difficulty (total variation) and run either in the static
+ * configuration or, for the hardest tiles that fit a latency budget, in the enhanced one; the tiles' cores are
+ * stitched into the upscaled image. With a halo at least the network's receptive radius, the stitched image
+ * equals the untiled one exactly. Stateless apart from its settings.
+ *
+ * @param patch core size of a tile (low-resolution pixels)
+ * @param halo context added on each side, clipped at the image's edges
+ * @param scale the network's upscaling factor
+ */
+public record TileCodec(int patch, int halo, int scale) {
+  /** A tile: its core [x0, x0+w) x [y0, y0+h) and the padded region read around it. */
+  public record Tile(int x0, int y0, int w, int h, int px0, int py0, int pw, int ph) {}
+
+  /** What one run did. */
+  public record Outcome(Image image, int tiles, int enhanced, double nanos) {}
+
+  public TileCodec {
+    if (patch < 1 || halo < 0 || scale < 1) {
+      throw new IllegalArgumentException("patch >= 1, halo >= 0 and scale >= 1 required");
+    }
+  }
+
+  /** The tiles covering an h x w image, row by row. */
+  public List<Tile> tiles(int h, int w) {
+    List<Tile> out = new ArrayList<>();
+    for (int y = 0; y < h; y += patch) {
+      for (int x = 0; x < w; x += patch) {
+        int cw = Math.min(patch, w - x);
+        int ch = Math.min(patch, h - y);
+        int px = Math.max(0, x - halo);
+        int py = Math.max(0, y - halo);
+        out.add(new Tile(x, y, cw, ch, px, py, Math.min(w, x + cw + halo) - px, Math.min(h, y + ch + halo) - py));
+      }
+    }
+    return out;
+  }
+
+  /** The padded region of a tile (one channel). */
+  public static Image crop(Image img, Tile t) {
+    float[] d = new float[t.pw() * t.ph()];
+    for (int y = 0; y < t.ph(); y++) {
+      System.arraycopy(img.data(), (t.py0() + y) * img.width() + t.px0(), d, y * t.pw(), t.pw());
+    }
+    return new Image(d, 1, t.ph(), t.pw());
+  }
+
+  /** Mean absolute horizontal plus vertical difference of a tile's core: its difficulty. */
+  public static double totalVariation(Image img, Tile t) {
+    double sum = 0;
+    long n = 0;
+    for (int y = t.y0(); y < t.y0() + t.h(); y++) {
+      for (int x = t.x0(); x < t.x0() + t.w(); x++) {
+        float v = img.data()[y * img.width() + x];
+        if (x + 1 < img.width()) {
+          sum += Math.abs(img.data()[y * img.width() + x + 1] - v);
+        }
+        if (y + 1 < img.height()) {
+          sum += Math.abs(img.data()[(y + 1) * img.width() + x] - v);
+        }
+        n++;
+      }
+    }
+    return sum / Math.max(1, n);
+  }
+
+  /**
+   * Upscales {@code lr}: the hardest tiles (by total variation) go to {@code enhanced} while the emulated
+   * time stays within {@code budgetNanos}, the rest to {@code fixed}. {@code nanosPerPixel[0|1]} are the static
+   * and enhanced configurations' emulated times per low-resolution pixel (of the padded region).
+   */
+  public Outcome run(Image lr, UnaryOperator<Image> fixed, UnaryOperator<Image> enhanced, double[] nanosPerPixel,
+      double budgetNanos) {
+    List<Tile> tiles = tiles(lr.height(), lr.width());
+    double base = 0;
+    for (Tile t : tiles) {
+      base += nanosPerPixel[0] * t.pw() * t.ph();
+    }
+    List<Tile> byDifficulty = new ArrayList<>(tiles);
+    byDifficulty.sort(Comparator.comparingDouble((Tile t) -> totalVariation(lr, t)).reversed());
+    List<Tile> chosen = new ArrayList<>();
+    double total = base;
+    for (Tile t : byDifficulty) {
+      double extra = (nanosPerPixel[1] - nanosPerPixel[0]) * t.pw() * t.ph();
+      if (total + extra <= budgetNanos) {
+        chosen.add(t);
+        total += extra;
+      }
+    }
+    float[] out = new float[lr.height() * scale * lr.width() * scale];
+    int ow = lr.width() * scale;
+    for (Tile t : tiles) {
+      Image up = (chosen.contains(t) ? enhanced : fixed).apply(crop(lr, t));
+      int offX = (t.x0() - t.px0()) * scale;
+      int offY = (t.y0() - t.py0()) * scale;
+      for (int y = 0; y < t.h() * scale; y++) {
+        System.arraycopy(up.data(), (offY + y) * up.width() + offX, out, (t.y0() * scale + y) * ow + t.x0() * scale, t.w() * scale);
+      }
+    }
+    return new Outcome(new Image(out, 1, lr.height() * scale, ow), tiles.size(), chosen.size(), total);
+  }
+}
