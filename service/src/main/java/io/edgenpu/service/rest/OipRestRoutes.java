@@ -27,8 +27,12 @@ public class OipRestRoutes {
   }
 
   @Bean
-  RouterFunction<ServerResponse> oipRoutes(OipRestHandler h, ExpressionHandler expressions, ModelRepository repository) {
+  RouterFunction<ServerResponse> oipRoutes(OipRestHandler h, ExpressionHandler expressions, ModelRepository repository,
+      EdgeNpuProperties props) {
     NpuTraceHandler npu = new NpuTraceHandler(repository, tools.jackson.databind.json.JsonMapper.builder().build());
+    UpscaleHandler upscale = new UpscaleHandler(repository, new RestResponses(tools.jackson.databind.json.JsonMapper.builder().build()),
+        io.edgenpu.npu.profile.NpuProfiles.resolve(props.npu().profile()),
+        (int) Math.min(Integer.MAX_VALUE, props.limits().maxBodySize().toBytes()));
     String model = "/v2/models/{model}";
     String version = "/v2/models/{model}/versions/{version}";
     RouterFunction<ServerResponse> api = RouterFunctions.route()
@@ -48,6 +52,8 @@ public class OipRestRoutes {
         .POST(version + "/infer", h::infer)
         .GET(model + "/npu", npu::trace)
         .GET(version + "/npu", npu::trace)
+        .POST(model + "/upscale", upscale::upscale)
+        .POST(version + "/upscale", upscale::upscale)
         .POST(model + "/listops", expressions::listops)
         .POST(version + "/listops", expressions::listops)
         .POST("/v2/repository/index", h::index)
