@@ -3,6 +3,7 @@ package io.edgenpu.experiments;
 import io.edgenpu.experiments.fabnet.FabnetCommand;
 import io.edgenpu.experiments.fluid.FluidBatchingCommand;
 import io.edgenpu.experiments.fluid.SimSpeedCommand;
+import io.edgenpu.experiments.nawq.NawqResultsCommand;
 import io.edgenpu.experiments.nawq.NawqSearchCommand;
 import io.edgenpu.experiments.npu.NpuReportCommand;
 import io.edgenpu.experiments.npu.NpuSweepCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "experiments", mixinStandardHelpOptions = true,
     description = "Research tools: the scheduler and the NPU model in virtual time.",
     subcommands = {NpuReportCommand.class, NpuSweepCommand.class, FluidBatchingCommand.class, SimSpeedCommand.class,
-        FabnetCommand.class, NawqSearchCommand.class})
+        FabnetCommand.class, NawqSearchCommand.class, NawqResultsCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));

@@ -88,7 +88,7 @@ public final class NawqSearchCommand implements Callable<Integer> {
     return s.append("  ]\n}\n").toString();
   }
 
-  private static Image luma(Path png, int crop) throws java.io.IOException {
+  static Image luma(Path png, int crop) throws java.io.IOException {
     BufferedImage img = ImageIO.read(png.toFile());
     int h = Math.min(crop, img.getHeight());
     int w = Math.min(crop, img.getWidth());

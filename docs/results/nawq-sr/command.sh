@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# NAWQ-SR results: the shipped SR models on held-out images (128x128 low-resolution crops of astronaut and
+# china) in FP32, all-A16W8, all-A8W8, the shipped hybrid-precision configurations (models/repository/
+# sr-x*/hpq/, written by `experiments.jar nawq-search`), and with the runtime tile codec; bicubic from the
+# model cards. Every integer PSNR/SSIM is computed from images the NPU's integer kernels produced.
+# About half a minute. Run from the repository root:
+#   bash docs/results/nawq-sr/command.sh
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+./mvnw -B -q -pl experiments -am install -DskipTests
+OUT=docs/results/nawq-sr
+{ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)";
+  echo "cpu: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | xargs)";
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > "$OUT/machine.txt"
+java -jar experiments/target/experiments.jar nawq-results --out "$OUT"

@@ -1,0 +1,166 @@
+package io.edgenpu.experiments.nawq;
+
+import io.edgenpu.experiments.Charts;
+import io.edgenpu.npu.onnx.OnnxModel;
+import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.npu.profile.NpuProfiles;
+import io.edgenpu.npu.quant.HpqSearch;
+import io.edgenpu.npu.quant.HybridPrecisionLatency;
+import io.edgenpu.npu.quant.Psnr;
+import io.edgenpu.npu.quant.QuantSrRunner;
+import io.edgenpu.npu.quant.SrGraph;
+import io.edgenpu.npu.quant.SrGraph.Image;
+import io.edgenpu.npu.quant.Ssim;
+import io.edgenpu.npu.quant.TileCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nawq-results}: the NAWQ-SR table on held-out images for the repository's SR models: FP32, all-A16W8,
+ * all-A8W8, each shipped hybrid-precision configuration and all-A8W8 with the tile codec at a latency budget
+ * halfway between no tile and every tile enhanced (dynamic range estimation at 16 bits), and bicubic (from the model card). Every PSNR/SSIM is computed on images produced here (the
+ * integer ones by the NPU's integer kernels). Writes summary.csv and tradeoff.png.
+ */
+@Command(name = "nawq-results", mixinStandardHelpOptions = true, description = "NAWQ-SR quality/latency table on held-out images.")
+public final class NawqResultsCommand implements Callable<Integer> {
+  private static final Pattern BITS = Pattern.compile("\"act_bits\":\\s*(\\d+)");
+  private static final Pattern EPS = Pattern.compile("\"eps_db\":\\s*([0-9.]+)");
+
+  @Option(names = "--repository", defaultValue = "models/repository")
+  Path repository;
+
+  @Option(names = "--out", required = true, description = "output folder")
+  Path out;
+
+  @Option(names = "--held-out", split = ",", defaultValue = "astronaut,china", description = "evaluation images (default: ${DEFAULT-VALUE})")
+  List<String> heldOut;
+
+  @Option(names = "--crop", defaultValue = "128", description = "low-resolution crop of each image (default: ${DEFAULT-VALUE})")
+  int crop;
+
+  @Option(names = "--profile", defaultValue = "fluid-npu")
+  String profile;
+
+  @Override
+  public Integer call() throws Exception {
+    Files.createDirectories(out);
+    StringBuilder csv = new StringBuilder("model,scale,config,eps_db,image,psnr_db,ssim,npu_latency_ms,cpu_ms,enhanced_fraction\n");
+    List<Charts.Series> series = new ArrayList<>();
+    NpuProfile npu = NpuProfiles.resolve(profile);
+    for (int scale : new int[] {2, 4}) {
+      String name = "sr-x" + scale;
+      Path dir = repository.resolve(name);
+      OnnxModel model = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
+      List<HpqSearch.Pair> cal = new ArrayList<>();
+      for (String c : List.of("chelsea", "coffee", "flower")) {
+        cal.add(new HpqSearch.Pair(NawqSearchCommand.luma(dir.resolve("eval").resolve(c + "-lr.png"), 64),
+            NawqSearchCommand.luma(dir.resolve("eval").resolve(c + "-hr.png"), 64 * scale)));
+      }
+      HpqSearch calibration = new HpqSearch(model, cal, npu, 64, scale);
+      SrGraph graph = calibration.graph();
+      int n = graph.convs().size();
+      Map<String, List<Integer>> configs = new LinkedHashMap<>();
+      Map<String, Double> eps = new LinkedHashMap<>();
+      configs.put("all-A16W8", Collections.nCopies(n, 16));
+      configs.put("all-A8W8", Collections.nCopies(n, 8));
+      try (Stream<Path> files = Files.list(dir.resolve("hpq"))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+          String json = Files.readString(f);
+          if (!json.contains("\"feasible\": true")) {
+            continue;
+          }
+          List<Integer> bits = new ArrayList<>();
+          Matcher m = BITS.matcher(json);
+          while (m.find()) {
+            bits.add(Integer.parseInt(m.group(1)));
+          }
+          Matcher e = EPS.matcher(json);
+          String key = "hpq " + f.getFileName().toString().replace(".json", "");
+          configs.put(key, bits);
+          eps.put(key, e.find() ? Double.parseDouble(e.group(1)) : Double.NaN);
+        }
+      }
+      double perPixel16 = HybridPrecisionLatency.nanos(model, graph, configs.get("all-A16W8"), npu, 64) / (64 * 64);
+      Map<String, double[]> points = new LinkedHashMap<>();
+      for (String image : heldOut) {
+        Image lr = NawqSearchCommand.luma(dir.resolve("eval").resolve(image + "-lr.png"), crop);
+        Image hr = NawqSearchCommand.luma(dir.resolve("eval").resolve(image + "-hr.png"), crop * scale);
+        double pixels = lr.width() * (double) lr.height();
+        long t0 = System.nanoTime();
+        Image fp = graph.runFloat(lr, null);
+        row(csv, points, name, scale, "FP32", Double.NaN, image, fp, hr, Double.NaN, (System.nanoTime() - t0) / 1e6, 0);
+        for (Map.Entry<String, List<Integer>> c : configs.entrySet()) {
+          QuantSrRunner runner = new QuantSrRunner(graph, calibration.ranges(), c.getValue());
+          double perPixel = HybridPrecisionLatency.nanos(model, graph, c.getValue(), npu, 64) / (64 * 64);
+          t0 = System.nanoTime();
+          Image y = runner.run(lr);
+          row(csv, points, name, scale, c.getKey(), eps.getOrDefault(c.getKey(), Double.NaN), image, y, hr,
+              perPixel * pixels / 1e6, (System.nanoTime() - t0) / 1e6, 0);
+          if (c.getKey().startsWith("hpq") || c.getKey().equals("all-A8W8")) {
+            TileCodec codec = new TileCodec(32, 6, scale);
+            UnaryOperator<Image> enhanced = x -> QuantSrRunner.runWithDynamicRanges(graph, x, configs.get("all-A16W8"));
+            // Budget: halfway between the codec with no tile enhanced and with every tile enhanced (padded tiles).
+            double padded = codec.tiles(lr.height(), lr.width()).stream().mapToDouble(t -> t.pw() * (double) t.ph()).sum();
+            double budget = (perPixel + perPixel16) / 2 * padded;
+            t0 = System.nanoTime();
+            TileCodec.Outcome o = codec.run(lr, runner::run, enhanced, new double[] {perPixel, perPixel16}, budget);
+            row(csv, points, name, scale, c.getKey() + " + codec", eps.getOrDefault(c.getKey(), Double.NaN), image, o.image(), hr,
+                o.nanos() / 1e6, (System.nanoTime() - t0) / 1e6, o.enhanced() / (double) o.tiles());
+          }
+          System.err.print(".");
+        }
+      }
+      System.err.println(" " + name);
+      for (Map.Entry<String, double[]> p : points.entrySet()) {
+        double[] v = p.getValue();   // sum latency, sum psnr, count
+        series.add(new Charts.Series(name + " " + p.getKey(), new double[] {v[0] / v[2]}, new double[] {v[1] / v[2]}));
+      }
+      bicubic(csv, dir, name, scale);
+    }
+    Files.writeString(out.resolve("summary.csv"), csv.toString());
+    series.removeIf(s -> Double.isNaN(s.x()[0]));
+    Charts.lines(out.resolve("tradeoff.png"), "NAWQ-SR: quality vs emulated NPU latency (held-out crops, mean)",
+        "emulated NPU latency (ms)", "PSNR (dB, luma)", series, false, true);
+    System.out.print(csv);
+    return 0;
+  }
+
+  private static void row(StringBuilder csv, Map<String, double[]> points, String model, int scale, String config, double eps,
+      String image, Image y, Image hr, double npuMs, double cpuMs, double enhanced) {
+    double psnr = Psnr.luma(y, hr, scale);
+    double ssim = Ssim.luma(y, hr, scale);
+    csv.append(String.format(Locale.ROOT, "%s,%d,%s,%s,%s,%.3f,%.4f,%s,%.1f,%.3f%n", model, scale, config,
+        Double.isNaN(eps) ? "" : String.format(Locale.ROOT, "%.2f", eps), image, psnr, ssim,
+        Double.isNaN(npuMs) ? "" : String.format(Locale.ROOT, "%.4f", npuMs), cpuMs, enhanced));
+    double[] p = points.computeIfAbsent(config, k -> new double[3]);
+    p[0] += Double.isNaN(npuMs) ? Double.NaN : npuMs;
+    p[1] += psnr;
+    p[2] += 1;
+  }
+
+  /** Bicubic rows from the model card (computed when the model was trained, on the whole images). */
+  private void bicubic(StringBuilder csv, Path dir, String model, int scale) throws java.io.IOException {
+    String json = Files.readString(dir.resolve("eval").resolve("metrics.json"));
+    for (String image : heldOut) {
+      Matcher m = Pattern.compile("\"image\": \"[^\"]*" + image + "\",\\s*\"psnr_bicubic\": ([0-9.]+)[^}]*\"ssim_bicubic\": ([0-9.]+)")
+          .matcher(json);
+      if (m.find()) {
+        csv.append(String.format(Locale.ROOT, "%s,%d,bicubic (model card; whole image),,%s,%s,%s,,,%n", model, scale, image,
+            m.group(1), m.group(2)));
+      }
+    }
+  }
+}
