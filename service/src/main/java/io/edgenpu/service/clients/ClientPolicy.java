@@ -45,6 +45,8 @@ public final class ClientPolicy {
     private final RateLimiter limiter;
     private final String metricTag;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Meters of this client by outcome (and "slo:met"/"slo:missed"), registered once, then only incremented. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     Client(String id) {
       this.id = id;
@@ -89,8 +91,9 @@ public final class ClientPolicy {
       inFlight.decrementAndGet();
       count(outcome);
       if (metDeadline != null && meters != null) {
-        Counter.builder(NAME_SLO).tag("client", metricTag).tag("class", deviceClass)
-            .tag("result", metDeadline ? "met" : "missed").register(meters).increment();
+        String result = metDeadline ? "met" : "missed";
+        counters.computeIfAbsent("slo:" + result, k -> Counter.builder(NAME_SLO).tag("client", metricTag)
+            .tag("class", deviceClass).tag("result", result).register(meters)).increment();
       }
     }
 
@@ -100,8 +103,8 @@ public final class ClientPolicy {
 
     private void count(String outcome) {
       if (meters != null) {
-        Counter.builder(NAME_REQUESTS).tag("client", metricTag).tag("class", deviceClass).tag("outcome", outcome)
-            .register(meters).increment();
+        counters.computeIfAbsent(outcome, k -> Counter.builder(NAME_REQUESTS).tag("client", metricTag)
+            .tag("class", deviceClass).tag("outcome", outcome).register(meters)).increment();
       }
     }
   }
@@ -152,9 +155,25 @@ public final class ClientPolicy {
     return classes.keySet();
   }
 
+  /**
+   * Unconfigured client ids are self-declared (any {@code client_id}), so their number is unbounded: above this
+   * many tracked clients, idle unconfigured ones are forgotten (their in-flight count is 0; a rate limiter of
+   * the default class restarts when such a device comes back).
+   */
+  static final int MAX_TRACKED = 4096;
+
   /** The client of this id (created on first use). */
   public Client client(String id) {
-    return clients.computeIfAbsent(id, Client::new);
+    Client c = clients.computeIfAbsent(id, Client::new);
+    if (clients.size() > MAX_TRACKED) {
+      clients.values().removeIf(x -> x != c && !deviceClasses.containsKey(x.id) && x.inFlight() == 0);
+    }
+    return c;
+  }
+
+  /** Clients tracked now. */
+  public int trackedClients() {
+    return clients.size();
   }
 
   private static RateLimiter rateLimiter(String id, double perSecond) {
