@@ -6,6 +6,7 @@ import io.edgenpu.npu.profile.NpuProfile;
 import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.HybridPrecisionLatency;
+import io.edgenpu.npu.quant.LumaImages;
 import io.edgenpu.npu.quant.Psnr;
 import io.edgenpu.npu.quant.QuantSrRunner;
 import io.edgenpu.npu.quant.SrGraph;
@@ -66,8 +67,8 @@ public final class NawqResultsCommand implements Callable<Integer> {
       OnnxModel model = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
       List<HpqSearch.Pair> cal = new ArrayList<>();
       for (String c : List.of("chelsea", "coffee", "flower")) {
-        cal.add(new HpqSearch.Pair(NawqSearchCommand.luma(dir.resolve("eval").resolve(c + "-lr.png"), 64),
-            NawqSearchCommand.luma(dir.resolve("eval").resolve(c + "-hr.png"), 64 * scale)));
+        cal.add(new HpqSearch.Pair(LumaImages.read(dir.resolve("eval").resolve(c + "-lr.png"), 64),
+            LumaImages.read(dir.resolve("eval").resolve(c + "-hr.png"), 64 * scale)));
       }
       HpqSearch calibration = new HpqSearch(model, cal, npu, 64, scale);
       SrGraph graph = calibration.graph();
@@ -96,8 +97,8 @@ public final class NawqResultsCommand implements Callable<Integer> {
       double perPixel16 = HybridPrecisionLatency.nanos(model, graph, configs.get("all-A16W8"), npu, 64) / (64 * 64);
       Map<String, double[]> points = new LinkedHashMap<>();
       for (String image : heldOut) {
-        Image lr = NawqSearchCommand.luma(dir.resolve("eval").resolve(image + "-lr.png"), crop);
-        Image hr = NawqSearchCommand.luma(dir.resolve("eval").resolve(image + "-hr.png"), crop * scale);
+        Image lr = LumaImages.read(dir.resolve("eval").resolve(image + "-lr.png"), crop);
+        Image hr = LumaImages.read(dir.resolve("eval").resolve(image + "-hr.png"), crop * scale);
         double pixels = lr.width() * (double) lr.height();
         long t0 = System.nanoTime();
         Image fp = graph.runFloat(lr, null);

@@ -3,17 +3,14 @@ package io.edgenpu.experiments.nawq;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.npu.quant.HpqSearch;
+import io.edgenpu.npu.quant.LumaImages;
 import io.edgenpu.npu.quant.SrGraph;
-import io.edgenpu.npu.quant.SrGraph.Image;
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,8 +51,8 @@ public final class NawqSearchCommand implements Callable<Integer> {
     OnnxModel onnx = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
     List<HpqSearch.Pair> pairs = new ArrayList<>();
     for (String name : calibration) {
-      pairs.add(new HpqSearch.Pair(luma(dir.resolve("eval").resolve(name + "-lr.png"), crop),
-          luma(dir.resolve("eval").resolve(name + "-hr.png"), crop * scale)));
+      pairs.add(new HpqSearch.Pair(LumaImages.read(dir.resolve("eval").resolve(name + "-lr.png"), crop),
+          LumaImages.read(dir.resolve("eval").resolve(name + "-hr.png"), crop * scale)));
     }
     HpqSearch search = new HpqSearch(onnx, pairs, NpuProfiles.resolve(profile), crop, scale);
     Files.createDirectories(dir.resolve("hpq"));
@@ -86,19 +83,5 @@ public final class NawqSearchCommand implements Callable<Integer> {
           i + 1 < convs.size() ? "," : ""));
     }
     return s.append("  ]\n}\n").toString();
-  }
-
-  static Image luma(Path png, int crop) throws java.io.IOException {
-    BufferedImage img = ImageIO.read(png.toFile());
-    int h = Math.min(crop, img.getHeight());
-    int w = Math.min(crop, img.getWidth());
-    float[] data = new float[h * w];
-    Raster r = img.getRaster();
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        data[y * w + x] = r.getSample(x, y, 0) / 255f;
-      }
-    }
-    return new Image(data, 1, h, w);
   }
 }

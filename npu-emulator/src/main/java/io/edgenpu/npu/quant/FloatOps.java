@@ -48,22 +48,30 @@ final class FloatOps {
 
   /** PixelShuffle (ONNX DepthToSpace, CRD): out[c][y*r+dy][x*r+dx] = in[c*r*r + dy*r + dx][y][x]. */
   static Image depthToSpace(Image x, int r) {
-    int c = x.channels() / (r * r);
-    int h = x.height();
-    int w = x.width();
-    float[] out = new float[x.data().length];
+    int[] from = depthToSpaceSources(x.channels(), x.height(), x.width(), r);
+    float[] out = new float[from.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = x.data()[from[i]];
+    }
+    return new Image(out, x.channels() / (r * r), x.height() * r, x.width() * r);
+  }
+
+  /** For each output element of DepthToSpace (CRD) on [channels][h][w], the input element it copies. */
+  static int[] depthToSpaceSources(int channels, int h, int w, int r) {
+    int c = channels / (r * r);
+    int[] from = new int[channels * h * w];
     for (int ch = 0; ch < c; ch++) {
       for (int y = 0; y < h; y++) {
-        for (int xx = 0; xx < w; xx++) {
+        for (int x = 0; x < w; x++) {
           for (int dy = 0; dy < r; dy++) {
             for (int dx = 0; dx < r; dx++) {
-              out[(ch * h * r + y * r + dy) * w * r + xx * r + dx] = x.data()[((ch * r * r + dy * r + dx) * h + y) * w + xx];
+              from[(ch * h * r + y * r + dy) * w * r + x * r + dx] = ((ch * r * r + dy * r + dx) * h + y) * w + x;
             }
           }
         }
       }
     }
-    return new Image(out, c, h * r, w * r);
+    return from;
   }
 
   static Image clip(Image x, float lo, float hi) {

@@ -157,20 +157,10 @@ public final class QuantSrRunner {
   }
 
   private static int[] depthToSpace(int[] in, int[] shape, int r) {
-    int c = shape[0] / (r * r);
-    int h = shape[1];
-    int w = shape[2];
-    int[] out = new int[in.length];
-    for (int ch = 0; ch < c; ch++) {
-      for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-          for (int dy = 0; dy < r; dy++) {
-            for (int dx = 0; dx < r; dx++) {
-              out[(ch * h * r + y * r + dy) * w * r + x * r + dx] = in[((ch * r * r + dy * r + dx) * h + y) * w + x];
-            }
-          }
-        }
-      }
+    int[] from = FloatOps.depthToSpaceSources(shape[0], shape[1], shape[2], r);
+    int[] out = new int[from.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = in[from[i]];
     }
     return out;
   }

@@ -87,7 +87,7 @@ public record TileCodec(int patch, int halo, int scale) {
     }
     List<Tile> byDifficulty = new ArrayList<>(tiles);
     byDifficulty.sort(Comparator.comparingDouble((Tile t) -> totalVariation(lr, t)).reversed());
-    List<Tile> chosen = new ArrayList<>();
+    java.util.Set<Tile> chosen = new java.util.HashSet<>();
     double total = base;
     for (Tile t : byDifficulty) {
       double extra = (nanosPerPixel[1] - nanosPerPixel[0]) * t.pw() * t.ph();

@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.quant.SrGraph.Image;
-import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,17 +32,7 @@ class QuantSrRunnerTest {
   }
 
   static Image luma(String name, int crop) throws Exception {
-    BufferedImage img = ImageIO.read(EVAL.resolve(name).toFile());
-    int h = crop > 0 ? Math.min(crop, img.getHeight()) : img.getHeight();
-    int w = crop > 0 ? Math.min(crop, img.getWidth()) : img.getWidth();
-    float[] data = new float[h * w];
-    Raster r = img.getRaster();
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        data[y * w + x] = r.getSample(x, y, 0) / 255f;
-      }
-    }
-    return new Image(data, 1, h, w);
+    return LumaImages.read(EVAL.resolve(name), crop);
   }
 
   /** Y PSNR (dB), output rounded to 8 bits, a border of {@code border} pixels cropped. */

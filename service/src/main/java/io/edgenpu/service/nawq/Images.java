@@ -15,33 +15,12 @@ public final class Images {
 
   /** Decodes an image to its luma; {@code crop} > 0 keeps only the top-left crop x crop pixels. Bad input is a 400. */
   public static Image luma(byte[] encoded, int crop) {
-    BufferedImage img;
     try {
-      img = ImageIO.read(new ByteArrayInputStream(encoded));
-    } catch (IOException | RuntimeException e) {
-      throw InferenceException.invalid("the body is not a readable PNG or JPEG image: " + e.getMessage());
+      return io.edgenpu.npu.quant.LumaImages.decode(encoded, crop);
+    } catch (IllegalArgumentException e) {
+      String why = e.getMessage();
+      throw InferenceException.invalid(why.startsWith("the image") ? why : "the body is " + why);
     }
-    if (img == null) {
-      throw InferenceException.invalid("the body is not a PNG or JPEG image");
-    }
-    if (img.getWidth() < 1 || img.getHeight() < 1) {
-      throw InferenceException.invalid("the image has no pixels");
-    }
-    int h = crop > 0 ? Math.min(crop, img.getHeight()) : img.getHeight();
-    int w = crop > 0 ? Math.min(crop, img.getWidth()) : img.getWidth();
-    float[] y = new float[h * w];
-    boolean grey = img.getRaster().getNumBands() == 1;
-    for (int r = 0; r < h; r++) {
-      for (int c = 0; c < w; c++) {
-        if (grey) {
-          y[r * w + c] = img.getRaster().getSample(c, r, 0) / 255f;
-        } else {
-          int rgb = img.getRGB(c, r);
-          y[r * w + c] = (float) ((0.299 * ((rgb >> 16) & 255) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255)) / 255);
-        }
-      }
-    }
-    return new Image(y, 1, h, w);
   }
 
   /** Image dimensions without decoding the pixels (for the size limit); {width, height}, or null when unreadable. */
