@@ -74,6 +74,7 @@ class ReadmeExamplesIntegrationTest {
       String w = words.get(k);
       switch (w) {
         case "-s", "-S", "-sS" -> { }
+        case "-o", "-D" -> k++;   // where curl writes the body or the headers: not replayed
         case "-X" -> method = words.get(++k);
         case "-H" -> {
           String[] h = words.get(++k).split(":", 2);
@@ -132,6 +133,33 @@ class ReadmeExamplesIntegrationTest {
     }
     assertThat(best).isEqualTo(7);
     assertThat(inferResponse.get("outputs").get(1).get("data").get(0).intValue()).isZero();
+  }
+
+  @Test
+  void moreCurlExamplesWorkAsWritten() throws Exception {
+    String examples = section(readme(), "<!-- more-rest-examples -->", "<!-- /more-rest-examples -->");
+    Matcher m = CURL.matcher(examples);
+    HttpClient client = HttpClient.newHttpClient();
+    int n = 0;
+    while (m.find()) {
+      Curl c = parse(m.group());
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + c.url().replace("localhost:8000", "127.0.0.1:" + httpPort)))
+          .timeout(Duration.ofSeconds(60));
+      c.headers().forEach(b::header);
+      b.method(c.method(), c.dataFile() == null ? HttpRequest.BodyPublishers.noBody()
+          : HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.dataFile().substring(1))));
+      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.statusCode()).as(m.group()).isEqualTo(200);
+      if (c.url().contains("/upscale")) {
+        // As the README shows: the configuration in the headers, a PNG twice the size of the 256x256 input.
+        assertThat(r.headers().firstValue("X-Edgenpu-Config")).hasValue("eps-2.30");
+        assertThat(r.headers().firstValue("X-Edgenpu-Tiles")).hasValue("64");
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.body()));
+        assertThat(png.getWidth()).isEqualTo(512);
+      }
+      n++;
+    }
+    assertThat(n).isPositive();
   }
 
   @Test
