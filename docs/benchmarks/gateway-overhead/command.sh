@@ -7,6 +7,7 @@
 # Run from the repository root:  bash docs/benchmarks/gateway-overhead/command.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+source docs/benchmarks/wrk-post.sh
 OUT=docs/benchmarks/gateway-overhead
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-"1 4 16 64"}
@@ -34,15 +35,7 @@ java -cp "$CP" io.edgenpu.loadtests.BareEndpoint 18100 $BARE_ARGS > /tmp/edgenpu
 BARE=$!
 sleep 2
 
-lua() { # body file -> wrk script
-  cat > /tmp/edgenpu-bench-$2.lua <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$1", "rb")
-wrk.body = f:read("*a")
-f:close()
-LUA
-}
+lua() { wrk_post "$1" "/tmp/edgenpu-bench-$2.lua"; }   # body file, name -> wrk script
 
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000} else print v}'; }
 run() { # target model url connections

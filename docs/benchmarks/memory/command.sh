@@ -6,19 +6,12 @@
 #   bash docs/benchmarks/memory/command.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+source docs/benchmarks/wrk-post.sh
 OUT=docs/benchmarks/memory
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
 ./mvnw -B -q -pl service -am -DskipTests package
 
-lua() { # body file -> wrk script path
-  cat > /tmp/edgenpu-mem-$2.lua <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "$3"
-local f = io.open("$1", "rb")
-wrk.body = f:read("*a")
-f:close()
-LUA
-}
+lua() { wrk_post "$1" "/tmp/edgenpu-mem-$2.lua" "$3"; }   # body file, name, content type -> wrk script
 lua docs/examples/ee-digits-request.json ee application/json
 lua load-tests/src/test/resources/bodies/sr-x2.json sr application/json
 printf '[MAX 2 9 [MIN 4 7 ] 0 ]' > /tmp/edgenpu-mem-listops.txt

@@ -7,6 +7,7 @@
 #   bash docs/benchmarks/metrics-overhead/command.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+source docs/benchmarks/wrk-post.sh
 OUT=docs/benchmarks/metrics-overhead
 DURATION=${DURATION:-8s}
 ROUNDS=${ROUNDS:-4}
@@ -29,15 +30,7 @@ for port in 18300 18400; do
 done
 echo "edgenpu_ series with metrics off: $(curl -s localhost:18400/actuator/prometheus | grep -c '^edgenpu_' || true)"
 
-lua() {
-  cat > /tmp/edgenpu-metrics-$2.lua <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$1", "rb")
-wrk.body = f:read("*a")
-f:close()
-LUA
-}
+lua() { wrk_post "$1" "/tmp/edgenpu-metrics-$2.lua"; }   # body file, name -> wrk script
 echo "model,round,metrics,requests_per_s,p50_ms,p99_ms" > $OUT/results.csv
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000} else print v}'; }
 for m in ee-digits:docs/examples/ee-digits-request.json simple:docs/examples/simple-request.json; do

@@ -7,6 +7,7 @@
 # Run from the repository root:  bash docs/benchmarks/ort-direct/command.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+source docs/benchmarks/wrk-post.sh
 OUT=docs/benchmarks/ort-direct
 SECONDS_PER_POINT=${SECONDS_PER_POINT:-10}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
@@ -31,13 +32,7 @@ body() { # batch -> request file with that many copies of the held-out "7" from 
   { printf '{"inputs":[{"name":"image","shape":[%d,1,32,32],"datatype":"FP32","data":[' "$b"
     for i in $(seq 1 "$b"); do [ "$i" -gt 1 ] && printf ','; printf '%s' "$row"; done
     printf ']}]}'; } > /tmp/edgenpu-ort-b$b.json
-  cat > /tmp/edgenpu-ort-b$b.lua <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("/tmp/edgenpu-ort-b$b.json", "rb")
-wrk.body = f:read("*a")
-f:close()
-LUA
+  wrk_post "/tmp/edgenpu-ort-b$b.json" "/tmp/edgenpu-ort-b$b.lua"
 }
 
 echo "path,batch,connections,samples_per_s,p50_ms,p99_ms" > $OUT/results.csv
