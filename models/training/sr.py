@@ -8,13 +8,19 @@ MATLAB's rgb2ycbcr) channel in [0, 1]; LR images are made by PIL's bicubic downs
 
 Architecture (ESPCN/FSRCNN-style, sized for an edge NPU and for 8-bit quantisation): a 5x5 feature
 convolution (32 ch), three 3x3 convolutions (16 ch) with ReLU, a 3x3 convolution to s^2 channels, plus a
-learned 5x5 skip convolution from the input to s^2 channels (initialised to nearest-neighbour
-upsampling); the sum goes through DepthToSpace(s) and a clip to [0, 1] (XLSR-style clipped output).
+5x5 skip convolution from the input to s^2 channels (nearest-neighbour upsampling); the sum goes through DepthToSpace(s) and a clip to [0, 1] (XLSR-style clipped output).
+The skip is a fixed nearest-neighbour convolution: frozen, so its weights are exact at 8 bits (a learned skip
+puts small sharpening taps next to a 1.0 centre tap, and per-channel int8 rounds them away: -0.55 dB).
+
+Also writes the repository entry sr-x<s>-nawq (the same graph served in the NPU's integer arithmetic) with a
+calibration set (calib/NN-lr.png, NN-hr.png): seeded crops of the *training* images, used by the NAWQ-SR
+quantisation (activation ranges, the hybrid-precision search) so that no held-out image is seen.
 
 Usage: python models/training/sr.py --scale 2 [--steps N]
 """
 import argparse
 import os
+import shutil
 
 import numpy as np
 import torch
@@ -93,6 +99,7 @@ class SRNet(nn.Module):
             self.skip.bias.zero_()
             self.out.weight.mul_(0.1)
             self.out.bias.zero_()
+        self.skip.requires_grad_(False)   # fixed nearest-neighbour upsampling: exact in 8-bit weights
 
     def forward(self, x):
         f = F.relu(self.feat(x))
@@ -144,8 +151,10 @@ def main():
     train_pairs = [bicubic_down(to_y(load_image(n)), s) for n in TRAIN]
     held = [(n, *bicubic_down(to_y(load_image(n)), s)) for n in HELD_OUT]
     net = SRNet(s)
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=1e-3)
+    warmup = 500   # linear warm-up: a full-rate first step can kill every ReLU of the residual branch (x4)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda k: min(1.0, (k + 1) / warmup) * 0.5 * (1 + np.cos(np.pi * min(k, args.steps) / args.steps)))
     rng = np.random.default_rng(SEED)
     lr_patch = 48 // s
     for step in range(args.steps):
@@ -178,6 +187,7 @@ def main():
         tag = n.replace("sklearn:", "")
         Image.fromarray((lr * 255).round().astype(np.uint8)).save(os.path.join(ev, f"{tag}-lr.png"))
         Image.fromarray((hr * 255).round().astype(np.uint8)).save(os.path.join(ev, f"{tag}-hr.png"))
+    write_nawq_entry(d, train_pairs, s)
     metrics = {
         "scale": s,
         "held_out": rows,
@@ -194,6 +204,32 @@ def main():
         f.write(CONFIG.format(s=s))
     write_card(d, metrics)
     print(metrics)
+
+
+CALIB_CROPS = 32
+CALIB_LR = 40
+
+
+def write_nawq_entry(d, train_pairs, s):
+    """The repository entry sr-x{s}-nawq: the same graph served in the NPU's integer arithmetic, its config and
+    its calibration set (seeded LR/HR crops of the training images: two per image, then more from the first
+    ones). Its hybrid-precision configurations (hpq/) are written by the Java `nawq-search` command."""
+    q = d + "-nawq"
+    os.makedirs(os.path.join(q, "1"), exist_ok=True)
+    shutil.copyfile(os.path.join(d, "1", "model.onnx"), os.path.join(q, "1", "model.onnx"))
+    with open(os.path.join(q, "config.yaml"), "w") as f:
+        f.write(NAWQ_CONFIG.format(s=s))
+    cal = os.path.join(q, "calib")
+    os.makedirs(cal, exist_ok=True)
+    rng = np.random.default_rng(SEED + 100 * s)
+    for k in range(CALIB_CROPS):
+        hr, lr = train_pairs[k % len(train_pairs)]
+        i = rng.integers(0, lr.shape[0] - CALIB_LR)
+        j = rng.integers(0, lr.shape[1] - CALIB_LR)
+        x = lr[i:i + CALIB_LR, j:j + CALIB_LR]
+        y = hr[i * s:(i + CALIB_LR) * s, j * s:(j + CALIB_LR) * s]
+        Image.fromarray((x * 255).round().astype(np.uint8)).save(os.path.join(cal, f"{k:02d}-lr.png"))
+        Image.fromarray((y * 255).round().astype(np.uint8)).save(os.path.join(cal, f"{k:02d}-hr.png"))
 
 
 def write_card(d, m):
@@ -220,13 +256,13 @@ rgb2ycbcr); LR = PIL bicubic downscaling of the 8-bit HR image (cropped to a mul
 8-bit. The held-out LR/HR pairs are committed in `eval/` as PNG.
 
 **Architecture (NPU-minded).** ESPCN/FSRCNN-style: 5x5 conv 1->32, 3x3 conv 32->16, two 3x3 convs 16->16
-(ReLU after each), a 3x3 conv to {s2} channels, plus a learned 5x5 skip convolution from the input to {s2}
-channels (initialised to nearest-neighbour upsampling); the sum goes through DepthToSpace({s}) and a clip to
+(ReLU after each), a 3x3 conv to {s2} channels, plus a fixed 5x5 skip convolution from the input to {s2}
+channels (nearest-neighbour upsampling, not trained: exact in 8-bit weights); the sum goes through DepthToSpace({s}) and a clip to
 [0, 1] (the clipped output XLSR uses for 8-bit robustness). {parameters} parameters; convolutions, ReLU, one
 add, DepthToSpace and a clip: every layer maps onto an 8/16-bit NPU.
 
 **Training.** `python models/training/sr.py --scale {s}`: {steps} steps of 16 random patches (48x48 HR),
-flips and rotations, L1 loss, Adam 1e-3 with cosine decay; {train_minutes} minutes on one CPU thread. Seeded;
+flips and rotations, L1 loss, Adam 1e-3 with a 500-step warm-up and cosine decay; {train_minutes} minutes on one CPU thread. Seeded;
 a re-run reproduces the PSNR below within about 0.05 dB.
 
 **Metrics** (held-out images, Y channel, border of {s} px cropped, output rounded to 8 bits;
@@ -241,7 +277,8 @@ Bicubic here is PIL's, not MATLAB's `imresize`, so absolute numbers are not comp
 Set14 tables (no such data ships offline); the gain over the same bicubic is.
 
 **Known limits.** Trained on 15 images: textures unlike them (e.g. `china`, dense foliage and roofs) gain
-least. FP32 numbers; quantised (A8W8/A16W8) behaviour is measured by the NAWQ-SR results.
+least. FP32 numbers here; the same graph in the NPU's 8/16-bit integer arithmetic is served as
+`sr-x{s}-nawq` and measured in `docs/results/nawq-sr` (8-bit weights cost under 0.01 dB: the skip is exact).
 
 `ShippedModelsAccuracyTest` recomputes the PSNR of a committed held-out image through ONNX Runtime and checks
 it against this card.
@@ -251,7 +288,7 @@ it against this card.
 CONFIG = """\
 # Written by models/training/sr.py (edit the script, not this file). See MODEL_CARD.md.
 kind: plain
-description: x{s} super-resolution of the luma (Y) channel, ESPCN-style with a learned skip, clipped output
+description: x{s} super-resolution of the luma (Y) channel, ESPCN-style with a fixed nearest-neighbour skip, clipped output
 max-batch-size: 4
 slo: 500ms
 inputs:
@@ -261,6 +298,23 @@ outputs:
 scheduling:
   policy: dynamic
   queue: {{max-size: 64}}
+"""
+
+NAWQ_CONFIG = """\
+# Written by models/training/sr.py (edit the script, not this file). See ../sr-x{s}/MODEL_CARD.md and
+# docs/results/nawq-sr. The graph is sr-x{s}'s, run in the NPU's 8/16-bit integer arithmetic; hpq/ holds its
+# hybrid-precision configurations (written by `nawq-search`), calib/ its calibration set.
+kind: nawq-sr
+description: x{s} super-resolution of 8-bit luma in the NPU's integer arithmetic (NAWQ-SR); image tiles are the device's samples
+max-batch-size: 4           # tiles per device batch (each holds the emulated device for its host compute)
+slo: 2s
+inputs:
+  - {{name: image, datatype: UINT8, shape: [1, -1, -1]}}      # low-resolution Y, 0..255
+outputs:
+  - {{name: image_sr, datatype: UINT8, shape: [1, -1, -1]}}   # x{s} Y, 0..255
+scheduling:
+  policy: dynamic
+  queue: {{max-size: 4096}}   # tiles
 """
 
 if __name__ == "__main__":
