@@ -95,6 +95,6 @@ public record ModelConfig(
 
   /** Number of scheduler stages: 1 for a plain model. */
   public int stageCount() {
-    return kind == ModelKind.PLAIN ? 1 : stages.size();
+    return kind == ModelKind.EARLY_EXIT ? stages.size() : 1;
   }
 }

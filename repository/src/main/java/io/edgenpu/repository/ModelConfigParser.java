@@ -36,7 +36,7 @@ public final class ModelConfigParser {
   static ModelConfig parse(String name, YamlMap y, Path modelDir, String defaultDevice) {
     ModelKind kind = y.enumValue("kind", ModelKind.class, null);
     if (kind == null) {
-      throw y.error("kind", "required key 'kind' is missing (plain or early-exit)");
+      throw y.error("kind", "required key 'kind' is missing (plain, early-exit or nawq-sr)");
     }
     String description = y.string("description", "");
     int maxBatch = y.intValue("max-batch-size", 8);
@@ -51,10 +51,10 @@ public final class ModelConfigParser {
     String graph = null;
     List<ModelConfig.StageConfig> stages = new ArrayList<>();
     double[] prior = null;
-    if (kind == ModelKind.PLAIN) {
+    if (kind != ModelKind.EARLY_EXIT) {
       graph = y.string("graph", "model.onnx");
       if (y.has("stages") && !y.mapList("stages").isEmpty()) {
-        throw y.error("stages", "a plain model has no stages (use kind: early-exit)");
+        throw y.error("stages", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " models have no stages (use kind: early-exit)");
       }
       if (y.has("exit-prior")) {
         throw y.error("exit-prior", "only early-exit models have exits");

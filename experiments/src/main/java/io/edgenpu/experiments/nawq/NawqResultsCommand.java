@@ -9,6 +9,7 @@ import io.edgenpu.npu.quant.HybridPrecisionLatency;
 import io.edgenpu.npu.quant.LumaImages;
 import io.edgenpu.npu.quant.Psnr;
 import io.edgenpu.npu.quant.QuantSrRunner;
+import io.edgenpu.npu.quant.SrCalibration;
 import io.edgenpu.npu.quant.SrGraph;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import io.edgenpu.npu.quant.Ssim;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code nawq-results}: the NAWQ-SR table on held-out images for the repository's SR models: FP32, all-A16W8,
  * all-A8W8, each shipped hybrid-precision configuration and all-A8W8 with the tile codec at a latency budget
- * halfway between no tile and every tile enhanced (dynamic range estimation at 16 bits), and bicubic (from the model card). Every PSNR/SSIM is computed on images produced here (the
+ * halfway between no tile and every tile enhanced (dynamic range estimation at 16 bits), and bicubic (from the
+ * model card). Calibration and configurations are the {@code sr-x<s>-nawq} entries'; the images are the
+ * held-out ones of {@code sr-x<s>/eval} (whole by default). Every PSNR/SSIM is computed on images produced here (the
  * integer ones by the NPU's integer kernels). Writes summary.csv and tradeoff.png.
  */
 @Command(name = "nawq-results", mixinStandardHelpOptions = true, description = "NAWQ-SR quality/latency table on held-out images.")
@@ -46,10 +49,11 @@ public final class NawqResultsCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
-  @Option(names = "--held-out", split = ",", defaultValue = "astronaut,china", description = "evaluation images (default: ${DEFAULT-VALUE})")
+  @Option(names = "--held-out", split = ",", defaultValue = "astronaut,chelsea,coffee,china,flower",
+      description = "held-out evaluation images (default: ${DEFAULT-VALUE})")
   List<String> heldOut;
 
-  @Option(names = "--crop", defaultValue = "128", description = "low-resolution crop of each image (default: ${DEFAULT-VALUE})")
+  @Option(names = "--crop", defaultValue = "0", description = "low-resolution top-left crop of each image; 0 = whole (default: ${DEFAULT-VALUE})")
   int crop;
 
   @Option(names = "--profile", defaultValue = "fluid-npu")
@@ -64,20 +68,16 @@ public final class NawqResultsCommand implements Callable<Integer> {
     for (int scale : new int[] {2, 4}) {
       String name = "sr-x" + scale;
       Path dir = repository.resolve(name);
-      OnnxModel model = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
-      List<HpqSearch.Pair> cal = new ArrayList<>();
-      for (String c : List.of("chelsea", "coffee", "flower")) {
-        cal.add(new HpqSearch.Pair(LumaImages.read(dir.resolve("eval").resolve(c + "-lr.png"), 64),
-            LumaImages.read(dir.resolve("eval").resolve(c + "-hr.png"), 64 * scale)));
-      }
-      HpqSearch calibration = new HpqSearch(model, cal, npu, 64, scale);
+      Path nawq = repository.resolve(name + "-nawq");
+      OnnxModel model = OnnxModel.read(nawq.resolve("1").resolve("model.onnx"));
+      HpqSearch calibration = new HpqSearch(model, SrCalibration.read(nawq), npu, 64, scale);
       SrGraph graph = calibration.graph();
       int n = graph.convs().size();
       Map<String, List<Integer>> configs = new LinkedHashMap<>();
       Map<String, Double> eps = new LinkedHashMap<>();
       configs.put("all-A16W8", Collections.nCopies(n, 16));
       configs.put("all-A8W8", Collections.nCopies(n, 8));
-      try (Stream<Path> files = Files.list(dir.resolve("hpq"))) {
+      try (Stream<Path> files = Files.list(nawq.resolve("hpq"))) {
         for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
           String json = Files.readString(f);
           if (!json.contains("\"feasible\": true")) {
@@ -125,16 +125,20 @@ public final class NawqResultsCommand implements Callable<Integer> {
         }
       }
       System.err.println(" " + name);
+      // Plotted relative to the model's own FP32 quality and all-A16W8 latency, so both scales share one chart.
+      double fp32Psnr = points.get("FP32")[1] / points.get("FP32")[2];
+      double a16Ms = points.get("all-A16W8")[0] / points.get("all-A16W8")[2];
       for (Map.Entry<String, double[]> p : points.entrySet()) {
         double[] v = p.getValue();   // sum latency, sum psnr, count
-        series.add(new Charts.Series(name + " " + p.getKey(), new double[] {v[0] / v[2]}, new double[] {v[1] / v[2]}));
+        series.add(new Charts.Series(name + " " + p.getKey(), new double[] {v[0] / v[2] / a16Ms},
+            new double[] {v[1] / v[2] - fp32Psnr}));
       }
       bicubic(csv, dir, name, scale);
     }
     Files.writeString(out.resolve("summary.csv"), csv.toString());
     series.removeIf(s -> Double.isNaN(s.x()[0]));
-    Charts.lines(out.resolve("tradeoff.png"), "NAWQ-SR: quality vs emulated NPU latency (held-out crops, mean)",
-        "emulated NPU latency (ms)", "PSNR (dB, luma)", series, false, true);
+    Charts.lines(out.resolve("tradeoff.png"), "NAWQ-SR: quality vs emulated NPU latency (held-out images, mean)",
+        "emulated NPU latency / all-A16W8's", "PSNR - FP32's (dB, luma)", series, false, true);
     System.out.print(csv);
     return 0;
   }

@@ -3,11 +3,10 @@ package io.edgenpu.experiments.nawq;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.npu.quant.HpqSearch;
-import io.edgenpu.npu.quant.LumaImages;
+import io.edgenpu.npu.quant.SrCalibration;
 import io.edgenpu.npu.quant.SrGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -17,8 +16,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code nawq-search}: the offline hybrid-precision search (nawq-sr.md §4) of an SR model of the repository,
  * for one or more PSNR tolerances, writing one JSON configuration per tolerance beside the model
- * ({@code <model>/hpq/eps-<eps>.json}). Calibration: crops of the model's {@code eval/<name>-lr.png} /
- * {@code -hr.png} pairs.
+ * ({@code <model>/hpq/eps-<eps>.json}). Calibration: the model's {@code calib/} set (crops of the training
+ * images; {@link SrCalibration}), never the held-out images.
  */
 @Command(name = "nawq-search", mixinStandardHelpOptions = true,
     description = "Per-layer 8/16-bit activation precision of an SR model under a PSNR tolerance (vs FP32), minimising emulated NPU latency.")
@@ -26,21 +25,14 @@ public final class NawqSearchCommand implements Callable<Integer> {
   @Option(names = "--repository", defaultValue = "models/repository", description = "model repository (default: ${DEFAULT-VALUE})")
   Path repository;
 
-  @Option(names = "--model", defaultValue = "sr-x2", description = "SR model (default: ${DEFAULT-VALUE})")
+  @Option(names = "--model", defaultValue = "sr-x2-nawq", description = "NAWQ-SR model (default: ${DEFAULT-VALUE})")
   String model;
 
-  @Option(names = "--scale", defaultValue = "2", description = "its upscaling factor (default: ${DEFAULT-VALUE})")
-  int scale;
-
-  @Option(names = "--eps", split = ",", defaultValue = "2.2,2.3,2.4", description = "PSNR tolerances in dB (default: ${DEFAULT-VALUE})")
+  @Option(names = "--eps", split = ",", defaultValue = "0.02,0.03,0.10", description = "PSNR tolerances in dB (default: ${DEFAULT-VALUE})")
   List<Double> eps;
 
-  @Option(names = "--calibration", split = ",", defaultValue = "chelsea,coffee,flower",
-      description = "evaluation image names used for calibration (default: ${DEFAULT-VALUE})")
-  List<String> calibration;
-
-  @Option(names = "--crop", defaultValue = "64", description = "low-resolution crop size (default: ${DEFAULT-VALUE})")
-  int crop;
+  /** Side of the square patch the latency model is evaluated at (the codec's tiles scale from it per pixel). */
+  static final int REFERENCE = 64;
 
   @Option(names = "--profile", defaultValue = "fluid-npu", description = "NPU profile (default: ${DEFAULT-VALUE})")
   String profile;
@@ -49,31 +41,30 @@ public final class NawqSearchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = repository.resolve(model);
     OnnxModel onnx = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
-    List<HpqSearch.Pair> pairs = new ArrayList<>();
-    for (String name : calibration) {
-      pairs.add(new HpqSearch.Pair(LumaImages.read(dir.resolve("eval").resolve(name + "-lr.png"), crop),
-          LumaImages.read(dir.resolve("eval").resolve(name + "-hr.png"), crop * scale)));
-    }
-    HpqSearch search = new HpqSearch(onnx, pairs, NpuProfiles.resolve(profile), crop, scale);
+    List<HpqSearch.Pair> pairs = SrCalibration.read(dir);
+    int scale = SrCalibration.scale(SrGraph.from(onnx));
+    HpqSearch search = new HpqSearch(onnx, pairs, NpuProfiles.resolve(profile), REFERENCE, scale);
+    String calibration = String.format(Locale.ROOT, "calib/: %d crops of the training images, %dx%d", pairs.size(),
+        pairs.get(0).lr().width(), pairs.get(0).lr().height());
     Files.createDirectories(dir.resolve("hpq"));
     for (double e : eps) {
       System.err.printf(Locale.ROOT, "searching %s at eps %.2f dB ...%n", model, e);
       HpqSearch.Result r = search.search(e, n -> System.err.print("."));
       System.err.println();
       Path out = dir.resolve("hpq").resolve(String.format(Locale.ROOT, "eps-%.2f.json", e));
-      Files.writeString(out, json(search.graph(), search, r, e));
+      Files.writeString(out, json(search.graph(), search, r, e, scale, calibration));
       System.out.printf(Locale.ROOT, "%s eps %.2f: %s bits %s, PSNR %.3f dB (FP32 %.3f), %.1f us -> %s%n", model, e,
           r.feasible() ? "feasible," : "INFEASIBLE (all-A16W8 misses it),", r.bits(), r.psnr(), r.psnrFp32(), r.nanos() / 1e3, out);
     }
     return 0;
   }
 
-  private String json(SrGraph graph, HpqSearch search, HpqSearch.Result r, double e) {
+  private String json(SrGraph graph, HpqSearch search, HpqSearch.Result r, double e, int scale, String calibration) {
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "{\n  \"model\": \"%s\",\n  \"scale\": %d,\n  \"eps_db\": %.2f,\n  \"feasible\": %s,\n"
         + "  \"profile\": \"%s\",\n  \"predicted_us\": %.2f,\n  \"reference_size\": %d,\n  \"psnr_cal\": %.4f,\n  \"psnr_fp32_cal\": %.4f,\n"
-        + "  \"calibration\": \"%s (%dx%d crops)\",\n  \"layers\": [\n", model, scale, e, r.feasible(), profile, r.nanos() / 1e3, crop,
-        r.psnr(), r.psnrFp32(), String.join(",", calibration), crop, crop));
+        + "  \"calibration\": \"%s\",\n  \"layers\": [\n", model, scale, e, r.feasible(), profile, r.nanos() / 1e3, REFERENCE,
+        r.psnr(), r.psnrFp32(), calibration));
     List<SrGraph.ConvOp> convs = graph.convs();
     for (int i = 0; i < convs.size(); i++) {
       SrGraph.ConvOp c = convs.get(i);

@@ -7,32 +7,49 @@ import io.edgenpu.npu.quant.SrGraph.Image;
 final class FloatOps {
   private FloatOps() {}
 
+  /**
+   * Convolution with double accumulation, per output pixel in the order bias, then (ic, ky, kx): the input
+   * is copied once into a zero-padded buffer and each output channel accumulated as a plane, one tap at a
+   * time over contiguous rows.
+   */
   static Image conv(ConvOp c, Image x) {
     int k = c.kernel();
-    int oh = (x.height() + 2 * c.padding() - k) / c.stride() + 1;
-    int ow = (x.width() + 2 * c.padding() - k) / c.stride() + 1;
+    int p = c.padding();
+    int s = c.stride();
+    int h = x.height();
+    int w = x.width();
+    int oh = (h + 2 * p - k) / s + 1;
+    int ow = (w + 2 * p - k) / s + 1;
+    int ph = h + 2 * p;
+    int pw = w + 2 * p;
+    double[] padded = new double[c.inChannels() * ph * pw];
+    for (int ic = 0; ic < c.inChannels(); ic++) {
+      for (int y = 0; y < h; y++) {
+        for (int xx = 0; xx < w; xx++) {
+          padded[(ic * ph + y + p) * pw + xx + p] = x.data()[(ic * h + y) * w + xx];
+        }
+      }
+    }
     float[] out = new float[c.outChannels() * oh * ow];
-    float[] in = x.data();
+    double[] acc = new double[oh * ow];
     for (int oc = 0; oc < c.outChannels(); oc++) {
-      for (int y = 0; y < oh; y++) {
-        for (int xx = 0; xx < ow; xx++) {
-          double acc = c.bias() == null ? 0 : c.bias()[oc];
-          for (int ic = 0; ic < c.inChannels(); ic++) {
-            for (int ky = 0; ky < k; ky++) {
-              int iy = y * c.stride() + ky - c.padding();
-              if (iy < 0 || iy >= x.height()) {
-                continue;
-              }
-              for (int kx = 0; kx < k; kx++) {
-                int ix = xx * c.stride() + kx - c.padding();
-                if (ix >= 0 && ix < x.width()) {
-                  acc += in[(ic * x.height() + iy) * x.width() + ix] * c.weights()[((oc * c.inChannels() + ic) * k + ky) * k + kx];
-                }
+      java.util.Arrays.fill(acc, c.bias() == null ? 0 : c.bias()[oc]);
+      for (int ic = 0; ic < c.inChannels(); ic++) {
+        for (int ky = 0; ky < k; ky++) {
+          for (int kx = 0; kx < k; kx++) {
+            double wv = c.weights()[((oc * c.inChannels() + ic) * k + ky) * k + kx];
+            for (int y = 0; y < oh; y++) {
+              int src = (ic * ph + y * s + ky) * pw + kx;
+              int dst = y * ow;
+              for (int xx = 0; xx < ow; xx++) {
+                acc[dst + xx] += padded[src + xx * s] * wv;
               }
             }
           }
-          out[(oc * oh + y) * ow + xx] = (float) (c.relu() ? Math.max(0, acc) : acc);
         }
+      }
+      for (int i = 0; i < oh * ow; i++) {
+        out[oc * oh * ow + i] = (float) (c.relu() ? Math.max(0, acc[i]) : acc[i]);
       }
     }
     return new Image(out, c.outChannels(), oh, ow);

@@ -54,9 +54,7 @@ public final class HpqSearch {
     this.profile = profile;
     this.referenceDim = referenceDim;
     this.scale = scale;
-    for (Pair p : calibration) {
-      graph.runFloat(p.lr(), ranges);
-    }
+    ranges.putAll(SrCalibration.ranges(graph, calibration.stream().map(Pair::lr).toList()));
   }
 
   public SrGraph graph() {

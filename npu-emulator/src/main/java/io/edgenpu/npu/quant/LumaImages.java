@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
-/** PNG/JPEG to luma in [0, 1] (grey images as they are, colour ones as BT.601 Y), for the SR networks. Blocking. */
+/**
+ * PNG/JPEG to luma in [0, 1] for the SR networks, as they were trained (models/training/sr.py): grey images
+ * as they are, colour ones as BT.601 studio-range Y (MATLAB's rgb2ycbcr: 16..235 over 0..255). Blocking.
+ */
 public final class LumaImages {
   private LumaImages() {}
 
@@ -44,11 +47,15 @@ public final class LumaImages {
         if (grey) {
           y[r * w + c] = img.getRaster().getSample(c, r, 0) / 255f;
         } else {
-          int rgb = img.getRGB(c, r);
-          y[r * w + c] = (float) ((0.299 * ((rgb >> 16) & 255) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255)) / 255);
+          y[r * w + c] = (float) luma(img.getRGB(c, r));
         }
       }
     }
     return new Image(y, 1, h, w);
+  }
+
+  /** BT.601 studio-range luma of a packed 0xRRGGBB pixel, in [0, 1] (16/255 .. 235/255). */
+  public static double luma(int rgb) {
+    return (16 + (65.481 * ((rgb >> 16) & 255) + 128.553 * ((rgb >> 8) & 255) + 24.966 * (rgb & 255)) / 255) / 255;
   }
 }

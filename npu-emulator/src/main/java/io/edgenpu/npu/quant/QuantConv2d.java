@@ -61,36 +61,85 @@ public final class QuantConv2d {
     return (size + 2 * padding - kernel) / stride + 1;
   }
 
-  /** Runs on input codes [inChannels][h][w]; returns output codes [outChannels][oh][ow]. */
+  /**
+   * Runs on input codes [inChannels][h][w]; returns output codes [outChannels][oh][ow]. The input is
+   * re-centred on its zero point into a padded buffer once; each output channel is accumulated as a plane,
+   * one weight tap at a time over contiguous rows (so the JIT can vectorise it), in 32-bit integers where
+   * the channel's worst case provably fits them, else 64-bit. Integer sums are exact in any order.
+   */
   public int[] run(int[] input, int h, int w) {
     if (input.length != inChannels * h * w) {
       throw new IllegalArgumentException("expected " + inChannels * h * w + " input codes, got " + input.length);
     }
     int oh = outputSize(h);
     int ow = outputSize(w);
-    int[] output = new int[outChannels * oh * ow];
+    int ph = h + 2 * padding;
+    int pw = w + 2 * padding;
     int zin = in.zeroPoint();
+    int[] centred = new int[inChannels * ph * pw];   // code - zero point; the padding stays 0 (the code of 0.0)
+    for (int ic = 0; ic < inChannels; ic++) {
+      for (int y = 0; y < h; y++) {
+        int from = (ic * h + y) * w;
+        int to = (ic * ph + y + padding) * pw + padding;
+        for (int x = 0; x < w; x++) {
+          centred[to + x] = input[from + x] - zin;
+        }
+      }
+    }
+    int[] output = new int[outChannels * oh * ow];
     int lo = relu ? out.zeroPoint() : 0;
     int hi = out.qmax();
     byte[] wq = weights.codes();
     int perOut = inChannels * kernel * kernel;
+    long maxCode = Math.max(zin, in.qmax() - zin);
+    int[] acc32 = new int[oh * ow];
+    long[] acc64 = null;
     for (int oc = 0; oc < outChannels; oc++) {
-      for (int y = 0; y < oh; y++) {
-        for (int x = 0; x < ow; x++) {
-          long acc = biasCodes[oc];
-          for (int ic = 0; ic < inChannels; ic++) {
-            for (int ky = 0; ky < kernel; ky++) {
-              int iy = y * stride + ky - padding;
-              for (int kx = 0; kx < kernel; kx++) {
-                int ix = x * stride + kx - padding;
-                int code = iy < 0 || iy >= h || ix < 0 || ix >= w ? zin : input[(ic * h + iy) * w + ix];
-                acc += (long) (code - zin) * wq[oc * perOut + (ic * kernel + ky) * kernel + kx];
+      long bound = Math.abs(biasCodes[oc]);
+      for (int t = 0; t < perOut; t++) {
+        bound += Math.abs(wq[oc * perOut + t]) * maxCode;
+      }
+      boolean narrow = bound <= Integer.MAX_VALUE;
+      if (!narrow && acc64 == null) {
+        acc64 = new long[oh * ow];
+      }
+      if (narrow) {
+        java.util.Arrays.fill(acc32, (int) biasCodes[oc]);
+      } else {
+        java.util.Arrays.fill(acc64, biasCodes[oc]);
+      }
+      for (int ic = 0; ic < inChannels; ic++) {
+        for (int ky = 0; ky < kernel; ky++) {
+          for (int kx = 0; kx < kernel; kx++) {
+            int wv = wq[oc * perOut + (ic * kernel + ky) * kernel + kx];
+            if (wv == 0) {
+              continue;
+            }
+            for (int y = 0; y < oh; y++) {
+              int src = (ic * ph + y * stride + ky) * pw + kx;
+              int dst = y * ow;
+              if (narrow && stride == 1) {
+                for (int x = 0; x < ow; x++) {
+                  acc32[dst + x] += wv * centred[src + x];
+                }
+              } else if (narrow) {
+                for (int x = 0; x < ow; x++) {
+                  acc32[dst + x] += wv * centred[src + x * stride];
+                }
+              } else {
+                for (int x = 0; x < ow; x++) {
+                  acc64[dst + x] += (long) wv * centred[src + x * stride];
+                }
               }
             }
           }
-          long q = out.zeroPoint() + requant[oc].apply(acc);
-          output[(oc * oh + y) * ow + x] = (int) Rounding.clamp(q, lo, hi);
         }
+      }
+      FixedPointMultiplier m = requant[oc];
+      int base = oc * oh * ow;
+      for (int i = 0; i < oh * ow; i++) {
+        long q = out.zeroPoint() + m.apply(narrow ? acc32[i] : acc64[i]);
+        output[base + i] = (int) Rounding.clamp(q, lo, hi);
       }
     }
     return output;

@@ -71,9 +71,7 @@ public final class QuantSrRunner {
    * sees), instead of the offline calibrated ranges. Emulated by measuring those ranges on a float pass.
    */
   public static Image runWithDynamicRanges(SrGraph graph, Image x, List<Integer> bits) {
-    Map<String, double[]> own = new HashMap<>();
-    graph.runFloat(x, own);
-    return new QuantSrRunner(graph, own, bits).run(x);
+    return new QuantSrRunner(graph, SrCalibration.ranges(graph, List.of(x)), bits).run(x);
   }
 
   /** Precision conversions (convert nodes) executed by the last {@link #run}. */

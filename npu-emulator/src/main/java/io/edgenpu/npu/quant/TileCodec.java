@@ -74,21 +74,15 @@ public record TileCodec(int patch, int halo, int scale) {
   }
 
   /**
-   * Upscales {@code lr}: the hardest tiles (by total variation) go to {@code enhanced} while the emulated
-   * time stays within {@code budgetNanos}, the rest to {@code fixed}. {@code nanosPerPixel[0|1]} are the static
-   * and enhanced configurations' emulated times per low-resolution pixel (of the padded region).
+   * The tiles to enhance: the hardest (by total variation) while the emulated time stays within
+   * {@code budgetNanos}. {@code nanosPerPixel[0|1]} are the static and enhanced configurations' emulated times
+   * per low-resolution pixel (of the padded region).
    */
-  public Outcome run(Image lr, UnaryOperator<Image> fixed, UnaryOperator<Image> enhanced, double[] nanosPerPixel,
-      double budgetNanos) {
-    List<Tile> tiles = tiles(lr.height(), lr.width());
-    double base = 0;
-    for (Tile t : tiles) {
-      base += nanosPerPixel[0] * t.pw() * t.ph();
-    }
+  public static java.util.Set<Tile> chooseEnhanced(Image lr, List<Tile> tiles, double[] nanosPerPixel, double budgetNanos) {
     List<Tile> byDifficulty = new ArrayList<>(tiles);
     byDifficulty.sort(Comparator.comparingDouble((Tile t) -> totalVariation(lr, t)).reversed());
     java.util.Set<Tile> chosen = new java.util.HashSet<>();
-    double total = base;
+    double total = nanos(tiles, chosen, nanosPerPixel);
     for (Tile t : byDifficulty) {
       double extra = (nanosPerPixel[1] - nanosPerPixel[0]) * t.pw() * t.ph();
       if (total + extra <= budgetNanos) {
@@ -96,16 +90,47 @@ public record TileCodec(int patch, int halo, int scale) {
         total += extra;
       }
     }
-    float[] out = new float[lr.height() * scale * lr.width() * scale];
-    int ow = lr.width() * scale;
+    return chosen;
+  }
+
+  /** Emulated time of the tiles, {@code enhanced} ones at {@code nanosPerPixel[1]}, the rest at [0]. */
+  public static double nanos(List<Tile> tiles, java.util.Set<Tile> enhanced, double[] nanosPerPixel) {
+    double total = 0;
     for (Tile t : tiles) {
-      Image up = (chosen.contains(t) ? enhanced : fixed).apply(crop(lr, t));
+      total += nanosPerPixel[enhanced.contains(t) ? 1 : 0] * t.pw() * t.ph();
+    }
+    return total;
+  }
+
+  /** Stitches the tiles' upscaled padded regions ({@code outputs[i]} of {@code tiles[i]}) into an (h*scale) x (w*scale) image. */
+  public Image stitch(List<Tile> tiles, List<Image> outputs, int h, int w) {
+    float[] out = new float[h * scale * w * scale];
+    int ow = w * scale;
+    for (int i = 0; i < tiles.size(); i++) {
+      Tile t = tiles.get(i);
+      Image up = outputs.get(i);
       int offX = (t.x0() - t.px0()) * scale;
       int offY = (t.y0() - t.py0()) * scale;
       for (int y = 0; y < t.h() * scale; y++) {
         System.arraycopy(up.data(), (offY + y) * up.width() + offX, out, (t.y0() * scale + y) * ow + t.x0() * scale, t.w() * scale);
       }
     }
-    return new Outcome(new Image(out, 1, lr.height() * scale, ow), tiles.size(), chosen.size(), total);
+    return new Image(out, 1, h * scale, ow);
+  }
+
+  /**
+   * Upscales {@code lr} in one call: the tiles {@link #chooseEnhanced} picks go to {@code enhanced}, the rest
+   * to {@code fixed}, and the results are stitched.
+   */
+  public Outcome run(Image lr, UnaryOperator<Image> fixed, UnaryOperator<Image> enhanced, double[] nanosPerPixel,
+      double budgetNanos) {
+    List<Tile> tiles = tiles(lr.height(), lr.width());
+    java.util.Set<Tile> chosen = chooseEnhanced(lr, tiles, nanosPerPixel, budgetNanos);
+    List<Image> outputs = new ArrayList<>(tiles.size());
+    for (Tile t : tiles) {
+      outputs.add((chosen.contains(t) ? enhanced : fixed).apply(crop(lr, t)));
+    }
+    return new Outcome(stitch(tiles, outputs, lr.height(), lr.width()), tiles.size(), chosen.size(),
+        nanos(tiles, chosen, nanosPerPixel));
   }
 }

@@ -40,6 +40,12 @@ class QuantSrRunnerTest {
     return Psnr.luma(out, hr, border);
   }
 
+  /** Ranges calibrated on the shipped calibration set of sr-x2-nawq (crops of training images). */
+  static Map<String, double[]> calibratedRanges(SrGraph graph) throws java.io.IOException {
+    List<HpqSearch.Pair> cal = SrCalibration.read(Path.of("..", "models", "repository", "sr-x2-nawq"));
+    return SrCalibration.ranges(graph, cal.stream().map(HpqSearch.Pair::lr).toList());
+  }
+
   @Test
   void readsTheShippedNetworkAsNpuOperations() {
     assertThat(graph.convs()).hasSize(6);
@@ -52,15 +58,12 @@ class QuantSrRunnerTest {
     Image lr = luma("astronaut-lr.png", 0);
     Image hr = luma("astronaut-hr.png", 0);
     double psnr = psnr(graph.runFloat(lr, null), hr, 2);
-    assertThat(psnr).isCloseTo(34.015, within(0.05));   // metrics.json: psnr_sr of astronaut (ONNX Runtime)
+    assertThat(psnr).isCloseTo(33.991, within(0.05));   // metrics.json: psnr_sr of astronaut (ONNX Runtime)
   }
 
   @Test
   void integerRunsKeepTheQualityLadder() throws Exception {
-    Map<String, double[]> ranges = new HashMap<>();
-    for (String cal : List.of("chelsea", "coffee", "china", "flower")) {
-      graph.runFloat(luma(cal + "-lr.png", 128), ranges);
-    }
+    Map<String, double[]> ranges = calibratedRanges(graph);
     Image lr = luma("astronaut-lr.png", 128);
     Image hr = luma("astronaut-hr.png", 256);
     int layers = graph.convs().size();

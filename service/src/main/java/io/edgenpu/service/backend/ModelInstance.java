@@ -7,7 +7,11 @@ import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.npu.workload.Workload;
 import io.edgenpu.npu.workload.WorkloadExtractor;
+import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.repository.ModelConfig;
+import io.edgenpu.repository.ModelKind;
+import io.edgenpu.service.nawq.SrEngine;
 import io.edgenpu.repository.ModelWorkloads;
 import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.scheduler.core.StagePlan;
@@ -20,8 +24,9 @@ import java.util.Map;
 
 /**
  * One loaded model version: its ONNX Runtime graphs (one for a plain model; a stage graph and an optional
- * exit head per stage for an early-exit model), its client-facing signature, its stage plan and its NPU
- * workload. {@link #runStage} computes one stage for a batch (blocking; call it off event loops).
+ * exit head per stage for an early-exit model; none for a NAWQ-SR model, whose {@link SrEngine} runs the
+ * graph in the NPU's integer arithmetic and whose samples are image tiles carrying their own
+ * {@link DeviceProgram}), its client-facing signature, its stage plan and its NPU workload. {@link #runStage} computes one stage for a batch (blocking; call it off event loops).
  * Thread-safe for concurrent {@code runStage} calls; {@link #close()} releases the native sessions.
  */
 public final class ModelInstance implements AutoCloseable {
@@ -41,13 +46,40 @@ public final class ModelInstance implements AutoCloseable {
   private Workload workload;
   private final long referenceElements;
 
+  /** Name of a NAWQ-SR model's input: low-resolution 8-bit luma [N, 1, H, W]. */
+  public static final String NAWQ_INPUT = "image";
+  /** Name of a NAWQ-SR model's output: upscaled 8-bit luma. */
+  public static final String NAWQ_OUTPUT = "image_sr";
+
+  private final SrEngine srEngine;
+
   public ModelInstance(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
       throws IOException, OrtException {
+    this(env, config, version, versionDir, intraOpThreads, null);
+  }
+
+  /**
+   * @param npu the NPU that times a NAWQ-SR model's configurations (null: the default profile); unused by
+   *     other kinds
+   */
+  public ModelInstance(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads,
+      NpuProfile npu) throws IOException, OrtException {
     this.config = config;
     this.version = version;
     this.key = config.name() + ":" + version;
+    SrEngine engine = null;
     try {
-      if (!config.isEarlyExit()) {
+      if (config.kind() == ModelKind.NAWQ_SR) {
+        engine = new SrEngine(graphFile(versionDir, config.graph()), config.directory(),
+            npu != null ? npu : NpuProfiles.resolve(NpuProfiles.DEFAULT));
+        stageGraphs.add(null);
+        exitGraphs.add(null);
+        this.thresholds = new double[] {1};
+        List<TensorSpec> io = List.of(new TensorSpec(NAWQ_INPUT, DataType.UINT8, new long[] {1, -1, -1}));
+        this.inputs = resolve("input", config.inputs(), io);
+        this.outputs = resolve("output", config.outputs(), List.of(new TensorSpec(NAWQ_OUTPUT, DataType.UINT8, new long[] {1, -1, -1})));
+        this.plan = StagePlan.single();
+      } else if (!config.isEarlyExit()) {
         Path file = graphFile(versionDir, config.graph());
         OrtGraph g = new OrtGraph(env, file, intraOpThreads);
         stageGraphs.add(g);
@@ -103,6 +135,7 @@ public final class ModelInstance implements AutoCloseable {
       close();
       throw e;
     }
+    this.srEngine = engine;
     this.versionDir = versionDir;
     long[] ref = inputs.get(0).shape();
     long elems = 1;
@@ -164,6 +197,11 @@ public final class ModelInstance implements AutoCloseable {
     return declared;
   }
 
+  /** The integer-arithmetic engine of a NAWQ-SR model; null for other kinds. */
+  public SrEngine srEngine() {
+    return srEngine;
+  }
+
   public ModelConfig config() {
     return config;
   }
@@ -219,6 +257,13 @@ public final class ModelInstance implements AutoCloseable {
   public boolean[] runStage(int stage, List<SampleState> samples) throws OrtException {
     int n = samples.size();
     boolean[] exited = new boolean[n];
+    if (srEngine != null) {
+      for (int i = 0; i < n; i++) {
+        samples.get(i).setOutputs(samples.get(i).program().run(), -1);
+        exited[i] = true;
+      }
+      return exited;
+    }
     OrtGraph g = stageGraphs.get(stage);
     if (!config.isEarlyExit()) {
       // Samples with variable-size inputs (e.g. images of different sizes) run in one group per shape.

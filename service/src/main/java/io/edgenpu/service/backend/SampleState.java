@@ -11,6 +11,7 @@ import java.util.Map;
 public final class SampleState {
   private final Map<String, Tensor> inputs;
   private final double exitThreshold;
+  private final DeviceProgram program;
   private Tensor activation;
   private Map<String, Tensor> outputs;
   private int exitIndex = -1;
@@ -22,6 +23,19 @@ public final class SampleState {
   public SampleState(Map<String, Tensor> inputs, double exitThreshold) {
     this.inputs = Map.copyOf(inputs);
     this.exitThreshold = exitThreshold;
+    this.program = null;
+  }
+
+  /** A sample that is its own computation (no graph inputs). */
+  public SampleState(DeviceProgram program) {
+    this.inputs = Map.of();
+    this.exitThreshold = Double.NaN;
+    this.program = java.util.Objects.requireNonNull(program);
+  }
+
+  /** The sample's own computation, or null when it is a row of the model's graph. */
+  public DeviceProgram program() {
+    return program;
   }
 
   public Map<String, Tensor> inputs() {

@@ -8,6 +8,9 @@ import io.edgenpu.scheduler.core.LatencyOracle;
 import io.edgenpu.scheduler.core.StageBatch;
 import io.edgenpu.scheduler.loop.EventLoop;
 import io.edgenpu.service.backend.ModelInstance;
+import io.edgenpu.service.backend.SampleState;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -25,11 +28,15 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
   private final AtomicLong availableMacs = new AtomicLong();
   private final long[] stackingNanos = new long[9];
   private volatile int currentStacking = 1;
+  private final Map<String, AtomicLong> precisionNanos = new java.util.LinkedHashMap<>();
 
   /** @param timeScale multiplies modelled times (1 = the NPU's own speed; 10 = ten times slower); > 0 */
   public EmulatedNpuAccelerator(EventLoop loop, Executor compute, NpuProfile profile, double timeScale) {
     super(loop, compute, timeScale);
     this.profile = profile;
+    for (String p : io.edgenpu.service.backend.DeviceProgram.PRECISIONS) {
+      precisionNanos.put(p, new AtomicLong());
+    }
   }
 
   public NpuProfile profile() {
@@ -66,12 +73,27 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
     if (table == null) {
       return -1;
     }
-    int b = batch.size();
-    long modelled = Math.round(table.stageNanos(batch.stage(), b) * model.workScale(states(batch)));
+    // Samples that are their own programs (NAWQ-SR tiles) carry their time; graph rows take the cost table's.
+    double programs = 0;
+    List<SampleState> rows = new ArrayList<>();
+    for (SampleState s : states(batch)) {
+      if (s.program() != null) {
+        programs += s.program().modelledNanos();
+        precisionNanos.get(s.program().precision()).addAndGet(Math.round(s.program().modelledNanos()));
+      } else {
+        rows.add(s);
+      }
+    }
+    int b = rows.size();
+    long modelled = Math.round(programs);
+    if (b > 0) {
+      long graphNanos = Math.round(table.stageNanos(batch.stage(), b) * model.workScale(rows));
+      account(table, batch.stage(), b, graphNanos);
+      modelled += graphNanos;
+    }
     if (batch.catchUp() && batch.stage() == 0) {
       modelled += Math.round(profile.cyclesToNanos(profile.preemptionCycles()));
     }
-    account(table, batch.stage(), b, modelled);
     return modelled;
   }
 
@@ -94,6 +116,14 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
   public double macUtilization() {
     long a = availableMacs.get();
     return a == 0 ? 0 : (double) usefulMacs.get() / a;
+  }
+
+  /**
+   * Modelled time of samples that ran as their own programs (NAWQ-SR tiles) in one precision, nanoseconds;
+   * {@code precision} one of {@link io.edgenpu.service.backend.DeviceProgram#PRECISIONS}.
+   */
+  public long precisionNanos(String precision) {
+    return precisionNanos.get(precision).get();
   }
 
   /** Stacking factor k of the stage executed last (by time share). */

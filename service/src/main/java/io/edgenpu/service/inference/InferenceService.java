@@ -137,7 +137,10 @@ public final class InferenceService {
     if (req.deadlineNanos() != 0) {
       deadline = Math.min(deadline, req.deadlineNanos());
     }
-    List<Map<String, Tensor>> perSample = split(req.inputs(), batch);
+    // A NAWQ-SR model's samples are the tiles of its images; other models' are the request's rows.
+    io.edgenpu.service.nawq.SrRequests.Job tiles = model.srEngine() == null ? null
+        : io.edgenpu.service.nawq.SrRequests.plan(model.srEngine(), req.inputs().get(0).tensor(), req.parameters());
+    List<Map<String, Tensor>> perSample = tiles == null ? split(req.inputs(), batch) : List.of();
     CompletableFuture<InferenceResult> future = new CompletableFuture<>();
     io.edgenpu.service.device.GuardedAccelerator guard = mv.device().guard();
     io.edgenpu.scheduler.core.DeviceUnavailableException cutOff = guard == null ? null : guard.refusal();
@@ -159,7 +162,7 @@ public final class InferenceService {
     inFlight.incrementAndGet();
     String id = req.id() == null ? "" : req.id();
     RequestTimeline timeline = params.timeline() ? new RequestTimeline(arrival) : null;
-    Request request = Request.builder(model.key(), new Listener(mv, future, outputs, id, client))
+    Request request = Request.builder(model.key(), new Listener(mv, future, outputs, id, client, tiles))
         .attachment(timeline)
         .id(ids.incrementAndGet())
         .arrivalNanos(arrival)
@@ -167,7 +170,8 @@ public final class InferenceService {
         .priority(params.priority())
         .clientId(client.id())
         .weight(client.weight())
-        .samples(batch, i -> new SampleState(perSample.get(i), params.exitThreshold()))
+        .samples(tiles == null ? batch : tiles.samples().size(),
+            i -> tiles == null ? new SampleState(perSample.get(i), params.exitThreshold()) : tiles.samples().get(i))
         .build();
     mv.device().scheduler().submit(request);
     return new Call() {
@@ -284,10 +288,12 @@ public final class InferenceService {
     private final List<TensorSpec> outputs;
     private final String id;
     private final io.edgenpu.service.clients.ClientPolicy.Client client;
+    private final io.edgenpu.service.nawq.SrRequests.Job tiles;
 
     Listener(ModelVersion version, CompletableFuture<InferenceResult> future, List<TensorSpec> outputs, String id,
-        io.edgenpu.service.clients.ClientPolicy.Client client) {
+        io.edgenpu.service.clients.ClientPolicy.Client client, io.edgenpu.service.nawq.SrRequests.Job tiles) {
       this.client = client;
+      this.tiles = tiles;
       this.version = version;
       this.future = future;
       this.outputs = outputs;
@@ -301,7 +307,7 @@ public final class InferenceService {
       for (Sample s : r.samples()) {
         firstStart = Math.min(firstStart, s.firstStartNanos());
       }
-      version.stats().recordSuccess(r.sampleCount(), done - r.arrivalNanos(), firstStart - r.arrivalNanos(), done - firstStart);
+      version.stats().recordSuccess(tiles == null ? r.sampleCount() : tiles.images(), done - r.arrivalNanos(), firstStart - r.arrivalNanos(), done - firstStart);
       requestLog.completed(r, id, firstStart - r.arrivalNanos(), done - r.arrivalNanos());
       version.exit();
       inFlight.decrementAndGet();
@@ -328,7 +334,12 @@ public final class InferenceService {
 
     private InferenceResult assemble(Request r) {
       List<NamedTensor> out = new ArrayList<>(outputs.size());
-      for (TensorSpec spec : outputs) {
+      Map<String, Object> parameters = new java.util.LinkedHashMap<>();
+      if (tiles != null) {
+        out.add(new NamedTensor(outputs.get(0).name(), tiles.assemble()));
+        parameters.putAll(tiles.parameters());
+      }
+      for (TensorSpec spec : tiles == null ? outputs : List.<TensorSpec>of()) {
         List<Tensor> rows = new ArrayList<>(r.sampleCount());
         for (Sample s : r.samples()) {
           Tensor t = ((SampleState) s.state()).outputs().get(spec.name());
@@ -340,10 +351,9 @@ public final class InferenceService {
         out.add(new NamedTensor(spec.name(), Tensor.concatRows(rows)));
       }
       ModelInstance m = version.instance();
-      Map<String, Object> parameters = Map.of();
       if (r.attachment() instanceof RequestTimeline t) {
         t.add(System.nanoTime(), "response", Map.of());
-        parameters = Map.of(RequestParameters.TIMELINE, t.toJson());
+        parameters.put(RequestParameters.TIMELINE, t.toJson());
       }
       return new InferenceResult(m.config().name(), Long.toString(m.version()), id, out, parameters);
     }

@@ -44,6 +44,11 @@ public final class DeviceMetrics implements MeterBinder {
               .tag(MetricNames.TAG_DEVICE, name).tag(MetricNames.TAG_STACKING, Integer.toString(k)).baseUnit("seconds")
               .description("modelled time with stacking factor k dominant").register(registry);
         }
+        for (String p : io.edgenpu.service.backend.DeviceProgram.PRECISIONS) {
+          FunctionCounter.builder(MetricNames.NPU_PRECISION_TIME, npu, x -> x.precisionNanos(p) / 1e9)
+              .tag(MetricNames.TAG_DEVICE, name).tag(MetricNames.TAG_PRECISION, p).baseUnit("seconds")
+              .description("modelled time of integer-arithmetic tiles in this precision").register(registry);
+        }
       }
     }
   }

@@ -13,6 +13,7 @@ public final class MetricNames {
   // Tag keys.
   public static final String TAG_DEVICE = "device";
   public static final String TAG_STACKING = "k";
+  public static final String TAG_PRECISION = "precision";
   public static final String TAG_MODEL = "model";
   public static final String TAG_VERSION = "version";
   public static final String TAG_REASON = "reason";
@@ -75,6 +76,8 @@ public final class MetricNames {
   public static final String NPU_STACKING = PREFIX + ".npu.stacking.factor";
   /** Modelled NPU seconds spent with stacking factor k dominant (counter, tag k). */
   public static final String NPU_STACKING_TIME = PREFIX + ".npu.stacking.time";
+  /** Modelled NPU seconds of integer-arithmetic samples (NAWQ-SR tiles) per precision (counter, tag precision). */
+  public static final String NPU_PRECISION_TIME = PREFIX + ".npu.precision.time";
   /** Modelled NPU seconds (unscaled) (counter). */
   public static final String NPU_MODELLED_TIME = PREFIX + ".npu.modelled.time";
   /** Stages whose host computation outlasted their modelled NPU time (counter). */

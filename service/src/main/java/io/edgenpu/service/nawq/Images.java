@@ -1,26 +1,74 @@
 package io.edgenpu.service.nawq;
 
+import io.edgenpu.npu.quant.LumaImages;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.Status;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import javax.imageio.ImageIO;
 
-/** PNG/JPEG in and out for the SR endpoint: luma (BT.601 Y) in [0, 1], grey 8-bit PNG out. Blocking. */
+/**
+ * PNG/JPEG in and out for the SR endpoint. The networks upscale luma (BT.601 studio-range Y, as they were
+ * trained); a colour image's chroma (Cb, Cr) is upscaled bicubically and recombined, as SR papers evaluate.
+ * Blocking.
+ */
 public final class Images {
   private Images() {}
 
-  /** Decodes an image to its luma; {@code crop} > 0 keeps only the top-left crop x crop pixels. Bad input is a 400. */
-  public static Image luma(byte[] encoded, int crop) {
-    try {
-      return io.edgenpu.npu.quant.LumaImages.decode(encoded, crop);
-    } catch (IllegalArgumentException e) {
-      String why = e.getMessage();
-      throw InferenceException.invalid(why.startsWith("the image") ? why : "the body is " + why);
+  /**
+   * A decoded image: its luma in [0, 1] and, for a colour image, its Cb and Cr planes (0..255 floats).
+   *
+   * @param cb null for a grey image
+   */
+  public record Decoded(Image luma, float[] cb, float[] cr) {
+    public boolean colour() {
+      return cb != null;
     }
+  }
+
+  /** Decodes an image; bad input is a 400 with the reason. */
+  public static Decoded decode(byte[] encoded) {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(encoded));
+    } catch (IOException | RuntimeException e) {
+      throw InferenceException.invalid("the body is not a readable PNG or JPEG image: " + e.getMessage());
+    }
+    if (img == null) {
+      throw InferenceException.invalid("the body is not a PNG or JPEG image");
+    }
+    int h = img.getHeight();
+    int w = img.getWidth();
+    if (img.getRaster().getNumBands() < 3) {
+      float[] y = new float[h * w];
+      for (int r = 0; r < h; r++) {
+        for (int c = 0; c < w; c++) {
+          y[r * w + c] = img.getRaster().getSample(c, r, 0) / 255f;
+        }
+      }
+      return new Decoded(new Image(y, 1, h, w), null, null);
+    }
+    float[] y = new float[h * w];
+    float[] cb = new float[h * w];
+    float[] cr = new float[h * w];
+    for (int r = 0; r < h; r++) {
+      for (int c = 0; c < w; c++) {
+        int rgb = img.getRGB(c, r);
+        double red = ((rgb >> 16) & 255) / 255.0;
+        double green = ((rgb >> 8) & 255) / 255.0;
+        double blue = (rgb & 255) / 255.0;
+        int i = r * w + c;
+        y[i] = (float) LumaImages.luma(rgb);
+        cb[i] = (float) (128 - 37.797 * red - 74.203 * green + 112.0 * blue);
+        cr[i] = (float) (128 + 112.0 * red - 93.786 * green - 18.214 * blue);
+      }
+    }
+    return new Decoded(new Image(y, 1, h, w), cb, cr);
   }
 
   /** Image dimensions without decoding the pixels (for the size limit); {width, height}, or null when unreadable. */
@@ -42,12 +90,33 @@ public final class Images {
     }
   }
 
-  /** A grey 8-bit PNG of a one-channel image in [0, 1] (clamped, rounded). */
-  public static byte[] png(Image img) {
-    BufferedImage out = new BufferedImage(img.width(), img.height(), BufferedImage.TYPE_BYTE_GRAY);
-    for (int y = 0; y < img.height(); y++) {
-      for (int x = 0; x < img.width(); x++) {
-        out.getRaster().setSample(x, y, 0, Math.round(Math.max(0, Math.min(1, img.data()[y * img.width() + x])) * 255));
+  /**
+   * A PNG of the upscaled luma {@code y} (8-bit codes, row-major, {@code h} x {@code w}): grey when
+   * {@code source} is grey, else RGB with the source's chroma upscaled bicubically to {@code h} x {@code w}.
+   */
+  public static byte[] png(int[] y, int h, int w, Decoded source) {
+    BufferedImage out;
+    if (!source.colour()) {
+      out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+      for (int r = 0; r < h; r++) {
+        for (int c = 0; c < w; c++) {
+          out.getRaster().setSample(c, r, 0, y[r * w + c]);
+        }
+      }
+    } else {
+      Image lr = source.luma();
+      int[] cb = bicubic(source.cb(), lr.height(), lr.width(), h, w);
+      int[] cr = bicubic(source.cr(), lr.height(), lr.width(), h, w);
+      out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+      for (int r = 0; r < h; r++) {
+        for (int c = 0; c < w; c++) {
+          int i = r * w + c;
+          double luma = 1.164383 * (y[i] - 16);
+          int red = clamp(luma + 1.596027 * (cr[i] - 128));
+          int green = clamp(luma - 0.391762 * (cb[i] - 128) - 0.812968 * (cr[i] - 128));
+          int blue = clamp(luma + 2.017232 * (cb[i] - 128));
+          out.setRGB(c, r, (red << 16) | (green << 8) | blue);
+        }
       }
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -57,5 +126,27 @@ public final class Images {
       throw new InferenceException(Status.INTERNAL, "could not encode the PNG");
     }
     return bytes.toByteArray();
+  }
+
+  /** Bicubic resize of a 0..255 plane (Java 2D's), to 8-bit codes. */
+  static int[] bicubic(float[] plane, int h, int w, int toH, int toW) {
+    BufferedImage src = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    for (int r = 0; r < h; r++) {
+      for (int c = 0; c < w; c++) {
+        src.getRaster().setSample(c, r, 0, clamp(plane[r * w + c]));
+      }
+    }
+    BufferedImage dst = new BufferedImage(toW, toH, BufferedImage.TYPE_BYTE_GRAY);
+    Graphics2D g = dst.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+    g.drawImage(src, 0, 0, toW, toH, null);
+    g.dispose();
+    int[] out = new int[toH * toW];
+    dst.getRaster().getSamples(0, 0, toW, toH, 0, out);
+    return out;
+  }
+
+  private static int clamp(double v) {
+    return (int) Math.max(0, Math.min(255, Math.round(v)));
   }
 }

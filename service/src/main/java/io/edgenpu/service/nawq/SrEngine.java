@@ -1,12 +1,16 @@
 package io.edgenpu.service.nawq;
 
+import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.HybridPrecisionLatency;
 import io.edgenpu.npu.quant.QuantSrRunner;
+import io.edgenpu.npu.quant.SrCalibration;
 import io.edgenpu.npu.quant.SrGraph;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import io.edgenpu.npu.quant.TileCodec;
+import io.edgenpu.service.backend.DeviceProgram;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,50 +19,59 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * One SR model in the NPU's integer arithmetic: its graph, activation ranges calibrated at load on the
- * model's evaluation images, its hybrid-precision configurations ({@code hpq/eps-*.json}), and the tile codec.
- * {@link #upscale} chooses the fastest configuration whose tolerance fits the request's, and enhances the
- * hardest tiles (dynamic range estimation at 16 bits) while the emulated time fits the request's budget.
- * Thread-safe (immutable; every run builds its own state). Blocking: call off the event loops.
+ * One SR model in the NPU's integer arithmetic (NAWQ-SR): its graph, activation ranges calibrated at load on
+ * the model's calibration set ({@code calib/}, crops of training images), its hybrid-precision
+ * configurations ({@code hpq/eps-*.json}) and the tile codec. {@link #plan} cuts an image into tiles, picks
+ * the fastest configuration whose tolerance fits the request's and the hardest tiles to enhance (dynamic
+ * range estimation at 16 bits) within the request's emulated-time budget; each tile is a {@link DeviceProgram}
+ * the device scheduler batches with other requests' tiles. Thread-safe (immutable; every plan builds its own
+ * runners).
  */
 public final class SrEngine {
   /** A configuration: its tolerance (dB vs FP32), wordlength per convolution, and name. */
   public record Config(String name, double epsDb, List<Integer> bits) {}
 
-  /** An upscaled image and how it was made. */
-  public record Result(Image image, Config config, int tiles, int enhancedTiles, double npuMicros) {}
+  /** Name of a tile program's output (its upscaled padded region, FP32 [1, 1, h, w]). */
+  public static final String TILE_OUTPUT = "tile";
+  /** Core size of a tile, low-resolution pixels. */
+  public static final int PATCH = 32;
+  /** Side of the square patch the latency model is evaluated on; times scale per pixel from it. */
+  private static final int REFERENCE = 64;
 
   private static final Pattern BITS = Pattern.compile("\"act_bits\":\\s*(\\d+)");
   private static final Pattern EPS = Pattern.compile("\"eps_db\":\\s*([0-9.]+)");
   private static final Pattern FEASIBLE = Pattern.compile("\"feasible\":\\s*true");
-  static final int PATCH = 32;
 
   private final SrGraph graph;
-  private final Map<String, double[]> ranges = new HashMap<>();
+  private final Map<String, double[]> ranges;
   private final List<Config> configs = new ArrayList<>();
-  private final Map<Config, Double> nanosByConfig = new HashMap<>();
-  private final double enhancedNanosPerPixel;
+  private final Map<Config, Double> nanosPerPixel = new HashMap<>();
+  private final List<Integer> all16;
   private final int scale;
-  /** Side of the square patch the latency model is evaluated on; times scale per pixel from it. */
-  private static final int REFERENCE = 64;
+  private final TileCodec codec;
 
-  public SrEngine(Path onnxFile, Path modelDirectory, int scale, NpuProfile profile) throws IOException {
+  /**
+   * @param modelDirectory the repository entry: {@code calib/} (required) and {@code hpq/} (optional)
+   * @param profile the NPU whose cost model times the configurations
+   * @throws IOException when the graph or the calibration set cannot be read
+   * @throws IllegalArgumentException when the graph is not an SR network of the NPU's integer operators
+   */
+  public SrEngine(Path onnxFile, Path modelDirectory, NpuProfile profile) throws IOException {
     OnnxModel model = OnnxModel.read(onnxFile);
     this.graph = SrGraph.from(model);
-    this.scale = scale;
+    this.scale = SrCalibration.scale(graph);
+    List<HpqSearch.Pair> calibration = SrCalibration.read(modelDirectory);
+    this.ranges = Map.copyOf(SrCalibration.ranges(graph, calibration.stream().map(HpqSearch.Pair::lr).toList()));
     int n = graph.convs().size();
-    Path eval = modelDirectory.resolve("eval");
-    try (Stream<Path> files = Files.list(eval)) {
-      for (Path lr : files.filter(p -> p.getFileName().toString().endsWith("-lr.png")).sorted().toList()) {
-        graph.runFloat(io.edgenpu.npu.quant.LumaImages.read(lr, 64), ranges);
-      }
-    }
-    configs.add(new Config("all-A16W8", 0, Collections.nCopies(n, 16)));
+    this.all16 = Collections.nCopies(n, 16);
+    configs.add(new Config("all-A16W8", 0, all16));
     Path hpq = modelDirectory.resolve("hpq");
     if (Files.isDirectory(hpq)) {
       try (Stream<Path> files = Files.list(hpq)) {
@@ -71,15 +84,19 @@ public final class SrEngine {
           }
           Matcher e = EPS.matcher(json);
           if (FEASIBLE.matcher(json).find() && e.find() && bits.size() == n) {
-            configs.add(new Config(f.getFileName().toString().replace(".json", ""), Double.parseDouble(e.group(1)), bits));
+            configs.add(new Config(f.getFileName().toString().replace(".json", ""), Double.parseDouble(e.group(1)), List.copyOf(bits)));
           }
         }
       }
     }
     for (Config c : configs) {   // per-request work stays out of the cost model
-      nanosByConfig.put(c, HybridPrecisionLatency.nanos(model, graph, c.bits(), profile, REFERENCE));
+      nanosPerPixel.put(c, HybridPrecisionLatency.nanos(model, graph, c.bits(), profile, REFERENCE) / (REFERENCE * REFERENCE));
     }
-    this.enhancedNanosPerPixel = nanos(configs.get(0)) / (REFERENCE * REFERENCE);
+    this.codec = new TileCodec(PATCH, 6, scale);
+  }
+
+  public int scale() {
+    return scale;
   }
 
   public List<Config> configs() {
@@ -89,36 +106,101 @@ public final class SrEngine {
   /** The fastest configuration whose tolerance is within {@code maxDropDb} (all-A16W8 when none is). */
   public Config choose(double maxDropDb) {
     Config best = configs.get(0);
-    double bestNanos = nanos(best);
     for (Config c : configs) {
-      double t = nanos(c);
-      if (c.epsDb() <= maxDropDb && t < bestNanos) {
+      if (c.epsDb() <= maxDropDb && nanosPerPixel.get(c) < nanosPerPixel.get(best)) {
         best = c;
-        bestNanos = t;
       }
     }
     return best;
   }
 
-  /** Emulated nanoseconds of a {@code REFERENCE} x {@code REFERENCE} patch in this configuration. */
-  private double nanos(Config c) {
-    return nanosByConfig.get(c);
+  /** One image's work: its tiles as device programs, and the stitching of their outputs. */
+  public final class Plan {
+    private final Config config;
+    private final List<TileCodec.Tile> tiles;
+    private final List<DeviceProgram> programs = new ArrayList<>();
+    private final int enhanced;
+    private final double nanos;
+    private final int height;
+    private final int width;
+
+    private Plan(Image lr, Config config, double budgetNanos) {
+      this.config = config;
+      this.height = lr.height();
+      this.width = lr.width();
+      this.tiles = codec.tiles(height, width);
+      double[] perPixel = {nanosPerPixel.get(config), nanosPerPixel.get(configs.get(0))};
+      Set<TileCodec.Tile> chosen = budgetNanos > 0 ? TileCodec.chooseEnhanced(lr, tiles, perPixel, budgetNanos) : Set.of();
+      QuantSrRunner fixed = new QuantSrRunner(graph, ranges, config.bits());
+      UnaryOperator<Image> dre = x -> QuantSrRunner.runWithDynamicRanges(graph, x, all16);
+      for (TileCodec.Tile t : tiles) {
+        boolean e = chosen.contains(t);
+        programs.add(new TileProgram(TileCodec.crop(lr, t), e ? dre : fixed::run, perPixel[e ? 1 : 0] * t.pw() * t.ph(),
+            e ? "dre" : precision(config.bits())));
+      }
+      this.enhanced = chosen.size();
+      this.nanos = TileCodec.nanos(tiles, chosen, perPixel);
+    }
+
+    public Config config() {
+      return config;
+    }
+
+    /** One program per tile, row by row. */
+    public List<DeviceProgram> programs() {
+      return Collections.unmodifiableList(programs);
+    }
+
+    public int enhancedTiles() {
+      return enhanced;
+    }
+
+    /** Emulated NPU time of all the tiles, microseconds. */
+    public double npuMicros() {
+      return nanos / 1e3;
+    }
+
+    /** The upscaled image from the programs' outputs ({@link #TILE_OUTPUT}), in {@link #programs()} order. */
+    public Image stitch(List<Map<String, Tensor>> outputs) {
+      List<Image> up = new ArrayList<>(outputs.size());
+      for (Map<String, Tensor> o : outputs) {
+        Tensor t = o.get(TILE_OUTPUT);
+        up.add(new Image(t.toFloatArray(), 1, (int) t.dim(2), (int) t.dim(3)));
+      }
+      return codec.stitch(tiles, up, height, width);
+    }
   }
 
   /**
-   * Upscales a luma image.
+   * Plans the upscaling of a luma image.
    *
    * @param maxDropDb tolerated PSNR drop vs FP32 (selects the static configuration)
    * @param budgetMicros emulated NPU time allowed (extra time enhances the hardest tiles); <= 0: none
    */
-  public Result upscale(Image lr, double maxDropDb, double budgetMicros) {
-    Config config = choose(maxDropDb);
-    QuantSrRunner fixed = new QuantSrRunner(graph, ranges, config.bits());
-    List<Integer> all16 = Collections.nCopies(graph.convs().size(), 16);
-    double[] perPixel = {nanos(config) / (REFERENCE * REFERENCE), enhancedNanosPerPixel};
-    TileCodec codec = new TileCodec(PATCH, 6, scale);
-    TileCodec.Outcome o = codec.run(lr, fixed::run, x -> QuantSrRunner.runWithDynamicRanges(graph, x, all16), perPixel,
-        budgetMicros > 0 ? budgetMicros * 1e3 : 0);
-    return new Result(o.image(), config, o.tiles(), o.enhanced(), o.nanos() / 1e3);
+  public Plan plan(Image lr, double maxDropDb, double budgetMicros) {
+    return new Plan(lr, choose(maxDropDb), budgetMicros > 0 ? budgetMicros * 1e3 : 0);
+  }
+
+  /** Runs a plan here, tile after tile (for tools and tests; the server runs the programs on its device). */
+  public static Image runHere(Plan plan) {
+    List<Map<String, Tensor>> outputs = new ArrayList<>();
+    for (DeviceProgram p : plan.programs()) {
+      outputs.add(p.run());
+    }
+    return plan.stitch(outputs);
+  }
+
+  /** One tile: its padded low-resolution region, the configuration to run it in and its emulated time. */
+  private static String precision(List<Integer> bits) {
+    return bits.stream().allMatch(b -> b == 8) ? "a8w8" : bits.stream().allMatch(b -> b == 16) ? "a16w8" : "hybrid";
+  }
+
+  private record TileProgram(Image region, UnaryOperator<Image> runner, double modelledNanos, String precision)
+      implements DeviceProgram {
+    @Override
+    public Map<String, Tensor> run() {
+      Image up = runner.apply(region);
+      return Map.of(TILE_OUTPUT, Tensor.ofFloats(new long[] {1, 1, up.height(), up.width()}, up.data()));
+    }
   }
 }

@@ -121,7 +121,8 @@ public final class ModelRepository implements AutoCloseable {
       }
       NavigableMap<Long, ModelVersion> versions = new TreeMap<>();
       for (long v : selectVersions(dir, config)) {
-        ModelInstance instance = new ModelInstance(env, config, v, dir.resolve(Long.toString(v)), intraOpThreads);
+        ModelInstance instance = new ModelInstance(env, config, v, dir.resolve(Long.toString(v)), intraOpThreads,
+            device.accelerator() instanceof io.edgenpu.service.device.EmulatedNpuAccelerator npu ? npu.profile() : null);
         ModelVersion mv = new ModelVersion(instance, device, stats.forKey(instance.key()));
         loaded.add(mv);
         device.attach(instance, BatchPolicies.create(config.scheduling().policy(), config.scheduling().parameters()),

@@ -28,10 +28,10 @@ public class OipRestRoutes {
 
   @Bean
   RouterFunction<ServerResponse> oipRoutes(OipRestHandler h, ExpressionHandler expressions, ModelRepository repository,
-      EdgeNpuProperties props) {
+      InferenceService inference, EdgeNpuProperties props) {
     NpuTraceHandler npu = new NpuTraceHandler(repository, tools.jackson.databind.json.JsonMapper.builder().build());
-    UpscaleHandler upscale = new UpscaleHandler(repository, new RestResponses(tools.jackson.databind.json.JsonMapper.builder().build()),
-        io.edgenpu.npu.profile.NpuProfiles.resolve(props.npu().profile()),
+    UpscaleHandler upscale = new UpscaleHandler(inference, repository,
+        new RestResponses(tools.jackson.databind.json.JsonMapper.builder().build()),
         (int) Math.min(Integer.MAX_VALUE, props.limits().maxBodySize().toBytes()));
     String model = "/v2/models/{model}";
     String version = "/v2/models/{model}/versions/{version}";

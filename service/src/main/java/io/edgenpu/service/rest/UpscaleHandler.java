@@ -1,19 +1,19 @@
 package io.edgenpu.service.rest;
 
-import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.service.backend.ModelInstance;
+import io.edgenpu.service.inference.Caller;
 import io.edgenpu.service.inference.InferenceException;
+import io.edgenpu.service.inference.InferenceRequest;
+import io.edgenpu.service.inference.InferenceResult;
+import io.edgenpu.service.inference.InferenceService;
+import io.edgenpu.service.inference.NamedTensor;
 import io.edgenpu.service.inference.Status;
 import io.edgenpu.service.nawq.Images;
-import io.edgenpu.service.nawq.SrEngine;
+import io.edgenpu.service.nawq.SrRequests;
 import io.edgenpu.service.repository.ModelRepository;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -24,61 +24,76 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * {@code POST /v2/models/{m}[/versions/{v}]/upscale}: a PNG or JPEG in, its luma upscaled by the SR model in
- * the NPU's integer arithmetic out, as a grey PNG (NAWQ-SR, in progress). Query parameters: {@code max_drop_db}
- * (PSNR drop tolerated vs FP32: picks the fastest hybrid-precision configuration within it; default 0, the
- * all-A16W8 one) and {@code budget_us} (emulated NPU time allowed: extra time enhances the hardest tiles by
- * dynamic range estimation; default 0, none). The outcome is in headers: {@code X-Edgenpu-Config},
- * {@code X-Edgenpu-Bits}, {@code X-Edgenpu-Tiles}, {@code X-Edgenpu-Enhanced-Tiles}, {@code X-Edgenpu-Npu-Us}.
- * Runs on a blocking scheduler, not yet through the device scheduler.
+ * {@code POST /v2/models/{m}[/versions/{v}]/upscale} on a NAWQ-SR model: a PNG or JPEG in, the image upscaled
+ * in the NPU's integer arithmetic out as a PNG (grey in, grey out; colour: luma by the network, chroma
+ * bicubic). The image goes through the same path as an OIP {@code infer} with a UINT8 tensor: its tiles are
+ * scheduler samples on the model's device. Query parameters {@code max_drop_db} and {@code budget_us} (see
+ * {@link SrRequests}); the outcome is in headers: {@code X-Edgenpu-Config}, {@code X-Edgenpu-Bits},
+ * {@code X-Edgenpu-Tiles}, {@code X-Edgenpu-Enhanced-Tiles}, {@code X-Edgenpu-Npu-Us}. Decoding and encoding
+ * run on a blocking scheduler.
  */
 final class UpscaleHandler {
   static final int MAX_PIXELS = 512 * 512;
 
+  private final InferenceService inference;
   private final ModelRepository repository;
   private final RestResponses responses;
-  private final NpuProfile profile;
   private final int maxBodyBytes;
-  private final Map<String, SrEngine> engines = new ConcurrentHashMap<>();
 
-  UpscaleHandler(ModelRepository repository, RestResponses responses, NpuProfile profile, int maxBodyBytes) {
+  UpscaleHandler(InferenceService inference, ModelRepository repository, RestResponses responses, int maxBodyBytes) {
+    this.inference = inference;
     this.repository = repository;
     this.responses = responses;
-    this.profile = profile;
     this.maxBodyBytes = maxBodyBytes;
   }
 
   Mono<ServerResponse> upscale(ServerRequest req) {
     String model = req.pathVariable("model");
     String version = req.pathVariables().getOrDefault("version", "");
+    Caller caller = io.edgenpu.service.security.SecurityWebFilter.callerOf(req.exchange());
     return Mono.defer(() -> {
       MediaType type = req.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
       if (!type.isCompatibleWith(MediaType.IMAGE_PNG) && !type.isCompatibleWith(MediaType.IMAGE_JPEG)) {
         throw new InferenceException(Status.UNSUPPORTED_MEDIA_TYPE, "send the image as image/png or image/jpeg, not " + type);
       }
-      double maxDrop = number(req, "max_drop_db");
-      double budget = number(req, "budget_us");
+      Map<String, Object> parameters = Map.of(SrRequests.MAX_DROP_DB, number(req, SrRequests.MAX_DROP_DB),
+          SrRequests.BUDGET_US, number(req, SrRequests.BUDGET_US));
       ModelInstance instance = repository.resolve(model, version).instance();
+      if (instance.srEngine() == null) {
+        throw InferenceException.invalid("model '" + model + "' is not a NAWQ-SR model (kind: nawq-sr), e.g. sr-x2-nawq");
+      }
       return DataBufferUtils.join(req.bodyToFlux(DataBuffer.class), maxBodyBytes)
           .onErrorMap(DataBufferLimitException.class, e -> new InferenceException(Status.PAYLOAD_TOO_LARGE,
               "the image is larger than " + maxBodyBytes + " bytes"))
           .map(UpscaleHandler::bytes)
           .defaultIfEmpty(new byte[0])
           .publishOn(Schedulers.boundedElastic())
-          .map(body -> run(instance, body, maxDrop, budget));
-    }).flatMap(r -> ServerResponse.ok().contentType(MediaType.IMAGE_PNG)
-            .header("X-Edgenpu-Config", r.result().config().name())
-            .header("X-Edgenpu-Bits", r.result().config().bits().stream().map(String::valueOf).collect(Collectors.joining(",")))
-            .header("X-Edgenpu-Tiles", Integer.toString(r.result().tiles()))
-            .header("X-Edgenpu-Enhanced-Tiles", Integer.toString(r.result().enhancedTiles()))
-            .header("X-Edgenpu-Npu-Us", String.format(Locale.ROOT, "%.1f", r.result().npuMicros()))
-            .bodyValue(r.png()))
-        .onErrorResume(responses::failure);
+          .map(UpscaleHandler::decode)
+          .flatMap(image -> {
+            InferenceRequest ir = new InferenceRequest(model, version, null,
+                List.of(new NamedTensor(ModelInstance.NAWQ_INPUT, SrRequests.toUint8(image.luma()))), List.of(), parameters, 0);
+            InferenceService.Call call = inference.infer(ir, caller);
+            return Mono.fromFuture(call.result(), true).doOnCancel(call::cancel)
+                .publishOn(Schedulers.boundedElastic())
+                .flatMap(r -> reply(r, image));
+          });
+    }).onErrorResume(responses::failure);
   }
 
-  private record Reply(SrEngine.Result result, byte[] png) {}
+  private static Mono<ServerResponse> reply(InferenceResult r, Images.Decoded source) {
+    Tensor out = r.outputs().get(0).tensor();
+    byte[] png = Images.png(out.toUint8Array(), (int) out.dim(2), (int) out.dim(3), source);
+    Map<String, Object> p = r.parameters();
+    return ServerResponse.ok().contentType(MediaType.IMAGE_PNG)
+        .header("X-Edgenpu-Config", String.valueOf(p.get("nawq_config")))
+        .header("X-Edgenpu-Bits", String.valueOf(p.get("nawq_bits")))
+        .header("X-Edgenpu-Tiles", String.valueOf(p.get("tiles")))
+        .header("X-Edgenpu-Enhanced-Tiles", String.valueOf(p.get("enhanced_tiles")))
+        .header("X-Edgenpu-Npu-Us", String.valueOf(p.get("npu_us")))
+        .bodyValue(png);
+  }
 
-  private Reply run(ModelInstance instance, byte[] body, double maxDrop, double budget) {
+  private static Images.Decoded decode(byte[] body) {
     if (body.length == 0) {
       throw InferenceException.invalid("the request has no image");
     }
@@ -86,31 +101,14 @@ final class UpscaleHandler {
     if (size == null) {
       throw InferenceException.invalid("the body is not a readable PNG or JPEG image");
     }
+    if (size[0] < 1 || size[1] < 1) {
+      throw InferenceException.invalid("the image has no pixels");
+    }
     if ((long) size[0] * size[1] > MAX_PIXELS) {
       throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the image has " + size[0] + "x" + size[1]
           + " pixels; at most " + MAX_PIXELS + " are upscaled per request");
     }
-    SrEngine engine = engine(instance);
-    SrEngine.Result r = engine.upscale(Images.luma(body, 0), maxDrop, budget);
-    return new Reply(r, Images.png(r.image()));
-  }
-
-  private SrEngine engine(ModelInstance instance) {
-    return engines.computeIfAbsent(instance.key(), k -> {
-      Path dir = instance.config().directory();
-      String name = instance.config().name();
-      int scale = name.matches(".*x(\\d+)$") ? Integer.parseInt(name.replaceAll(".*x(\\d+)$", "$1")) : 0;
-      if (scale < 1) {
-        throw InferenceException.invalid("model '" + name + "' is not a super-resolution model (its name ends in x<scale>)");
-      }
-      try {
-        return new SrEngine(dir.resolve(Long.toString(instance.version())).resolve("model.onnx"), dir, scale, profile);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (IllegalArgumentException e) {
-        throw InferenceException.invalid("model '" + name + "' cannot run in the NPU's integer arithmetic: " + e.getMessage());
-      }
-    });
+    return Images.decode(body);
   }
 
   private static double number(ServerRequest req, String name) {

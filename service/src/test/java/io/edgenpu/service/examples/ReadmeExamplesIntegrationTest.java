@@ -147,15 +147,23 @@ class ReadmeExamplesIntegrationTest {
           .timeout(Duration.ofSeconds(60));
       c.headers().forEach(b::header);
       b.method(c.method(), c.dataFile() == null ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.dataFile().substring(1))));
+          : c.dataFile().startsWith("@") ? HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.dataFile().substring(1)))
+          : HttpRequest.BodyPublishers.ofString(c.dataFile()));
       HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.statusCode()).as(m.group()).isEqualTo(200);
       if (c.url().contains("/upscale")) {
         // As the README shows: the configuration in the headers, a PNG twice the size of the 256x256 input.
-        assertThat(r.headers().firstValue("X-Edgenpu-Config")).hasValue("eps-2.30");
+        assertThat(r.headers().firstValue("X-Edgenpu-Config")).hasValue("eps-0.10");
         assertThat(r.headers().firstValue("X-Edgenpu-Tiles")).hasValue("64");
         java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.body()));
         assertThat(png.getWidth()).isEqualTo(512);
+      }
+      if (c.url().contains("sr-x2-nawq/infer")) {
+        // As the README shows: a 2x2 UINT8 image comes back 4x4, with the configuration in the parameters.
+        JsonNode reply = JsonMapper.builder().build().readTree(r.body());
+        assertThat(reply.get("outputs").get(0).get("datatype").asText()).isEqualTo("UINT8");
+        assertThat(reply.get("outputs").get(0).get("data")).hasSize(16);
+        assertThat(reply.get("parameters").get("nawq_config").asText()).isEqualTo("eps-0.10");
       }
       n++;
     }

@@ -1,0 +1,121 @@
+package io.edgenpu.service.nawq;
+
+import io.edgenpu.api.tensor.Tensor;
+import io.edgenpu.npu.quant.SrGraph.Image;
+import io.edgenpu.service.backend.SampleState;
+import io.edgenpu.service.inference.InferenceException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The request side of a NAWQ-SR model: a batch of 8-bit luma images (UINT8 [N, 1, H, W]) becomes one
+ * scheduler sample per tile, and the tiles' outputs become the upscaled images again (UINT8
+ * [N, 1, sH, sW]) with what was done in the response parameters.
+ *
+ * <p>Request parameters: {@code max_drop_db} (number >= 0, default 0: the PSNR drop vs FP32 the client
+ * tolerates; picks the fastest hybrid-precision configuration within it) and {@code budget_us} (number >= 0,
+ * default 0: emulated NPU time per image the client allows; time beyond the static configuration's enhances
+ * the hardest tiles). Response parameters: {@code nawq_config}, {@code nawq_bits}, {@code tiles},
+ * {@code enhanced_tiles}, {@code npu_us} (sums over the images).
+ */
+public final class SrRequests {
+  public static final String MAX_DROP_DB = "max_drop_db";
+  public static final String BUDGET_US = "budget_us";
+
+  private SrRequests() {}
+
+  /** The tiles of one request's images and how to put them back together. */
+  public static final class Job {
+    private final List<SrEngine.Plan> plans;
+    private final List<SampleState> states = new ArrayList<>();
+
+    private Job(List<SrEngine.Plan> plans) {
+      this.plans = plans;
+      for (SrEngine.Plan p : plans) {
+        p.programs().forEach(program -> states.add(new SampleState(program)));
+      }
+    }
+
+    /** One sample per tile, image after image. */
+    public List<SampleState> samples() {
+      return Collections.unmodifiableList(states);
+    }
+
+    public int images() {
+      return plans.size();
+    }
+
+    /** The upscaled images, UINT8 [N, 1, sH, sW]; call once every sample has its outputs. */
+    public Tensor assemble() {
+      List<Tensor> rows = new ArrayList<>(plans.size());
+      int next = 0;
+      for (SrEngine.Plan p : plans) {
+        List<Map<String, Tensor>> outputs = new ArrayList<>();
+        for (int i = 0; i < p.programs().size(); i++) {
+          outputs.add(states.get(next++).outputs());
+        }
+        rows.add(toUint8(p.stitch(outputs)));
+      }
+      return Tensor.concatRows(rows);
+    }
+
+    /** What was done, as response parameters. */
+    public Map<String, Object> parameters() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      SrEngine.Config c = plans.get(0).config();
+      out.put("nawq_config", c.name());
+      out.put("nawq_bits", c.bits().stream().map(String::valueOf).collect(Collectors.joining(",")));
+      out.put("tiles", (long) states.size());
+      out.put("enhanced_tiles", (long) plans.stream().mapToInt(SrEngine.Plan::enhancedTiles).sum());
+      out.put("npu_us", Math.round(plans.stream().mapToDouble(SrEngine.Plan::npuMicros).sum() * 10) / 10.0);
+      return out;
+    }
+  }
+
+  /** Plans a request's images (validated against the model's signature already). Bad parameters are a 400. */
+  public static Job plan(SrEngine engine, Tensor images, Map<String, Object> parameters) {
+    double maxDrop = number(parameters, MAX_DROP_DB);
+    double budget = number(parameters, BUDGET_US);
+    int n = (int) images.dim(0);
+    int h = (int) images.dim(2);
+    int w = (int) images.dim(3);
+    if (h < 1 || w < 1) {
+      throw InferenceException.invalid("input images must have at least one pixel, got " + h + "x" + w);
+    }
+    int[] pixels = images.toUint8Array();
+    List<SrEngine.Plan> plans = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      float[] y = new float[h * w];
+      for (int k = 0; k < y.length; k++) {
+        y[k] = pixels[i * h * w + k] / 255f;
+      }
+      plans.add(engine.plan(new Image(y, 1, h, w), maxDrop, budget));
+    }
+    return new Job(plans);
+  }
+
+  /** A one-channel image in [0, 1] as UINT8 [1, 1, h, w] (rounded, clamped). */
+  public static Tensor toUint8(Image img) {
+    byte[] b = new byte[img.data().length];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) Math.round(Math.max(0, Math.min(1, img.data()[i])) * 255);
+    }
+    return Tensor.ofUint8(new long[] {1, 1, img.height(), img.width()}, b);
+  }
+
+  private static double number(Map<String, Object> p, String key) {
+    Object v = p.get(key);
+    if (v == null) {
+      return 0;
+    }
+    if (!(v instanceof Number num) || !(num.doubleValue() >= 0) || Double.isInfinite(num.doubleValue())) {
+      throw InferenceException.invalid(String.format(Locale.ROOT, "parameter '%s' must be a non-negative number", key));
+    }
+    return num.doubleValue();
+  }
+}
