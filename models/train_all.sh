@@ -14,3 +14,6 @@ $PY listops.py fabnet
 $PY listops.py transformer
 $PY listops.py bench
 echo "done: models/repository and models/bench re-exported"
+echo "then, for the integer SR models' hybrid-precision configurations (Java, from the repository root):"
+echo "  java -jar experiments/target/experiments.jar nawq-search --model sr-x2-nawq"
+echo "  java -jar experiments/target/experiments.jar nawq-search --model sr-x4-nawq"
