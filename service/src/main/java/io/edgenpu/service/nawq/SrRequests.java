@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
 public final class SrRequests {
   public static final String MAX_DROP_DB = "max_drop_db";
   public static final String BUDGET_US = "budget_us";
+  /** Most low-resolution pixels one request may carry (all its images): 1024 tiles. */
+  public static final long MAX_PIXELS = 1L << 20;
 
   private SrRequests() {}
 
@@ -86,6 +88,10 @@ public final class SrRequests {
     int w = (int) images.dim(3);
     if (h < 1 || w < 1) {
       throw InferenceException.invalid("input images must have at least one pixel, got " + h + "x" + w);
+    }
+    if ((long) n * h * w > MAX_PIXELS) {
+      throw new InferenceException(io.edgenpu.service.inference.Status.PAYLOAD_TOO_LARGE, "the request has "
+          + (long) n * h * w + " pixels; at most " + MAX_PIXELS + " are upscaled per request");
     }
     int[] pixels = images.toUint8Array();
     List<SrEngine.Plan> plans = new ArrayList<>(n);

@@ -109,5 +109,9 @@ class SrTilesOnTheNpuTest {
         .isInstanceOf(InferenceException.class).hasMessageContaining("max_drop_db");
     assertThatThrownBy(() -> SrRequests.plan(model.srEngine(), uint8(lr), Map.of(SrRequests.BUDGET_US, "soon")))
         .isInstanceOf(InferenceException.class).hasMessageContaining("budget_us");
+    Tensor huge = Tensor.ofUint8(new long[] {1, 1, 1025, 1024}, new byte[1025 * 1024]);
+    assertThatThrownBy(() -> SrRequests.plan(model.srEngine(), huge, Map.of()))
+        .isInstanceOfSatisfying(InferenceException.class,
+            e -> assertThat(e.status()).isEqualTo(io.edgenpu.service.inference.Status.PAYLOAD_TOO_LARGE));
   }
 }
