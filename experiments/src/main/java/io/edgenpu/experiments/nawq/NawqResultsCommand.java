@@ -4,6 +4,7 @@ import io.edgenpu.experiments.Charts;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfile;
 import io.edgenpu.npu.profile.NpuProfiles;
+import io.edgenpu.npu.quant.HpqConfig;
 import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.HybridPrecisionLatency;
 import io.edgenpu.npu.quant.LumaImages;
@@ -26,7 +27,6 @@ import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,8 +40,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "nawq-results", mixinStandardHelpOptions = true, description = "NAWQ-SR quality/latency table on held-out images.")
 public final class NawqResultsCommand implements Callable<Integer> {
-  private static final Pattern BITS = Pattern.compile("\"act_bits\":\\s*(\\d+)");
-  private static final Pattern EPS = Pattern.compile("\"eps_db\":\\s*([0-9.]+)");
 
   @Option(names = "--repository", defaultValue = "models/repository")
   Path repository;
@@ -77,22 +75,9 @@ public final class NawqResultsCommand implements Callable<Integer> {
       Map<String, Double> eps = new LinkedHashMap<>();
       configs.put("all-A16W8", Collections.nCopies(n, 16));
       configs.put("all-A8W8", Collections.nCopies(n, 8));
-      try (Stream<Path> files = Files.list(nawq.resolve("hpq"))) {
-        for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-          String json = Files.readString(f);
-          if (!json.contains("\"feasible\": true")) {
-            continue;
-          }
-          List<Integer> bits = new ArrayList<>();
-          Matcher m = BITS.matcher(json);
-          while (m.find()) {
-            bits.add(Integer.parseInt(m.group(1)));
-          }
-          Matcher e = EPS.matcher(json);
-          String key = "hpq " + f.getFileName().toString().replace(".json", "");
-          configs.put(key, bits);
-          eps.put(key, e.find() ? Double.parseDouble(e.group(1)) : Double.NaN);
-        }
+      for (HpqConfig c : HpqConfig.readFeasible(nawq, n)) {
+        configs.put("hpq " + c.name(), c.bits());
+        eps.put("hpq " + c.name(), c.epsDb());
       }
       double perPixel16 = HybridPrecisionLatency.nanos(model, graph, configs.get("all-A16W8"), npu, 64) / (64 * 64);
       Map<String, double[]> points = new LinkedHashMap<>();

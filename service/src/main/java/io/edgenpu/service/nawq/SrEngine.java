@@ -3,6 +3,7 @@ package io.edgenpu.service.nawq;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.npu.quant.HpqConfig;
 import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.HybridPrecisionLatency;
 import io.edgenpu.npu.quant.QuantSrRunner;
@@ -12,7 +13,6 @@ import io.edgenpu.npu.quant.SrGraph.Image;
 import io.edgenpu.npu.quant.TileCodec;
 import io.edgenpu.service.backend.DeviceProgram;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One SR model in the NPU's integer arithmetic (NAWQ-SR): its graph, activation ranges calibrated at load on
@@ -35,9 +32,6 @@ import java.util.stream.Stream;
  * runners).
  */
 public final class SrEngine {
-  /** A configuration: its tolerance (dB vs FP32), wordlength per convolution, and name. */
-  public record Config(String name, double epsDb, List<Integer> bits) {}
-
   /** Name of a tile program's output (its upscaled padded region, FP32 [1, 1, h, w]). */
   public static final String TILE_OUTPUT = "tile";
   /** Core size of a tile, low-resolution pixels. */
@@ -45,14 +39,11 @@ public final class SrEngine {
   /** Side of the square patch the latency model is evaluated on; times scale per pixel from it. */
   private static final int REFERENCE = 64;
 
-  private static final Pattern BITS = Pattern.compile("\"act_bits\":\\s*(\\d+)");
-  private static final Pattern EPS = Pattern.compile("\"eps_db\":\\s*([0-9.]+)");
-  private static final Pattern FEASIBLE = Pattern.compile("\"feasible\":\\s*true");
 
   private final SrGraph graph;
   private final Map<String, double[]> ranges;
-  private final List<Config> configs = new ArrayList<>();
-  private final Map<Config, Double> nanosPerPixel = new HashMap<>();
+  private final List<HpqConfig> configs = new ArrayList<>();
+  private final Map<HpqConfig, Double> nanosPerPixel = new HashMap<>();
   private final List<Integer> all16;
   private final int scale;
   private final TileCodec codec;
@@ -71,25 +62,9 @@ public final class SrEngine {
     this.ranges = Map.copyOf(SrCalibration.ranges(graph, calibration.stream().map(HpqSearch.Pair::lr).toList()));
     int n = graph.convs().size();
     this.all16 = Collections.nCopies(n, 16);
-    configs.add(new Config("all-A16W8", 0, all16));
-    Path hpq = modelDirectory.resolve("hpq");
-    if (Files.isDirectory(hpq)) {
-      try (Stream<Path> files = Files.list(hpq)) {
-        for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-          String json = Files.readString(f);
-          List<Integer> bits = new ArrayList<>();
-          Matcher m = BITS.matcher(json);
-          while (m.find()) {
-            bits.add(Integer.parseInt(m.group(1)));
-          }
-          Matcher e = EPS.matcher(json);
-          if (FEASIBLE.matcher(json).find() && e.find() && bits.size() == n) {
-            configs.add(new Config(f.getFileName().toString().replace(".json", ""), Double.parseDouble(e.group(1)), List.copyOf(bits)));
-          }
-        }
-      }
-    }
-    for (Config c : configs) {   // per-request work stays out of the cost model
+    configs.add(new HpqConfig("all-A16W8", 0, all16));
+    configs.addAll(HpqConfig.readFeasible(modelDirectory, n));
+    for (HpqConfig c : configs) {   // per-request work stays out of the cost model
       nanosPerPixel.put(c, HybridPrecisionLatency.nanos(model, graph, c.bits(), profile, REFERENCE) / (REFERENCE * REFERENCE));
     }
     this.codec = new TileCodec(PATCH, 6, scale);
@@ -99,14 +74,14 @@ public final class SrEngine {
     return scale;
   }
 
-  public List<Config> configs() {
+  public List<HpqConfig> configs() {
     return Collections.unmodifiableList(configs);
   }
 
   /** The fastest configuration whose tolerance is within {@code maxDropDb} (all-A16W8 when none is). */
-  public Config choose(double maxDropDb) {
-    Config best = configs.get(0);
-    for (Config c : configs) {
+  public HpqConfig choose(double maxDropDb) {
+    HpqConfig best = configs.get(0);
+    for (HpqConfig c : configs) {
       if (c.epsDb() <= maxDropDb && nanosPerPixel.get(c) < nanosPerPixel.get(best)) {
         best = c;
       }
@@ -116,7 +91,7 @@ public final class SrEngine {
 
   /** One image's work: its tiles as device programs, and the stitching of their outputs. */
   public final class Plan {
-    private final Config config;
+    private final HpqConfig config;
     private final List<TileCodec.Tile> tiles;
     private final List<DeviceProgram> programs = new ArrayList<>();
     private final int enhanced;
@@ -124,7 +99,7 @@ public final class SrEngine {
     private final int height;
     private final int width;
 
-    private Plan(Image lr, Config config, double budgetNanos) {
+    private Plan(Image lr, HpqConfig config, double budgetNanos) {
       this.config = config;
       this.height = lr.height();
       this.width = lr.width();
@@ -142,7 +117,7 @@ public final class SrEngine {
       this.nanos = TileCodec.nanos(tiles, chosen, perPixel);
     }
 
-    public Config config() {
+    public HpqConfig config() {
       return config;
     }
 

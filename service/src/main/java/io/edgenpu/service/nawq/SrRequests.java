@@ -69,7 +69,7 @@ public final class SrRequests {
     /** What was done, as response parameters. */
     public Map<String, Object> parameters() {
       Map<String, Object> out = new LinkedHashMap<>();
-      SrEngine.Config c = plans.get(0).config();
+      io.edgenpu.npu.quant.HpqConfig c = plans.get(0).config();
       out.put("nawq_config", c.name());
       out.put("nawq_bits", c.bits().stream().map(String::valueOf).collect(Collectors.joining(",")));
       out.put("tiles", (long) states.size());

@@ -104,7 +104,7 @@ class UpscaleEndpointIntegrationTest {
     double previousUs = Double.MAX_VALUE;
     for (double c : constraints.stream().distinct().sorted().toList()) {
       EntityExchangeResult<byte[]> r = upscale("?max_drop_db=" + c, MediaType.IMAGE_PNG, lrPng, 200);
-      SrEngine.Config expected = engine.choose(c);
+      io.edgenpu.npu.quant.HpqConfig expected = engine.choose(c);
       assertThat(r.getResponseHeaders().getContentType()).isEqualTo(MediaType.IMAGE_PNG);
       assertThat(r.getResponseHeaders().getFirst("X-Edgenpu-Config")).isEqualTo(expected.name());
       assertThat(r.getResponseHeaders().getFirst("X-Edgenpu-Bits"))
