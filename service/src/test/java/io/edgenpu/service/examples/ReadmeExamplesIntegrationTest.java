@@ -58,7 +58,21 @@ class ReadmeExamplesIntegrationTest {
   }
 
   /** A curl command line reduced to what this test replays. */
-  record Curl(String method, String url, Map<String, String> headers, String dataFile) {}
+  record Curl(String method, String url, Map<String, String> headers, String data) {}
+
+  /** The request a curl line sends, aimed at this test's server ({@code -d @file}: a file of the repository; else inline). */
+  private HttpRequest request(Curl c, Duration timeout) throws java.io.FileNotFoundException {
+    String url = c.url().replace("localhost:8000", "127.0.0.1:" + httpPort);
+    if (!url.contains("://")) {
+      url = "http://" + url; // as curl assumes
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
+    c.headers().forEach(b::header);
+    b.method(c.method(), c.data() == null ? HttpRequest.BodyPublishers.noBody()
+        : c.data().startsWith("@") ? HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.data().substring(1)))
+        : HttpRequest.BodyPublishers.ofString(c.data()));
+    return b.build();
+  }
 
   static Curl parse(String line) {
     List<String> words = new ArrayList<>();
@@ -101,21 +115,12 @@ class ReadmeExamplesIntegrationTest {
     JsonNode inferResponse = null;
     while (m.find()) {
       Curl c = parse(m.group());
-      String url = c.url().replace("localhost:8000", "127.0.0.1:" + httpPort);
-      if (!url.contains("://")) {
-        url = "http://" + url; // as curl assumes
+      if (c.data() != null) {
+        assertThat(c.data()).startsWith("@");
       }
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
-      c.headers().forEach(b::header);
-      if (c.dataFile() != null) {
-        assertThat(c.dataFile()).startsWith("@");
-        b.method(c.method(), HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.dataFile().substring(1))));
-      } else {
-        b.method(c.method(), HttpRequest.BodyPublishers.noBody());
-      }
-      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client.send(request(c, Duration.ofSeconds(10)), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(m.group()).isEqualTo(200);
-      if (url.endsWith("/infer")) {
+      if (c.url().endsWith("/infer")) {
         inferResponse = JsonMapper.builder().build().readTree(r.body());
       }
       n++;
@@ -143,13 +148,7 @@ class ReadmeExamplesIntegrationTest {
     int n = 0;
     while (m.find()) {
       Curl c = parse(m.group());
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + c.url().replace("localhost:8000", "127.0.0.1:" + httpPort)))
-          .timeout(Duration.ofSeconds(60));
-      c.headers().forEach(b::header);
-      b.method(c.method(), c.dataFile() == null ? HttpRequest.BodyPublishers.noBody()
-          : c.dataFile().startsWith("@") ? HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.dataFile().substring(1)))
-          : HttpRequest.BodyPublishers.ofString(c.dataFile()));
-      HttpResponse<byte[]> r = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r = client.send(request(c, Duration.ofSeconds(60)), HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.statusCode()).as(m.group()).isEqualTo(200);
       if (c.url().contains("/upscale")) {
         // As the README shows: the configuration in the headers, a PNG twice the size of the 256x256 input.
