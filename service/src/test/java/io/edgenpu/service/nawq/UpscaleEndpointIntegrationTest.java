@@ -126,7 +126,7 @@ class UpscaleEndpointIntegrationTest {
 
   @Test
   void aLatencyBudgetEnhancesTheHardestTilesAtAMeasuredCost() {
-    double loose = engine().configs().stream().mapToDouble(SrEngine.Config::epsDb).max().orElseThrow();
+    double loose = engine().configs().stream().mapToDouble(io.edgenpu.npu.quant.HpqConfig::epsDb).max().orElseThrow();
     EntityExchangeResult<byte[]> plain = upscale("?max_drop_db=" + loose, MediaType.IMAGE_PNG, lrPng, 200);
     EntityExchangeResult<byte[]> rich = upscale("?max_drop_db=" + loose + "&budget_us=1000000", MediaType.IMAGE_PNG, lrPng, 200);
     assertThat(plain.getResponseHeaders().getFirst("X-Edgenpu-Enhanced-Tiles")).isEqualTo("0");
@@ -174,6 +174,14 @@ class UpscaleEndpointIntegrationTest {
             "data", List.of(1, 2, 3, 4))), "parameters", Map.of("max_drop_db", "lots"))).exchange().expectStatus().isBadRequest()
         .expectBody(byte[].class).returnResult().getResponseBody());
     assertThat(badParameter).contains("max_drop_db");
+    String empty = new String(http.post().uri("/v2/models/sr-x2-nawq/infer").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(Map.of("inputs", List.of(Map.of("name", "image", "datatype", "UINT8", "shape", List.of(1, 1, 0, 4),
+            "data", List.of())))).exchange().expectStatus().isBadRequest().expectBody(byte[].class).returnResult().getResponseBody());
+    assertThat(empty).contains("error");
+    String twoChannels = new String(http.post().uri("/v2/models/sr-x2-nawq/infer").contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(Map.of("inputs", List.of(Map.of("name", "image", "datatype", "UINT8", "shape", List.of(1, 2, 1, 1),
+            "data", List.of(1, 2))))).exchange().expectStatus().isBadRequest().expectBody(byte[].class).returnResult().getResponseBody());
+    assertThat(twoChannels).contains("shape");
   }
 
   @Test
