@@ -307,7 +307,7 @@ NAWQ_CONFIG = """\
 kind: nawq-sr
 description: x{s} super-resolution of 8-bit luma in the NPU's integer arithmetic (NAWQ-SR); image tiles are the device's samples
 max-batch-size: 4           # tiles per device batch (each holds the emulated device for its host compute)
-slo: 5s                     # host compute of the emulated integer tiles: about 3 s for a 512x512 image here
+slo: 5s                     # host compute of the emulated integer tiles: est. ~2.7 s for a 512x512 image here (4x a 256x256 one's 355 ms x 1.9 for the halos)
 inputs:
   - {{name: image, datatype: UINT8, shape: [1, -1, -1]}}      # low-resolution Y, 0..255
 outputs:
