@@ -27,12 +27,20 @@ import java.util.Objects;
  * <p>Threading: {@link #submit}, {@link #cancel}, {@link #register} and {@link #unregister} may be called from
  * any thread; they hand the work to the loop. Everything else runs on the loop. Time comes only from the
  * loop's clock.
+ *
+ * <p>Every request it takes is answered exactly once, whatever its collaborators do: listeners are
+ * isolated ({@link IsolatedListeners}); a policy that throws is replaced for that decision by the
+ * work-conserving default (start what is queued; never preempt); and any other exception while handling
+ * an event fails the requests that event concerned (as a backend error) and leaves the device free for
+ * the next batch, instead of leaving it marked busy with nothing running.
  */
 public final class DeviceScheduler {
+  private static final System.Logger LOG = System.getLogger(DeviceScheduler.class.getName());
+
   private final String deviceId;
   private final EventLoop loop;
   private final Accelerator accelerator;
-  private final SchedulerListener listener;
+  private final IsolatedListeners listener;
   private final Map<String, ModelLane> lanes = new LinkedHashMap<>();
   private Group running;
   private Group suspended;
@@ -83,7 +91,8 @@ public final class DeviceScheduler {
     this.deviceId = Objects.requireNonNull(deviceId);
     this.loop = Objects.requireNonNull(loop);
     this.accelerator = Objects.requireNonNull(accelerator);
-    this.listener = listener == null ? SchedulerListener.NONE : listener;
+    this.listener = listener instanceof IsolatedListeners isolated ? isolated
+        : IsolatedListeners.of(listener == null ? List.of() : List.of(listener));
   }
 
   public String deviceId() {
@@ -105,6 +114,11 @@ public final class DeviceScheduler {
   /** Samples waiting in all queues of this device (updated on the loop; readable from any thread). */
   public int queuedSamples() {
     return queuedSamples;
+  }
+
+  /** Exceptions thrown by this scheduler's listeners so far (isolated; readable from any thread). */
+  public long listenerFailures() {
+    return listener.failures();
   }
 
   /** Whether a stage is executing now (readable from any thread). */
@@ -143,13 +157,29 @@ public final class DeviceScheduler {
 
   /** Queues a request (or fails it at once if its model is absent, the device is closed or its queue is full). */
   public void submit(Request r) {
-    onLoop(() -> arrive(r));
+    onLoop(() -> {
+      try {
+        arrive(r);
+      } catch (RuntimeException e) {
+        failAfterError(List.of(r), "accepting", e);
+      }
+    });
   }
 
   /** Cancels a request: queued samples never run; running ones stop at the next stage boundary. */
   public void cancel(Request r) {
     r.cancel();
     onLoop(() -> {
+      try {
+        withdraw(r);
+      } catch (RuntimeException e) {
+        failAfterError(List.of(r), "cancelling", e);
+      }
+    });
+  }
+
+  private void withdraw(Request r) {
+    {
       if (r.isFinished()) {
         return;
       }
@@ -165,19 +195,67 @@ public final class DeviceScheduler {
       }
       finishFailed(r, FailureReason.CANCELLED, started ? "cancelled while running" : "cancelled while queued");
       updateQueued();
-    });
+    }
   }
 
-  /** Stops accepting requests and fails everything queued; a running batch finishes. */
+  /**
+   * Stops accepting requests and answers every request it holds with {@code message} (unavailable): the
+   * queued ones, those of the suspended batch and those of the running batch, whose outcome is then
+   * ignored. Nothing is left unanswered when the device goes away.
+   */
   public void close(String message) {
     onLoop(() -> {
       closed = true;
       for (ModelLane lane : new ArrayList<>(lanes.values())) {
         failQueued(lane, FailureReason.UNAVAILABLE, message);
       }
+      for (Group g : new Group[] {running, suspended}) {
+        if (g != null) {
+          for (Sample s : g.samples) {
+            if (!s.request().isFinished()) {
+              listener.onSampleDropped(s, FailureReason.UNAVAILABLE, true, now());
+              finishFailed(s.request(), FailureReason.UNAVAILABLE, message);
+            }
+          }
+        }
+      }
       wakeTimer.cancel();
       expiryTimer.cancel();
     });
+  }
+
+  /**
+   * The last resort after an unexpected exception while handling an event: the requests concerned get a
+   * backend error (once: finished ones are left alone) and the device is free again.
+   */
+  private void failAfterError(List<Request> requests, String what, RuntimeException e) {
+    LOG.log(System.Logger.Level.ERROR, "device " + deviceId + ": unexpected error while " + what
+        + "; failing the " + requests.size() + " request(s) concerned", e);
+    for (Request r : requests) {
+      try {
+        if (!r.isFinished()) {
+          for (ModelLane lane : lanes.values()) {
+            lane.queue().withdraw(r);
+          }
+          finishFailed(r, FailureReason.BACKEND, "scheduler error on device " + deviceId + " while " + what + ": " + e);
+        }
+      } catch (RuntimeException again) {
+        LOG.log(System.Logger.Level.ERROR, "device " + deviceId + ": could not fail request " + r, again);
+      }
+    }
+    updateQueued();
+  }
+
+  private static List<Request> requestsOf(Group g) {
+    List<Request> out = new ArrayList<>();
+    if (g != null) {
+      for (Sample s : g.samples) {
+        if (!out.contains(s.request())) {
+          out.add(s.request());
+        }
+      }
+    }
+    return out;
   }
 
   /** Model keys registered on this device (a copy; call from the loop, or accept a racy view). */
@@ -280,6 +358,16 @@ public final class DeviceScheduler {
   }
 
   private void onExpiryTimer() {
+    try {
+      expire();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "device " + deviceId + ": expiring late requests failed", e);
+      expiryAtNanos = Long.MAX_VALUE;
+      armExpiryTimer();
+    }
+  }
+
+  private void expire() {
     expiryAtNanos = Long.MAX_VALUE;
     long now = now();
     for (ModelLane lane : lanes.values()) {
@@ -325,7 +413,14 @@ public final class DeviceScheduler {
       if (lane.queue().isEmpty()) {
         continue;
       }
-      IdleDecision d = lane.policy().onIdle(lane);
+      IdleDecision d;
+      try {
+        d = lane.policy().onIdle(lane);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "policy " + lane.policy().name() + " of " + lane.model()
+            + " failed on idle; starting what is queued instead", e);
+        d = IdleDecision.start(Math.min(lane.queue().size(), lane.maxBatchSize()));
+      }
       if (d.kind() == IdleDecision.Kind.START) {
         if (best == null || moreUrgent(lane, best)) {
           best = lane;
@@ -381,6 +476,18 @@ public final class DeviceScheduler {
   // ---------------------------------------------------------------- stage execution
 
   private void runStage(Group g) {
+    try {
+      startStage(g);
+    } catch (RuntimeException e) {
+      busy = false;
+      deviceBusy = false;
+      running = null;
+      failAfterError(requestsOf(g), "starting a stage", e);
+      loop.execute(this::dispatch);
+    }
+  }
+
+  private void startStage(Group g) {
     long now = now();
     busy = true;
     deviceBusy = true;
@@ -406,6 +513,36 @@ public final class DeviceScheduler {
   }
 
   private void stageDone(Group g, StageBatch batch, StageOutcome outcome) {
+    try {
+      finishStage(g, batch, outcome);
+    } catch (RuntimeException e) {
+      List<Request> concerned = requestsOf(g);
+      for (Sample s : batch.samples()) {
+        if (!concerned.contains(s.request())) {
+          concerned.add(s.request());
+        }
+      }
+      if (running == g || running == null) {
+        busy = false;
+        deviceBusy = false;
+        running = null;
+      }
+      failAfterError(concerned, "finishing a stage", e);
+      if (!busy) {
+        if (suspended != null && (suspended == g || !suspended.samples.isEmpty())) {
+          Group resumed = suspended;
+          suspended = null;
+          if (resumed != g) {
+            runStage(resumed);
+            return;
+          }
+        }
+        loop.execute(this::dispatch);
+      }
+    }
+  }
+
+  private void finishStage(Group g, StageBatch batch, StageOutcome outcome) {
     long now = now();
     busy = false;
     deviceBusy = false;
@@ -447,7 +584,14 @@ public final class DeviceScheduler {
     // As in the Fluid Batching Engine: no decision for a group still catching up or that merged just now;
     // arrivals during a catch-up wait for the merged batch's next decision point.
     if (!g.isCatchUp() && !merged && suspended == null && !lane.queue().isEmpty()) {
-      StageDecision d = lane.policy().afterStage(lane, new RunningBatch(stage, Collections.unmodifiableList(g.samples), false));
+      StageDecision d;
+      try {
+        d = lane.policy().afterStage(lane, new RunningBatch(stage, Collections.unmodifiableList(g.samples), false));
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "policy " + lane.policy().name() + " of " + lane.model()
+            + " failed after a stage; not preempting", e);
+        d = StageDecision.CONTINUE;
+      }
       if (d.preempt()) {
         int room = lane.maxBatchSize() - g.samples.size();
         int n = Math.min(d.incoming(), room);
@@ -557,7 +701,12 @@ public final class DeviceScheduler {
   }
 
   private void finishGroup(Group g) {
-    g.lane.policy().onBatchFinished(g.lane, g.startedNanos, g.maxSize, g.worstLatencyNanos);
+    try {
+      g.lane.policy().onBatchFinished(g.lane, g.startedNanos, g.maxSize, g.worstLatencyNanos);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "policy " + g.lane.policy().name() + " of " + g.lane.model()
+          + " failed when a batch finished; ignored", e);
+    }
   }
 
   private static boolean anyStarted(Request r) {

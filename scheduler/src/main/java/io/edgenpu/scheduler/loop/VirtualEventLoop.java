@@ -51,7 +51,9 @@ public final class VirtualEventLoop implements EventLoop {
       timers.poll();
       now = t.atNanos;
       processed++;
-      t.task.run();
+      Runnable task = t.task;
+      t.task = null;
+      task.run();
     }
     if (endNanos != Long.MAX_VALUE && endNanos > now) {
       now = endNanos;
@@ -66,7 +68,9 @@ public final class VirtualEventLoop implements EventLoop {
     }
     now = t.atNanos;
     processed++;
-    t.task.run();
+    Runnable task = t.task;
+    t.task = null;
+    task.run();
     return true;
   }
 

@@ -21,14 +21,22 @@ final class SchedulerHarness implements SchedulerListener {
   final Map<Long, Long> latencyById = new TreeMap<>();
   final Map<Long, FailureReason> failureById = new TreeMap<>();
   final Map<Long, Long> answeredAt = new TreeMap<>();
+  /** Answers per request id (completions and failures): exactly one each, always. */
+  final Map<Long, Integer> answers = new TreeMap<>();
   int preemptions;
   int merges;
   int resumes;
   private long nextId;
 
   SchedulerHarness(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, ModelLane.Config config) {
+    this(plan, oracle, exits, policy, config, null);
+  }
+
+  /** @param extra a further scheduler listener (after the harness's own), or null */
+  SchedulerHarness(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, ModelLane.Config config,
+      SchedulerListener extra) {
     accelerator = new SimulatedAccelerator(loop, 0).withModel(MODEL, oracle);
-    scheduler = new DeviceScheduler("npu0", loop, accelerator, this);
+    scheduler = new DeviceScheduler("npu0", loop, accelerator, extra == null ? this : IsolatedListeners.of(List.of(this, extra)));
     lane = new ModelLane(MODEL, plan, oracle, exits, policy, config);
     scheduler.register(lane);
   }
@@ -78,16 +86,23 @@ final class SchedulerHarness implements SchedulerListener {
     return new RequestListener() {
       @Override
       public void onCompleted(Request r) {
+        answers.merge(r.id(), 1, Integer::sum);
         latencyById.put(r.id(), loop.now() - r.arrivalNanos());
         answeredAt.put(r.id(), loop.now());
       }
 
       @Override
       public void onFailed(Request r, FailureReason reason, String message) {
+        answers.merge(r.id(), 1, Integer::sum);
         failureById.put(r.id(), reason);
         answeredAt.put(r.id(), loop.now());
       }
     };
+  }
+
+  /** Requests submitted so far. */
+  long submitted() {
+    return nextId;
   }
 
   void run() {
