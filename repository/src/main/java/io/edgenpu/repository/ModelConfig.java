@@ -18,6 +18,7 @@ import java.util.Map;
  * @param stages the stages of an early-exit model, empty otherwise
  * @param exitPrior optional cumulative exit fractions (one per exit), a prior for the scheduler
  * @param butterfly the network's shape for the butterfly accelerator's cost model; null when not given
+ * @param warmup how the model is warmed up before it serves
  */
 public record ModelConfig(
     String name,
@@ -34,7 +35,25 @@ public record ModelConfig(
     double[] exitPrior,
     SchedulingConfig scheduling,
     ButterflyNetwork butterfly,
+    Warmup warmup,
     Path directory) {
+
+  /**
+   * Warm-up before a version serves (Triton's {@code model_warmup}): every stage runs once at each batch
+   * size.
+   *
+   * @param enabled false skips it (the first requests then pay for first-run allocations)
+   * @param batchSizes the batch sizes to run; empty = every size from 1 to max-batch-size
+   * @param sample an OIP inference request (JSON) in the model's folder whose first row is the warm-up
+   *     sample, repeated to each batch size; null = zeros (grey for images)
+   */
+  public record Warmup(boolean enabled, List<Integer> batchSizes, String sample) {
+    public static final Warmup DEFAULT = new Warmup(true, List.of(), null);
+
+    public Warmup {
+      batchSizes = List.copyOf(batchSizes);
+    }
+  }
 
   /** One stage of an early-exit model; {@code exitGraph} null when no exit follows the stage. */
   public record StageConfig(String graph, String exitGraph, double threshold) {}
@@ -86,7 +105,7 @@ public record ModelConfig(
   /** This config on another device (a deployment's override of the config file's {@code device}). */
   public ModelConfig withDevice(String otherDevice) {
     return new ModelConfig(name, kind, description, maxBatchSize, otherDevice, versionPolicy, slo, inputs, outputs, graph,
-        stages, exitPrior, scheduling, butterfly, directory);
+        stages, exitPrior, scheduling, butterfly, warmup, directory);
   }
 
   public boolean isEarlyExit() {

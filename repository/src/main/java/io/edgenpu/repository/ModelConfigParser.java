@@ -68,9 +68,35 @@ public final class ModelConfigParser {
     }
     ModelConfig.SchedulingConfig scheduling = scheduling(y, kind);
     ButterflyNetwork butterfly = butterfly(y, device);
+    ModelConfig.Warmup warmup = warmup(y, maxBatch, modelDir);
     y.finish();
     return new ModelConfig(name, kind, description, maxBatch, device, versions, slo, inputs, outputs, graph, stages,
-        prior, scheduling, butterfly, modelDir);
+        prior, scheduling, butterfly, warmup, modelDir);
+  }
+
+  /** The {@code warmup:} section (optional): {@code enabled}, {@code batch-sizes}, {@code sample}. */
+  private static ModelConfig.Warmup warmup(YamlMap y, int maxBatch, Path modelDir) {
+    YamlMap w = y.map("warmup");
+    if (w == null) {
+      return ModelConfig.Warmup.DEFAULT;
+    }
+    boolean enabled = w.bool("enabled", true);
+    List<Integer> sizes = new ArrayList<>();
+    for (long b : w.longList("batch-sizes")) {
+      if (b < 1 || b > maxBatch) {
+        throw w.error("batch-sizes", "warm-up batch sizes must be between 1 and max-batch-size (" + maxBatch + "), got " + b);
+      }
+      sizes.add((int) b);
+    }
+    String sample = w.has("sample") ? w.requireString("sample") : null;
+    if (sample != null) {
+      Path f = modelDir.resolve(sample).normalize();
+      if (!f.startsWith(modelDir.normalize()) || !Files.isRegularFile(f)) {
+        throw w.error("sample", "warm-up sample '" + sample + "' is not a file in the model's folder");
+      }
+    }
+    w.finish();
+    return new ModelConfig.Warmup(enabled, sizes, sample);
   }
 
   /** The {@code butterfly:} section: the network's shape on the butterfly accelerator (required there). */

@@ -1,150 +1,207 @@
 package io.edgenpu.service.backend;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.npu.workload.Workload;
 import io.edgenpu.npu.workload.WorkloadExtractor;
-import io.edgenpu.npu.profile.NpuProfile;
-import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.repository.ModelConfig;
-import io.edgenpu.repository.ModelKind;
-import io.edgenpu.service.nawq.SrEngine;
 import io.edgenpu.repository.ModelWorkloads;
 import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.scheduler.core.StagePlan;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One loaded model version: its ONNX Runtime graphs (one for a plain model; a stage graph and an optional
- * exit head per stage for an early-exit model; none for a NAWQ-SR model, whose {@link SrEngine} runs the
- * graph in the NPU's integer arithmetic and whose samples are image tiles carrying their own
- * {@link DeviceProgram}), its client-facing signature, its stage plan and its NPU workload. {@link #runStage} computes one stage for a batch (blocking; call it off event loops).
- * Thread-safe for concurrent {@code runStage} calls; {@link #close()} releases the native sessions.
+ * One loaded model version, of one of the kinds the server serves: {@link PlainModel} (one ONNX graph),
+ * {@link EarlyExitModel} (stage graphs with exit heads) or {@link NawqSrModel} (an SR graph in the NPU's
+ * integer arithmetic, whose samples are image tiles). Adding a kind is adding a subclass; the compiler
+ * checks every {@code switch} over them.
+ *
+ * <p>What every kind offers: its client-facing signature, its {@link StagePlan}, its NPU workload, how a
+ * validated request becomes scheduler samples and the samples' outputs an answer ({@link #prepare}), how one
+ * stage of a batch is computed ({@link #runStage}, blocking) and how it is warmed up before it serves.
+ *
+ * <p>Thread-safe. Native resources live until {@link #close()} has been called <em>and</em> no
+ * {@link #runStage} is still computing: a stage that a time limit or a cancellation abandoned keeps the
+ * sessions it uses open until it returns (ONNX Runtime does not guard a session's close against a run in
+ * progress).
  */
-public final class ModelInstance implements AutoCloseable {
-  /** Name of the extra output of early-exit models: the index of the exit each sample took. */
-  public static final String EXIT_INDEX_OUTPUT = "exit_index";
+public abstract sealed class ModelInstance implements AutoCloseable permits PlainModel, EarlyExitModel, NawqSrModel {
+  private static final AtomicInteger GENERATIONS = new AtomicInteger();
 
   private final ModelConfig config;
   private final long version;
   private final String key;
-  private final List<OrtGraph> stageGraphs = new ArrayList<>();
-  private final List<OrtGraph> exitGraphs = new ArrayList<>();
-  private final double[] thresholds;
-  private final List<TensorSpec> inputs;
-  private final List<TensorSpec> outputs;
-  private final StagePlan plan;
   private final Path versionDir;
-  private Workload workload;
-  private final long referenceElements;
+  private final AtomicInteger users = new AtomicInteger(1);   // 1 = the owner's reference, dropped by close()
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Workload workload;
 
-  /** Name of a NAWQ-SR model's input: low-resolution 8-bit luma [N, 1, H, W]. */
-  public static final String NAWQ_INPUT = "image";
-  /** Name of a NAWQ-SR model's output: upscaled 8-bit luma. */
-  public static final String NAWQ_OUTPUT = "image_sr";
+  protected ModelInstance(ModelConfig config, long version, Path versionDir) {
+    this.config = config;
+    this.version = version;
+    this.versionDir = versionDir;
+    this.key = config.name() + ":" + version + "#" + GENERATIONS.incrementAndGet();
+  }
 
-  private final SrEngine srEngine;
+  public final ModelConfig config() {
+    return config;
+  }
 
-  public ModelInstance(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
-      throws IOException, OrtException {
-    this(env, config, version, versionDir, intraOpThreads, null);
+  public final long version() {
+    return version;
   }
 
   /**
-   * @param npu the NPU that times a NAWQ-SR model's configurations (null: the default profile); unused by
-   *     other kinds
+   * The scheduler lane and device key of this loaded instance: {@code name:version#generation}. Unique per
+   * load, so a reloaded version runs beside the instance it replaces until that one has drained.
    */
-  public ModelInstance(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads,
-      NpuProfile npu) throws IOException, OrtException {
-    this.config = config;
-    this.version = version;
-    this.key = config.name() + ":" + version;
-    SrEngine engine = null;
-    try {
-      if (config.kind() == ModelKind.NAWQ_SR) {
-        engine = new SrEngine(graphFile(versionDir, config.graph()), config.directory(),
-            npu != null ? npu : NpuProfiles.resolve(NpuProfiles.DEFAULT));
-        stageGraphs.add(null);
-        exitGraphs.add(null);
-        this.thresholds = new double[] {1};
-        List<TensorSpec> io = List.of(new TensorSpec(NAWQ_INPUT, DataType.UINT8, new long[] {1, -1, -1}));
-        this.inputs = resolve("input", config.inputs(), io);
-        this.outputs = resolve("output", config.outputs(), List.of(new TensorSpec(NAWQ_OUTPUT, DataType.UINT8, new long[] {1, -1, -1})));
-        this.plan = StagePlan.single();
-      } else if (!config.isEarlyExit()) {
-        Path file = graphFile(versionDir, config.graph());
-        OrtGraph g = new OrtGraph(env, file, intraOpThreads);
-        stageGraphs.add(g);
-        exitGraphs.add(null);
-        this.thresholds = new double[] {1};
-        this.inputs = resolve("input", config.inputs(), g.inputs());
-        this.outputs = resolve("output", config.outputs(), g.outputs());
-        this.plan = StagePlan.single();
-      } else {
-        int n = config.stages().size();
-        boolean[] exitAfter = new boolean[n];
-        this.thresholds = new double[n];
-        TensorSpec previousOut = null;
-        List<TensorSpec> headOutputs = null;
-        for (int s = 0; s < n; s++) {
-          ModelConfig.StageConfig sc = config.stages().get(s);
-          Path stageFile = graphFile(versionDir, sc.graph());
-          OrtGraph g = new OrtGraph(env, stageFile, intraOpThreads);
-          stageGraphs.add(g);
-          requireSingle(g, sc.graph());
-          if (previousOut != null && !compatible(previousOut, g.inputs().get(0))) {
-            throw new IllegalArgumentException(sc.graph() + " takes " + g.inputs().get(0) + " but the previous stage gives " + previousOut);
-          }
-          previousOut = g.outputs().get(0);
-          if (sc.exitGraph() != null) {
-            Path headFile = graphFile(versionDir, sc.exitGraph());
-            OrtGraph h = new OrtGraph(env, headFile, intraOpThreads);
-            exitGraphs.add(h);
-            if (h.inputs().size() != 1 || !compatible(previousOut, h.inputs().get(0))) {
-              throw new IllegalArgumentException(sc.exitGraph() + " must take the output of " + sc.graph() + " (" + previousOut + ")");
-            }
-            if (headOutputs == null) {
-              headOutputs = h.outputs();
-            } else if (!headOutputs.equals(h.outputs())) {
-              throw new IllegalArgumentException("exit heads must all have the same outputs: " + sc.exitGraph() + " has " + h.outputs() + ", expected " + headOutputs);
-            }
-            if (h.outputs().get(0).dataType() != DataType.FP32) {
-              throw new IllegalArgumentException(sc.exitGraph() + ": the first output must be FP32 class probabilities");
-            }
-            exitAfter[s] = true;
-          } else {
-            exitGraphs.add(null);
-          }
-          thresholds[s] = sc.threshold();
-        }
-        this.plan = new StagePlan(exitAfter);
-        this.inputs = resolve("input", config.inputs(), stageGraphs.get(0).inputs());
-        List<TensorSpec> outs = new ArrayList<>(headOutputs);
-        outs.add(new TensorSpec(EXIT_INDEX_OUTPUT, DataType.INT32, new long[] {1}));
-        this.outputs = resolve("output", config.outputs(), outs);
+  public final String key() {
+    return key;
+  }
+
+  /** {@code name:version}: what statistics and meters are kept under (they survive reloads). */
+  public final String versionKey() {
+    return config.name() + ":" + version;
+  }
+
+  /** The {@link #versionKey()} part of a {@link #key()}. */
+  public static String versionKeyOf(String key) {
+    int hash = key.lastIndexOf('#');
+    return hash < 0 ? key : key.substring(0, hash);
+  }
+
+  /** The version folder the graphs were read from. */
+  protected final Path versionDir() {
+    return versionDir;
+  }
+
+  /** The inputs a request must carry (per-sample shapes, batch dimension excluded). */
+  public abstract List<TensorSpec> inputs();
+
+  /** The outputs an answer can carry. */
+  public abstract List<TensorSpec> outputs();
+
+  public abstract StagePlan plan();
+
+  /**
+   * Turns a validated request (inputs by name, each with {@code batch} rows) into scheduler samples and a way
+   * to assemble the answer.
+   *
+   * @throws BadInputException when the inputs are valid for the signature but not for this kind of model
+   */
+  public abstract PreparedRequest prepare(Map<String, Tensor> inputs, int batch, Map<String, Object> parameters,
+      double exitThreshold);
+
+  /**
+   * Computes stage {@code stage} for a batch of samples (blocking; call it off event loops): reads each
+   * state's inputs or activation, writes activations or, for samples that exit here, outputs. Returns per
+   * sample whether it exited. Samples that already have outputs (masked by an EE-unaware policy) ride along.
+   *
+   * @throws IllegalStateException when the instance is closed
+   */
+  public final boolean[] runStage(int stage, List<SampleState> samples) throws Exception {
+    try (Lease lease = lease()) {
+      return compute(stage, samples);
+    }
+  }
+
+  /** A hold on the instance's native resources: they stay open until every lease is closed. */
+  public interface Lease extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Holds the native resources open until the lease is closed, even if {@link #close()} is called meanwhile.
+   *
+   * @throws IllegalStateException when the instance is closed already
+   */
+  public final Lease lease() {
+    if (!retain()) {
+      throw new IllegalStateException("model " + key + " is unloaded");
+    }
+    AtomicBoolean open = new AtomicBoolean(true);
+    return () -> {
+      if (open.compareAndSet(true, false)) {
+        release();
       }
-    } catch (IOException | OrtException | RuntimeException e) {
-      close();
-      throw e;
+    };
+  }
+
+  /** {@link #runStage} of the kind, with the native resources held. */
+  protected abstract boolean[] compute(int stage, List<SampleState> samples) throws Exception;
+
+  /**
+   * Warms the model up as its configuration says (Triton's model warm-up): every stage runs once at each
+   * warm-up batch size (by default every size from 1 to max-batch-size), on the configured sample repeated
+   * to the batch size, or on neutral data. So the first request does not pay for ONNX Runtime's first-run
+   * allocations and the JIT. Blocking; called once before the version serves.
+   *
+   * @param sample the configured sample's inputs by name (one row each), or null for neutral data
+   * @return the batch sizes run
+   */
+  public final List<Integer> warmUp(Map<String, Tensor> sample) throws Exception {
+    ModelConfig.Warmup w = config.warmup();
+    if (!w.enabled()) {
+      return List.of();
     }
-    this.srEngine = engine;
-    this.versionDir = versionDir;
-    long[] ref = inputs.get(0).shape();
-    long elems = 1;
-    boolean variable = false;
-    for (long d : ref) {
-      variable |= d < 0;
-      elems *= d < 0 ? WorkloadExtractor.DEFAULT_REFERENCE_DIM : d;
+    List<Integer> sizes = new java.util.ArrayList<>(w.batchSizes());
+    if (sizes.isEmpty()) {
+      for (int b = 1; b <= config.maxBatchSize(); b++) {
+        sizes.add(b);
+      }
     }
-    this.referenceElements = variable ? elems : -1;
+    try (Lease lease = lease()) {
+      for (int b : sizes) {
+        warmUp(b, sample == null ? null : repeatRows(sample, b));
+      }
+    }
+    return sizes;
+  }
+
+  private static Map<String, Tensor> repeatRows(Map<String, Tensor> sample, int batch) {
+    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : sample.entrySet()) {
+      Tensor row = e.getValue().sliceRows(0, 1);
+      out.put(e.getKey(), Tensor.concatRows(java.util.Collections.nCopies(batch, row)));
+    }
+    return out;
+  }
+
+  /**
+   * Computes every stage of the model once for a batch of {@code batch} samples.
+   *
+   * @param inputs the model's inputs with {@code batch} rows, or null for neutral data
+   */
+  protected abstract void warmUp(int batch, Map<String, Tensor> inputs) throws Exception;
+
+  /**
+   * Layers per stage (backbone + exit head) for the NPU cost model, extracted from the graphs on first use
+   * (models served on the CPU device never need it).
+   *
+   * @throws IllegalArgumentException when the graphs use operators whose shapes the emulator cannot infer
+   */
+  public final Workload workload() {
+    Workload w = workload;
+    if (w == null) {
+      synchronized (this) {
+        w = workload;
+        if (w == null) {
+          try {
+            w = ModelWorkloads.of(config, versionDir);
+          } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the graphs of " + key + ": " + e.getMessage(), e);
+          }
+          workload = w;
+        }
+      }
+    }
+    return w;
   }
 
   /**
@@ -152,35 +209,67 @@ public final class ModelInstance implements AutoCloseable {
    * the batch's mean per-sample input size to that reference; 1 for fixed-size models. The emulated device
    * scales the modelled time by it (layer costs grow with the number of pixels).
    */
-  public double workScale(List<SampleState> samples) {
-    if (referenceElements < 0 || samples.isEmpty()) {
+  public final double workScale(List<SampleState> samples) {
+    if (samples.isEmpty()) {
       return 1.0;
     }
-    String first = inputs.get(0).name();
+    TensorSpec first = inputs().get(0);
+    long reference = 1;
+    boolean variable = false;
+    for (long d : first.shape()) {
+      variable |= d < 0;
+      reference *= d < 0 ? WorkloadExtractor.DEFAULT_REFERENCE_DIM : d;
+    }
+    if (!variable) {
+      return 1.0;
+    }
     double total = 0;
     for (SampleState s : samples) {
-      Tensor t = s.inputs().get(first);
-      total += t == null ? referenceElements : t.elementCount();
+      Tensor t = s.inputs().get(first.name());
+      total += t == null ? reference : t.elementCount();
     }
-    return total / samples.size() / referenceElements;
+    return total / samples.size() / reference;
   }
 
-  private static void requireSingle(OrtGraph g, String name) {
-    if (g.inputs().size() != 1 || g.outputs().size() != 1) {
-      throw new IllegalArgumentException(name + ": a stage graph must have exactly one input and one output");
+  /** Releases the owner's reference; the native resources go once no stage is computing. Idempotent. */
+  @Override
+  public final void close() {
+    if (closed.compareAndSet(false, true)) {
+      release();
     }
   }
 
-  private static boolean compatible(TensorSpec a, TensorSpec b) {
-    return a.dataType() == b.dataType() && (Shapes.matches(b.shape(), a.shape()) || Shapes.matches(a.shape(), b.shape()));
+  /** Whether {@link #close()} has been called. */
+  public final boolean isClosed() {
+    return closed.get();
   }
 
-  private static Path graphFile(Path versionDir, String relative) throws IOException {
-    return ModelWorkloads.graphFile(versionDir, relative);
+  private boolean retain() {
+    if (closed.get()) {
+      return false;   // no new work on a closed instance; leases taken before go on
+    }
+    for (;;) {
+      int n = users.get();
+      if (n == 0) {
+        return false;
+      }
+      if (users.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
   }
+
+  private void release() {
+    if (users.decrementAndGet() == 0) {
+      freeNative();
+    }
+  }
+
+  /** Frees native resources; called exactly once, when closed and no stage computes. */
+  protected abstract void freeNative();
 
   /** Declared tensors must match the graph's (by name, datatype and shape); undeclared ones come from the graph. */
-  private List<TensorSpec> resolve(String what, List<TensorSpec> declared, List<TensorSpec> actual) {
+  static List<TensorSpec> resolve(String what, List<TensorSpec> declared, List<TensorSpec> actual) {
     if (declared.isEmpty()) {
       return actual;
     }
@@ -197,165 +286,8 @@ public final class ModelInstance implements AutoCloseable {
     return declared;
   }
 
-  /** The integer-arithmetic engine of a NAWQ-SR model; null for other kinds. */
-  public SrEngine srEngine() {
-    return srEngine;
-  }
-
-  public ModelConfig config() {
-    return config;
-  }
-
-  public long version() {
-    return version;
-  }
-
-  /** Scheduler lane key: {@code name:version}. */
-  public String key() {
-    return key;
-  }
-
-  public List<TensorSpec> inputs() {
-    return inputs;
-  }
-
-  public List<TensorSpec> outputs() {
-    return outputs;
-  }
-
-  public StagePlan plan() {
-    return plan;
-  }
-
-  /**
-   * Layers per stage (backbone + exit head) for the NPU cost model, extracted from the graphs on first use
-   * (models served on the CPU device never need it).
-   *
-   * @throws IllegalArgumentException when the graphs use operators whose shapes the emulator cannot infer
-   */
-  public synchronized Workload workload() {
-    if (workload == null) {
-      try {
-        workload = ModelWorkloads.of(config, versionDir);
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read the graphs of " + key + ": " + e.getMessage(), e);
-      }
-    }
-    return workload;
-  }
-
-  /** The model's own confidence threshold at a stage's exit. */
-  public double threshold(int stage) {
-    return thresholds[stage];
-  }
-
-  /**
-   * Computes stage {@code stage} for a batch of samples: reads each state's inputs (stage 0) or activation,
-   * writes activations or, for samples that exit here, outputs. Returns per sample whether it exited.
-   * Samples that already have outputs (masked by an EE-unaware policy) ride along unchanged.
-   */
-  public boolean[] runStage(int stage, List<SampleState> samples) throws OrtException {
-    int n = samples.size();
-    boolean[] exited = new boolean[n];
-    if (srEngine != null) {
-      for (int i = 0; i < n; i++) {
-        samples.get(i).setOutputs(samples.get(i).program().run(), -1);
-        exited[i] = true;
-      }
-      return exited;
-    }
-    OrtGraph g = stageGraphs.get(stage);
-    if (!config.isEarlyExit()) {
-      // Samples with variable-size inputs (e.g. images of different sizes) run in one group per shape.
-      for (List<Integer> group : groupByInputShape(samples)) {
-        Map<String, Tensor> feeds = new LinkedHashMap<>();
-        for (TensorSpec in : g.inputs()) {
-          List<Tensor> parts = new ArrayList<>(group.size());
-          for (int i : group) {
-            parts.add(samples.get(i).inputs().get(in.name()));
-          }
-          feeds.put(in.name(), Tensor.concatRows(parts));
-        }
-        Map<String, Tensor> out = g.run(feeds);
-        for (int k = 0; k < group.size(); k++) {
-          samples.get(group.get(k)).setOutputs(sliceAll(out, k), -1);
-          exited[group.get(k)] = true;
-        }
-      }
-      return exited;
-    }
-    List<Tensor> parts = new ArrayList<>(n);
-    for (SampleState s : samples) {
-      parts.add(stage == 0 ? s.inputs().values().iterator().next() : s.activation());
-    }
-    Tensor activation = g.run(Map.of(g.inputs().get(0).name(), Tensor.concatRows(parts))).values().iterator().next();
-    OrtGraph head = exitGraphs.get(stage);
-    Map<String, Tensor> headOut = head == null ? null
-        : head.run(Map.of(head.inputs().get(0).name(), activation));
-    boolean last = stage == plan.lastStage();
-    float[] probs = headOut == null ? null : headOut.values().iterator().next().toFloatArray();
-    int classes = headOut == null ? 0 : (int) Shapes.rowElements(headOut.values().iterator().next().shape());
-    for (int i = 0; i < n; i++) {
-      SampleState s = samples.get(i);
-      if (s.hasOutputs()) {
-        continue;
-      }
-      boolean exits = last;
-      if (!exits && headOut != null) {
-        double threshold = Double.isNaN(s.exitThreshold()) ? thresholds[stage] : s.exitThreshold();
-        exits = maxInRow(probs, i, classes) >= threshold;
-      }
-      if (exits) {
-        Map<String, Tensor> o = sliceAll(headOut, i);
-        o.put(EXIT_INDEX_OUTPUT, Tensor.ofInts(new long[] {1, 1}, new int[] {plan.exitIndexOf(stage)}));
-        s.setOutputs(o, plan.exitIndexOf(stage));
-        exited[i] = true;
-      } else {
-        s.setActivation(activation.sliceRows(i, i + 1));
-      }
-    }
-    return exited;
-  }
-
-  private static List<List<Integer>> groupByInputShape(List<SampleState> samples) {
-    Map<String, List<Integer>> groups = new LinkedHashMap<>();
-    for (int i = 0; i < samples.size(); i++) {
-      StringBuilder key = new StringBuilder();
-      for (Map.Entry<String, Tensor> e : new java.util.TreeMap<>(samples.get(i).inputs()).entrySet()) {
-        key.append(e.getKey()).append(java.util.Arrays.toString(e.getValue().shape()));
-      }
-      groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(i);
-    }
-    return new ArrayList<>(groups.values());
-  }
-
-  private static float maxInRow(float[] values, int row, int width) {
-    float m = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < width; j++) {
-      m = Math.max(m, values[row * width + j]);
-    }
-    return m;
-  }
-
-  private static Map<String, Tensor> sliceAll(Map<String, Tensor> batch, int row) {
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : batch.entrySet()) {
-      out.put(e.getKey(), e.getValue().sliceRows(row, row + 1));
-    }
-    return out;
-  }
-
-  @Override
-  public void close() {
-    for (OrtGraph g : stageGraphs) {
-      if (g != null) {
-        g.close();
-      }
-    }
-    for (OrtGraph g : exitGraphs) {
-      if (g != null) {
-        g.close();
-      }
-    }
+  /** Resolves a graph file inside a version folder. */
+  static Path graphFile(Path versionDir, String relative) throws IOException {
+    return ModelWorkloads.graphFile(versionDir, relative);
   }
 }

@@ -23,7 +23,12 @@ import java.util.Map;
  * native session.
  */
 public final class OrtGraph implements AutoCloseable {
+  private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+  /** Reference size of a variable dimension when the graph is warmed up. */
+  private static final long WARMUP_DIM = 32;
+
   private final OrtEnvironment env;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   private final OrtSession session;
   private final Path file;
   private final List<TensorSpec> inputs;
@@ -38,8 +43,19 @@ public final class OrtGraph implements AutoCloseable {
       opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       this.session = env.createSession(file.toString(), opts);
     }
-    this.inputs = signature(session.getInputInfo(), "input");
-    this.outputs = signature(session.getOutputInfo(), "output");
+    OPEN.incrementAndGet();
+    try {
+      this.inputs = signature(session.getInputInfo(), "input");
+      this.outputs = signature(session.getOutputInfo(), "output");
+    } catch (OrtException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /** ONNX Runtime sessions open in this process (a leak shows here first). */
+  public static int openSessions() {
+    return OPEN.get();
   }
 
   private List<TensorSpec> signature(Map<String, NodeInfo> infos, String what) {
@@ -82,8 +98,9 @@ public final class OrtGraph implements AutoCloseable {
   public Map<String, Tensor> run(Map<String, Tensor> feeds) throws OrtException {
     Map<String, OnnxTensor> ort = new HashMap<>();
     try {
+      OrtTensors.Arena arena = OrtTensors.arena(feeds.values());
       for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
-        ort.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
+        ort.put(e.getKey(), OrtTensors.toOrt(env, e.getValue(), arena));
       }
       try (OrtSession.Result result = session.run(ort)) {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -99,8 +116,36 @@ public final class OrtGraph implements AutoCloseable {
     }
   }
 
+  /** Runs the graph once on zeros, {@code batch} rows (variable dimensions at a small reference size). */
+  public void warmUp(int batch) throws OrtException {
+    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    for (TensorSpec in : inputs) {
+      long[] shape = new long[in.shape().length + 1];
+      shape[0] = batch;
+      for (int i = 0; i < in.shape().length; i++) {
+        shape[i + 1] = in.shape()[i] < 0 ? WARMUP_DIM : in.shape()[i];
+      }
+      feeds.put(in.name(), OrtTensors.zeros(in.dataType(), shape));
+    }
+    run(feeds);
+  }
+
+  /** Row {@code row} of every output of a batched run, each with batch dimension 1. */
+  public static Map<String, Tensor> row(Map<String, Tensor> batch, int row) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : batch.entrySet()) {
+      out.put(e.getKey(), e.getValue().sliceRows(row, row + 1));
+    }
+    return out;
+  }
+
+  /** Releases the native session (idempotent). The caller guarantees that no {@link #run} is in progress. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    OPEN.decrementAndGet();
     try {
       session.close();
     } catch (OrtException e) {

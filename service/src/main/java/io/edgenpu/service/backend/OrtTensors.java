@@ -60,8 +60,60 @@ public final class OrtTensors {
     };
   }
 
-  /** Creates an ONNX Runtime tensor (the caller closes it). */
-  public static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
+  /**
+   * A calling thread's reusable native memory for one run's inputs: ONNX Runtime reads input tensors in place
+   * from direct buffers, so the buffer must live until the run returns, and nothing else on the thread may
+   * use it meanwhile. Allocating direct memory per run costs more than the copy into it.
+   */
+  public static final class Arena {
+    private ByteBuffer memory;
+
+    private Arena(int bytes) {
+      memory = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    ByteBuffer take(int bytes) {
+      ByteBuffer slice = memory.slice(memory.position(), bytes).order(ByteOrder.nativeOrder());
+      memory.position(memory.position() + bytes);
+      return slice;
+    }
+  }
+
+  /** Most bytes an arena keeps between runs; larger inputs get memory of their own. */
+  private static final int MAX_ARENA_BYTES = 4 << 20;
+  private static final ThreadLocal<Arena> ARENAS = new ThreadLocal<>();
+
+  /** The calling thread's arena, emptied and large enough for these tensors' fixed-size bytes. */
+  public static Arena arena(java.util.Collection<Tensor> tensors) {
+    long total = 0;
+    for (Tensor t : tensors) {
+      if (t.dataType() != DataType.BYTES) {
+        total += t.rawByteSize();
+      }
+    }
+    if (total > MAX_ARENA_BYTES) {
+      return new Arena((int) total);
+    }
+    Arena a = ARENAS.get();
+    if (a == null || a.memory.capacity() < total) {
+      a = new Arena((int) Math.max(total, 4096));
+      ARENAS.set(a);
+    }
+    a.memory.clear();
+    return a;
+  }
+
+  /** A tensor of zeros (empty strings for BYTES). */
+  public static Tensor zeros(DataType type, long[] shape) {
+    if (type == DataType.BYTES) {
+      return Tensor.ofBytes(shape, java.util.Collections.nCopies((int) io.edgenpu.api.tensor.Shapes.elementCount(shape), new byte[0]));
+    }
+    long bytes = io.edgenpu.api.tensor.Shapes.elementCount(shape) * type.byteSize();
+    return Tensor.ofRaw(type, shape, ByteBuffer.allocate((int) bytes));
+  }
+
+  /** Creates an ONNX Runtime tensor (the caller closes it before the arena is used again). */
+  public static OnnxTensor toOrt(OrtEnvironment env, Tensor t, Arena arena) throws OrtException {
     if (t.dataType() == DataType.BYTES) {
       List<byte[]> el = t.bytesElements();
       String[] s = new String[el.size()];
@@ -74,7 +126,7 @@ public final class OrtTensors {
     if (jt == null) {
       throw new IllegalArgumentException("ONNX Runtime cannot take " + t.dataType() + " inputs");
     }
-    ByteBuffer raw = ByteBuffer.allocateDirect((int) t.rawByteSize()).order(ByteOrder.nativeOrder());
+    ByteBuffer raw = arena.take((int) t.rawByteSize());
     raw.put(t.rawData());
     raw.flip();
     return OnnxTensor.createTensor(env, raw, t.shape(), jt);

@@ -162,13 +162,32 @@ public final class ClientPolicy {
    */
   static final int MAX_TRACKED = 4096;
 
-  /** The client of this id (created on first use). */
+  /**
+   * The client of this id (created on first use). Above {@link #MAX_TRACKED} clients, idle unconfigured ones
+   * are forgotten in one sweep per {@code MAX_TRACKED / 4} new clients, so a request costs O(1) amortised
+   * however many clients are busy.
+   */
   public Client client(String id) {
-    Client c = clients.computeIfAbsent(id, Client::new);
-    if (clients.size() > MAX_TRACKED) {
-      clients.values().removeIf(x -> x != c && !deviceClasses.containsKey(x.id) && x.inFlight() == 0);
+    Client c = clients.get(id);
+    if (c != null) {
+      return c;
+    }
+    c = clients.computeIfAbsent(id, Client::new);
+    if (clients.size() > MAX_TRACKED && createdSinceSweep.incrementAndGet() >= MAX_TRACKED / 4) {
+      createdSinceSweep.set(0);
+      sweeps.incrementAndGet();
+      Client keep = c;
+      clients.values().removeIf(x -> x != keep && !deviceClasses.containsKey(x.id) && x.inFlight() == 0);
     }
     return c;
+  }
+
+  private final AtomicInteger createdSinceSweep = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong sweeps = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Sweeps of idle clients so far. */
+  long sweeps() {
+    return sweeps.get();
   }
 
   /** Clients tracked now. */

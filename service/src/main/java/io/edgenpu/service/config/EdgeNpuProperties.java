@@ -163,6 +163,9 @@ public record EdgeNpuProperties(
    * @param maxBytesElementLength most bytes in one BYTES element
    * @param maxStreams most gRPC inference streams open at once
    * @param maxStreamInFlight most unanswered requests per stream (the server reads no further until one is answered)
+   * @param answerTimeout how long after its deadline (or its arrival, when it has none) a request may stay
+   *     unanswered before the gateway's watchdog answers it with 504 and cancels it (a safety net; the
+   *     device path answers long before in a healthy server)
    */
   public record Limits(
       @DefaultValue("32MB") DataSize maxBodySize,
@@ -170,5 +173,6 @@ public record EdgeNpuProperties(
       @DefaultValue("16777216") long maxTensorElements,
       @DefaultValue("1048576") int maxBytesElementLength,
       @DefaultValue("64") int maxStreams,
-      @DefaultValue("16") int maxStreamInFlight) {}
+      @DefaultValue("16") int maxStreamInFlight,
+      @DefaultValue("5m") java.time.Duration answerTimeout) {}
 }

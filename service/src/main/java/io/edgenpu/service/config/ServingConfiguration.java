@@ -8,19 +8,26 @@ import io.edgenpu.scheduler.loop.RealTimeEventLoop;
 import io.edgenpu.service.device.Device;
 import io.edgenpu.service.device.EmulatedButterflyAccelerator;
 import io.edgenpu.service.device.EmulatedNpuAccelerator;
+import io.edgenpu.service.device.FaultInjectors;
 import io.edgenpu.service.device.OrtAccelerator;
 import io.edgenpu.service.inference.InferenceService;
 import io.edgenpu.service.inference.StatsRegistry;
 import io.edgenpu.service.metrics.StatsListener;
 import io.edgenpu.service.repository.ModelRepository;
+import io.edgenpu.service.clients.ClientPolicy;
+import io.edgenpu.service.inference.AnswerWatchdog;
+import io.edgenpu.service.inference.RequestLog;
+import io.edgenpu.service.rest.InferJsonCodec;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -41,18 +48,24 @@ public class ServingConfiguration {
   /** What every device's scheduler reports to, whatever the device (statistics, timelines). */
   @Bean
   SchedulerListener schedulerListener(StatsRegistry stats) {
-    return new io.edgenpu.service.metrics.CompositeSchedulerListener(java.util.List.of(
+    return io.edgenpu.scheduler.core.IsolatedListeners.of(java.util.List.of(
         new StatsListener(stats), new io.edgenpu.service.inference.TimelineRecorder()));
   }
 
-  /** The shared listener plus, when metrics are on, meters tagged with the device's name. */
+  /**
+   * The shared listener plus, when metrics are on, meters tagged with the device's name, and, when fault
+   * injection is on, the injectable throwing listener.
+   */
   private static SchedulerListener forDevice(String device, SchedulerListener shared,
-      io.micrometer.core.instrument.MeterRegistry registry, EdgeNpuProperties props) {
-    if (!props.metrics().enabled()) {
-      return shared;
+      io.micrometer.core.instrument.MeterRegistry registry, EdgeNpuProperties props, FaultInjectors faults) {
+    java.util.List<SchedulerListener> all = new java.util.ArrayList<>(java.util.List.of(shared));
+    if (props.metrics().enabled()) {
+      all.add(new io.edgenpu.service.metrics.SchedulingMetrics(registry, device));
     }
-    return new io.edgenpu.service.metrics.CompositeSchedulerListener(java.util.List.of(
-        shared, new io.edgenpu.service.metrics.SchedulingMetrics(registry, device)));
+    if (props.resilience().faultInjection()) {
+      all.add(faults.listener());
+    }
+    return all.size() == 1 ? shared : io.edgenpu.scheduler.core.IsolatedListeners.of(all);
   }
 
   @Bean
@@ -62,6 +75,7 @@ public class ServingConfiguration {
 
   /** The bounded executor for blocking ONNX Runtime work; never an event loop. */
   @Bean(destroyMethod = "shutdownNow")
+  @org.springframework.context.annotation.Primary
   ThreadPoolExecutor computeExecutor(EdgeNpuProperties props) {
     AtomicInteger n = new AtomicInteger();
     int threads = Math.max(1, props.compute().threads());
@@ -76,31 +90,31 @@ public class ServingConfiguration {
   }
 
   @Bean
-  io.edgenpu.service.device.FaultInjectors faultInjectors() {
-    return new io.edgenpu.service.device.FaultInjectors();
+  FaultInjectors faultInjectors() {
+    return new FaultInjectors();
   }
 
   @Bean(destroyMethod = "")
   Map<String, Device> devices(EdgeNpuProperties props, ThreadPoolExecutor compute, SchedulerListener shared,
-      io.micrometer.core.instrument.MeterRegistry registry, io.edgenpu.service.device.FaultInjectors faults) {
+      io.micrometer.core.instrument.MeterRegistry registry, FaultInjectors faults) {
     DeviceGuards guards = new DeviceGuards(props.resilience(), props.resilience().faultInjection() ? faults : null,
         props.metrics().enabled() ? registry : null);
     Map<String, Device> devices = new LinkedHashMap<>();
     RealTimeEventLoop npuLoop = new RealTimeEventLoop("device-npu");
     devices.put("npu", guards.device("npu", Device.Kind.EMULATED_NPU, npuLoop,
-        new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), forDevice("npu", shared, registry, props)));
+        new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), forDevice("npu", shared, registry, props, faults)));
     RealTimeEventLoop bflyLoop = new RealTimeEventLoop("device-butterfly");
     devices.put("butterfly", guards.device("butterfly", Device.Kind.EMULATED_BUTTERFLY, bflyLoop, new EmulatedButterflyAccelerator(
-        bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), forDevice("butterfly", shared, registry, props)));
+        bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), forDevice("butterfly", shared, registry, props, faults)));
     RealTimeEventLoop cpuLoop = new RealTimeEventLoop("device-cpu");
-    devices.put("cpu", guards.device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), forDevice("cpu", shared, registry, props)));
+    devices.put("cpu", guards.device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), forDevice("cpu", shared, registry, props, faults)));
     return devices;
   }
 
   @Bean
   @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "edgenpu.metrics.enabled", matchIfMissing = true)
-  io.edgenpu.service.metrics.DeviceMetrics deviceMetrics(Map<String, Device> devices) {
-    return new io.edgenpu.service.metrics.DeviceMetrics(devices);
+  io.edgenpu.service.metrics.DeviceMetrics deviceMetrics(Map<String, Device> devices, AnswerWatchdog watchdog) {
+    return new io.edgenpu.service.metrics.DeviceMetrics(devices, watchdog);
   }
 
   @Bean
@@ -111,8 +125,16 @@ public class ServingConfiguration {
   @Bean(destroyMethod = "close")
   ModelRepository modelRepository(EdgeNpuProperties props, Map<String, Device> devices, OrtEnvironment env,
       StatsRegistry stats, DeviceShutdown shutdownAfter) throws IOException {
+    InferJsonCodec codec = new InferJsonCodec(props.limits().maxTensorElements());
     ModelRepository repo = new ModelRepository(props.modelRepository(), devices, props.defaultDevice(), props.modelDevices(), env,
-        Math.max(1, props.compute().intraOpThreads()), stats);
+        Math.max(1, props.compute().intraOpThreads()), stats, (file, model) -> {
+          byte[] body = java.nio.file.Files.readAllBytes(file);
+          Map<String, io.edgenpu.api.tensor.Tensor> inputs = new LinkedHashMap<>();
+          for (io.edgenpu.service.inference.NamedTensor t : codec.decode(model.config().name(), "", body, body.length, 0).inputs()) {
+            inputs.put(t.name(), t.tensor());
+          }
+          return inputs;
+        });
     repo.loadAll();
     return repo;
   }
@@ -130,13 +152,35 @@ public class ServingConfiguration {
         props.metrics().enabled() ? registry : null);
   }
 
+  /** The gateway's last line for answers the device path loses (never fires in a healthy server). */
+  @Bean(destroyMethod = "close")
+  AnswerWatchdog answerWatchdog(EdgeNpuProperties props) {
+    return new AnswerWatchdog(props.limits().answerTimeout(), Duration.ofMillis(250));
+  }
+
+  /**
+   * Where large answers (images, big batches) are assembled: off the device loops and the event loops, on
+   * as many threads as cores; small answers are assembled where the request completes.
+   */
+  @Bean(destroyMethod = "shutdownNow")
+  ThreadPoolExecutor assemblyExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        r -> {
+          Thread t = new Thread(r, "edgenpu-assembly-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
   @Bean
-  InferenceService inferenceService(ModelRepository repository, EdgeNpuProperties props,
-      io.edgenpu.service.clients.ClientPolicy clients) {
+  InferenceService inferenceService(ModelRepository repository, EdgeNpuProperties props, ClientPolicy clients,
+      AnswerWatchdog watchdog, @Qualifier("assemblyExecutor") ThreadPoolExecutor assembly) {
     EdgeNpuProperties.Limits l = props.limits();
     return new InferenceService(repository,
         new InferenceService.Limits(l.maxRequestBatch(), l.maxTensorElements(), l.maxBytesElementLength()),
-        ForkJoinPool.commonPool(), new io.edgenpu.service.inference.RequestLog(props.metrics().requestLog()), clients);
+        assembly, new RequestLog(props.metrics().requestLog()), clients, watchdog);
   }
 
   @Bean

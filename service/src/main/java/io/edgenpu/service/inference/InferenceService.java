@@ -3,17 +3,22 @@ package io.edgenpu.service.inference;
 import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
+import io.edgenpu.repository.TensorSpec;
+import io.edgenpu.scheduler.core.DeviceScheduler;
+import io.edgenpu.scheduler.core.DeviceUnavailableException;
 import io.edgenpu.scheduler.core.FailureReason;
 import io.edgenpu.scheduler.core.Request;
-import io.edgenpu.scheduler.core.RequestListener;
-import io.edgenpu.scheduler.core.Sample;
+import io.edgenpu.service.backend.BadInputException;
+import io.edgenpu.service.backend.EarlyExitModel;
 import io.edgenpu.service.backend.ModelInstance;
-import io.edgenpu.service.backend.SampleState;
+import io.edgenpu.service.backend.PreparedRequest;
+import io.edgenpu.service.clients.ClientPolicy;
+import io.edgenpu.service.device.GuardedAccelerator;
 import io.edgenpu.service.repository.ModelRepository;
 import io.edgenpu.service.repository.ModelVersion;
-import io.edgenpu.repository.TensorSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,21 +27,28 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The protocol-independent inference path shared by the REST and gRPC gateways: resolve the model version,
- * validate the inputs against its signature, split the request into samples, hand it to the device's
- * scheduler, and assemble the answer. Never blocks; thread-safe.
+ * The protocol-independent inference path shared by the REST, gRPC and WebSocket gateways: resolve the model
+ * version, validate the inputs against its signature, let the model kind turn them into scheduler samples,
+ * hand the request to the device's scheduler, and assemble the answer. Never blocks; thread-safe.
+ *
+ * <p>Every request it accepts is answered exactly once ({@link Call#result()} completes once): by the
+ * scheduler (result or failure) or, should that path ever lose it, by the {@link AnswerWatchdog}. The
+ * accounting of a request (its model version's in-flight count, its client's slot, the server's in-flight
+ * count) is taken only once the request is fully built and given back exactly once, when it is answered.
  */
 public final class InferenceService {
   private final ModelRepository repository;
   private final Limits limits;
   private final RequestLog requestLog;
-  private final io.edgenpu.service.clients.ClientPolicy clients;
-  private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+  private final ClientPolicy clients;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   private final Executor assembly;
+  private final AnswerWatchdog watchdog;
   private final AtomicLong ids = new AtomicLong();
 
   /**
@@ -50,24 +62,25 @@ public final class InferenceService {
 
   /** A request handed to a scheduler: its eventual answer, and a way to cancel it. */
   public interface Call {
+    /** Completes exactly once: with the result, or exceptionally with an {@link InferenceException}. */
     CompletableFuture<InferenceResult> result();
 
     /** Cancels the request (idempotent); a request already answered is unaffected. */
     void cancel();
   }
 
-  /** @param assembly where answers are assembled (off the device loops) */
-  public InferenceService(ModelRepository repository, Limits limits, Executor assembly) {
-    this(repository, limits, assembly, new RequestLog(false), io.edgenpu.service.clients.ClientPolicy.permissive());
-  }
-
+  /**
+   * @param assembly where large answers are assembled (small ones are assembled where the request completes)
+   * @param watchdog answers what the device path loses; the service does not close it
+   */
   public InferenceService(ModelRepository repository, Limits limits, Executor assembly, RequestLog requestLog,
-      io.edgenpu.service.clients.ClientPolicy clients) {
+      ClientPolicy clients, AnswerWatchdog watchdog) {
     this.requestLog = requestLog;
     this.clients = clients;
     this.repository = repository;
     this.limits = limits;
     this.assembly = assembly;
+    this.watchdog = watchdog;
   }
 
   /** Submits a request of an unauthenticated caller (security off). */
@@ -84,6 +97,12 @@ public final class InferenceService {
       return submit(req, caller);
     } catch (InferenceException e) {
       return failed(e);
+    } catch (BadInputException e) {
+      return failed(e.tooLarge() ? new InferenceException(Status.PAYLOAD_TOO_LARGE, e.getMessage()) : InferenceException.invalid(e.getMessage()));
+    } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
+      return failed(InferenceException.invalid("invalid request: " + e.getMessage()));
+    } catch (RuntimeException e) {
+      return failed(new InferenceException(Status.INTERNAL, "internal error while accepting the request: " + e.getClass().getSimpleName()));
     }
   }
 
@@ -122,9 +141,10 @@ public final class InferenceService {
     ModelVersion mv = repository.resolve(req.model(), req.version());
     ModelInstance model = mv.instance();
     RequestParameters params = RequestParameters.parse(req.parameters());
-    int batch = validateInputs(model, req);
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    int batch = validateInputs(model, req, inputs);
     List<TensorSpec> outputs = selectOutputs(model, req);
-    if (!Double.isNaN(params.exitThreshold()) && !model.config().isEarlyExit()) {
+    if (!Double.isNaN(params.exitThreshold()) && !(model instanceof EarlyExitModel)) {
       throw InferenceException.invalid("parameter 'exit_threshold' applies to early-exit models only");
     }
     long arrival = System.nanoTime();
@@ -137,32 +157,18 @@ public final class InferenceService {
     if (req.deadlineNanos() != 0) {
       deadline = Math.min(deadline, req.deadlineNanos());
     }
-    // A NAWQ-SR model's samples are the tiles of its images; other models' are the request's rows.
-    io.edgenpu.service.nawq.SrRequests.Job tiles = model.srEngine() == null ? null
-        : io.edgenpu.service.nawq.SrRequests.plan(model.srEngine(), req.inputs().get(0).tensor(), req.parameters());
-    List<Map<String, Tensor>> perSample = tiles == null ? split(req.inputs(), batch) : List.of();
-    CompletableFuture<InferenceResult> future = new CompletableFuture<>();
-    io.edgenpu.service.device.GuardedAccelerator guard = mv.device().guard();
-    io.edgenpu.scheduler.core.DeviceUnavailableException cutOff = guard == null ? null : guard.refusal();
+    PreparedRequest prepared = model.prepare(inputs, batch, req.parameters(), params.exitThreshold());
+    GuardedAccelerator guard = mv.device().guard();
+    DeviceUnavailableException cutOff = guard == null ? null : guard.refusal();
     if (cutOff != null) {
       throw new InferenceException(Status.UNAVAILABLE, cutOff.getMessage(),
           Duration.ofNanos(Math.max(1_000_000_000L, cutOff.retryAfterNanos())));
     }
-    io.edgenpu.service.clients.ClientPolicy.Client client =
-        clients.client(caller.authenticated() ? caller.device() : params.clientId());
-    if (!mv.enter()) {
-      throw new InferenceException(Status.UNAVAILABLE, "model '" + req.model() + "' is being unloaded", Duration.ofSeconds(1));
-    }
-    try {
-      client.admit();
-    } catch (InferenceException e) {
-      mv.exit();
-      throw e;
-    }
-    inFlight.incrementAndGet();
+    ClientPolicy.Client client = clients.client(caller.authenticated() ? caller.device() : params.clientId());
     String id = req.id() == null ? "" : req.id();
     RequestTimeline timeline = params.timeline() ? new RequestTimeline(arrival) : null;
-    Request request = Request.builder(model.key(), new Listener(mv, future, outputs, id, client, tiles))
+    Answer answer = new Answer(mv, outputs, id, client, prepared);
+    Request request = Request.builder(model.key(), answer)
         .attachment(timeline)
         .id(ids.incrementAndGet())
         .arrivalNanos(arrival)
@@ -170,30 +176,35 @@ public final class InferenceService {
         .priority(params.priority())
         .clientId(client.id())
         .weight(client.weight())
-        .samples(tiles == null ? batch : tiles.samples().size(),
-            i -> tiles == null ? new SampleState(perSample.get(i), params.exitThreshold()) : tiles.samples().get(i))
+        .samples(prepared.samples().size(), i -> prepared.samples().get(i))
         .build();
-    mv.device().scheduler().submit(request);
-    return new Call() {
-      @Override
-      public CompletableFuture<InferenceResult> result() {
-        return future;
-      }
-
-      @Override
-      public void cancel() {
-        mv.device().scheduler().cancel(request);
-      }
-    };
+    answer.bind(request, mv.device().scheduler());
+    // Accounting last: nothing below can fail without giving it back.
+    if (!mv.enter()) {
+      throw new InferenceException(Status.UNAVAILABLE, "model '" + req.model() + "' is being unloaded", Duration.ofSeconds(1));
+    }
+    try {
+      client.admit();
+    } catch (RuntimeException e) {
+      mv.exit();
+      throw e;
+    }
+    inFlight.incrementAndGet();
+    answer.accepted();
+    try {
+      mv.device().scheduler().submit(request);
+    } catch (RuntimeException e) {
+      answer.fail(new InferenceException(Status.INTERNAL, "the device did not take the request: " + e.getMessage()), "error");
+    }
+    return answer;
   }
 
-  /** Checks inputs against the model's signature; returns the batch size (rows). */
-  private int validateInputs(ModelInstance model, InferenceRequest req) {
+  /** Checks inputs against the model's signature and collects them by name; returns the batch size (rows). */
+  private int validateInputs(ModelInstance model, InferenceRequest req, Map<String, Tensor> byName) {
     Map<String, TensorSpec> specs = new LinkedHashMap<>();
     for (TensorSpec s : model.inputs()) {
       specs.put(s.name(), s);
     }
-    Set<String> seen = new HashSet<>();
     int batch = -1;
     for (NamedTensor in : req.inputs()) {
       TensorSpec spec = specs.get(in.name());
@@ -201,7 +212,7 @@ public final class InferenceService {
         throw InferenceException.invalid("unexpected input '" + in.name() + "' for model '" + req.model()
             + "'; inputs: " + specs.keySet());
       }
-      if (!seen.add(in.name())) {
+      if (byName.containsKey(in.name())) {
         throw InferenceException.invalid("input '" + in.name() + "' given more than once");
       }
       Tensor t = in.tensor();
@@ -213,7 +224,7 @@ public final class InferenceService {
         throw InferenceException.invalid("input '" + in.name() + "' must have shape " + Shapes.toString(spec.batchedShape())
             + " (batch first), got " + Shapes.toString(shape));
       }
-      long[] perSample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      long[] perSample = Arrays.copyOfRange(shape, 1, shape.length);
       if (!Shapes.matches(spec.shape(), perSample)) {
         throw InferenceException.invalid("input '" + in.name() + "' must have shape " + Shapes.toString(spec.batchedShape())
             + ", got " + Shapes.toString(shape));
@@ -237,9 +248,10 @@ public final class InferenceService {
         throw InferenceException.invalid("inputs disagree on the batch size: " + batch + " vs " + shape[0]);
       }
       batch = (int) shape[0];
+      byName.put(in.name(), t);
     }
     for (String name : specs.keySet()) {
-      if (!seen.contains(name)) {
+      if (!byName.containsKey(name)) {
         throw InferenceException.invalid("missing input '" + name + "' for model '" + req.model() + "'");
       }
     }
@@ -269,87 +281,134 @@ public final class InferenceService {
     return out;
   }
 
-  private static List<Map<String, Tensor>> split(List<NamedTensor> inputs, int batch) {
-    List<Map<String, Tensor>> out = new ArrayList<>(batch);
-    for (int i = 0; i < batch; i++) {
-      Map<String, Tensor> m = new HashMap<>();
-      for (NamedTensor in : inputs) {
-        m.put(in.name(), batch == 1 ? in.tensor() : in.tensor().sliceRows(i, i + 1));
-      }
-      out.add(m);
-    }
-    return out;
-  }
-
-  /** Completes the caller's future from the device loop; assembly happens on the assembly executor. */
-  private final class Listener implements RequestListener {
+  /**
+   * One accepted request's answer: the scheduler's listener (called on the device loop), the watchdog's
+   * target and the caller's {@link Call}. Whichever answers first wins; the accounting is given back once.
+   */
+  private final class Answer extends CompletableFuture<InferenceResult>
+      implements io.edgenpu.scheduler.core.RequestListener, Call, AnswerWatchdog.Watched {
     private final ModelVersion version;
-    private final CompletableFuture<InferenceResult> future;
     private final List<TensorSpec> outputs;
     private final String id;
-    private final io.edgenpu.service.clients.ClientPolicy.Client client;
-    private final io.edgenpu.service.nawq.SrRequests.Job tiles;
+    private final ClientPolicy.Client client;
+    private final PreparedRequest prepared;
+    private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+    private Request request;
+    private DeviceScheduler scheduler;
+    private long watchKey = -1;
 
-    Listener(ModelVersion version, CompletableFuture<InferenceResult> future, List<TensorSpec> outputs, String id,
-        io.edgenpu.service.clients.ClientPolicy.Client client, io.edgenpu.service.nawq.SrRequests.Job tiles) {
-      this.client = client;
-      this.tiles = tiles;
+    Answer(ModelVersion version, List<TensorSpec> outputs, String id, ClientPolicy.Client client, PreparedRequest prepared) {
       this.version = version;
-      this.future = future;
       this.outputs = outputs;
       this.id = id;
+      this.client = client;
+      this.prepared = prepared;
+    }
+
+    void bind(Request request, DeviceScheduler scheduler) {
+      this.request = request;
+      this.scheduler = scheduler;
+    }
+
+    /** The request is counted in: watch it until it is answered. */
+    void accepted() {
+      watchKey = watchdog.watch(this);
+    }
+
+    @Override
+    public CompletableFuture<InferenceResult> result() {
+      return this;
+    }
+
+    @Override
+    public void cancel() {
+      scheduler.cancel(request);
+    }
+
+    @Override
+    public long dueNanos() {
+      return request.hasDeadline() ? request.deadlineNanos() : request.arrivalNanos();
+    }
+
+    @Override
+    public boolean expire(String message) {
+      boolean answered = fail(new InferenceException(Status.DEADLINE_EXCEEDED, message), "deadline");
+      if (answered) {
+        scheduler.cancel(request);
+      }
+      return answered;
+    }
+
+    /** Gives the accounting back; true for the first caller only. */
+    private boolean settle(String outcome, Boolean metDeadline) {
+      if (!settled.compareAndSet(false, true)) {
+        return false;
+      }
+      watchdog.unwatch(watchKey);
+      version.exit();
+      inFlight.decrementAndGet();
+      client.done(outcome, metDeadline);
+      return true;
+    }
+
+    boolean fail(InferenceException e, String outcome) {
+      if (!settle(outcome, request.hasDeadline() ? Boolean.FALSE : null)) {
+        return false;
+      }
+      long elapsed = System.nanoTime() - request.arrivalNanos();
+      version.stats().recordFailure(elapsed);
+      completeExceptionally(e);
+      return true;
     }
 
     @Override
     public void onCompleted(Request r) {
-      long done = r.completedNanos();
-      long firstStart = Long.MAX_VALUE;
-      for (Sample s : r.samples()) {
-        firstStart = Math.min(firstStart, s.firstStartNanos());
-      }
-      version.stats().recordSuccess(tiles == null ? r.sampleCount() : tiles.images(), done - r.arrivalNanos(), firstStart - r.arrivalNanos(), done - firstStart);
-      requestLog.completed(r, id, firstStart - r.arrivalNanos(), done - r.arrivalNanos());
-      version.exit();
-      inFlight.decrementAndGet();
-      client.done("success", r.hasDeadline() ? done <= r.deadlineNanos() : null);
-      assembly.execute(() -> {
-        try {
-          future.complete(assemble(r));
-        } catch (RuntimeException e) {
-          future.completeExceptionally(new InferenceException(Status.INTERNAL, "could not assemble the response: " + e.getMessage()));
+      try {
+        long done = r.completedNanos();
+        if (!settle("success", r.hasDeadline() ? done <= r.deadlineNanos() : null)) {
+          return;
         }
-      });
+        long firstStart = Long.MAX_VALUE;
+        for (io.edgenpu.scheduler.core.Sample s : r.samples()) {
+          firstStart = Math.min(firstStart, s.firstStartNanos());
+        }
+        version.stats().recordSuccess(prepared.inferences(), done - r.arrivalNanos(), firstStart - r.arrivalNanos(), done - firstStart);
+        requestLog.completed(r, id, firstStart - r.arrivalNanos(), done - r.arrivalNanos());
+        if (prepared.cheapToAssemble()) {
+          assembleAndComplete(r);
+        } else {
+          assembly.execute(() -> assembleAndComplete(r));
+        }
+      } catch (RuntimeException e) {
+        completeExceptionally(new InferenceException(Status.INTERNAL, "could not answer: " + e.getMessage()));
+      }
+    }
+
+    private void assembleAndComplete(Request r) {
+      try {
+        complete(assemble(r));
+      } catch (RuntimeException e) {
+        completeExceptionally(new InferenceException(Status.INTERNAL, "could not assemble the response: " + e.getMessage()));
+      }
     }
 
     @Override
     public void onFailed(Request r, FailureReason reason, String message) {
-      long elapsed = System.nanoTime() - r.arrivalNanos();
-      version.stats().recordFailure(elapsed);
-      requestLog.failed(r, id, reason, message, elapsed);
-      version.exit();
-      inFlight.decrementAndGet();
-      client.done(outcomeTag(reason), r.hasDeadline() ? Boolean.FALSE : null);
-      future.completeExceptionally(toException(reason, message));
+      try {
+        if (fail(toException(reason, message), outcomeTag(reason))) {
+          requestLog.failed(r, id, reason, message, System.nanoTime() - r.arrivalNanos());
+        }
+      } catch (RuntimeException e) {
+        completeExceptionally(toException(reason, message));
+      }
     }
 
     private InferenceResult assemble(Request r) {
       List<NamedTensor> out = new ArrayList<>(outputs.size());
-      Map<String, Object> parameters = new java.util.LinkedHashMap<>();
-      if (tiles != null) {
-        out.add(new NamedTensor(outputs.get(0).name(), tiles.assemble()));
-        parameters.putAll(tiles.parameters());
+      for (Map.Entry<String, Tensor> e : prepared.outputs(outputs).entrySet()) {
+        out.add(new NamedTensor(e.getKey(), e.getValue()));
       }
-      for (TensorSpec spec : tiles == null ? outputs : List.<TensorSpec>of()) {
-        List<Tensor> rows = new ArrayList<>(r.sampleCount());
-        for (Sample s : r.samples()) {
-          Tensor t = ((SampleState) s.state()).outputs().get(spec.name());
-          if (t == null) {
-            throw new IllegalStateException("sample produced no output '" + spec.name() + "'");
-          }
-          rows.add(t);
-        }
-        out.add(new NamedTensor(spec.name(), Tensor.concatRows(rows)));
-      }
+      Map<String, Object> parameters = new LinkedHashMap<>(prepared.parameters());
       ModelInstance m = version.instance();
       if (r.attachment() instanceof RequestTimeline t) {
         t.add(System.nanoTime(), "response", Map.of());

@@ -23,20 +23,20 @@ public final class RequestLog {
   void completed(Request r, String clientRequestId, long queueNanos, long totalNanos) {
     if (enabled && LOG.isInfoEnabled()) {
       log(r, clientRequestId, "ok", totalNanos).addKeyValue("queue_us", queueNanos / 1000)
-          .log("request {} ({}) on {}: ok in {} us", r.id(), clientRequestId, r.model(), totalNanos / 1000);
+          .log("request {} ({}) on {}: ok in {} us", r.id(), clientRequestId, io.edgenpu.service.backend.ModelInstance.versionKeyOf(r.model()), totalNanos / 1000);
     }
   }
 
   void failed(Request r, String clientRequestId, FailureReason reason, String message, long totalNanos) {
     if (enabled && LOG.isInfoEnabled()) {
       log(r, clientRequestId, reason.name(), totalNanos).addKeyValue("error", message)
-          .log("request {} ({}) on {}: {} after {} us: {}", r.id(), clientRequestId, r.model(), reason, totalNanos / 1000, message);
+          .log("request {} ({}) on {}: {} after {} us: {}", r.id(), clientRequestId, io.edgenpu.service.backend.ModelInstance.versionKeyOf(r.model()), reason, totalNanos / 1000, message);
     }
   }
 
   private static org.slf4j.spi.LoggingEventBuilder log(Request r, String clientRequestId, String outcome, long totalNanos) {
     return LOG.atInfo().addKeyValue("request_id", r.id()).addKeyValue("client_request_id", clientRequestId)
-        .addKeyValue("model", r.model()).addKeyValue("client_id", r.clientId()).addKeyValue("outcome", outcome)
+        .addKeyValue("model", io.edgenpu.service.backend.ModelInstance.versionKeyOf(r.model())).addKeyValue("client_id", r.clientId()).addKeyValue("outcome", outcome)
         .addKeyValue("latency_us", totalNanos / 1000);
   }
 }

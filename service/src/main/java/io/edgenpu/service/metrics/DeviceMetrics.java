@@ -14,14 +14,25 @@ public final class DeviceMetrics implements MeterBinder {
   private final Map<String, Device> devices;
   private final long startNanos = System.nanoTime();
 
-  public DeviceMetrics(Map<String, Device> devices) {
+  private final io.edgenpu.service.inference.AnswerWatchdog watchdog;
+
+  public DeviceMetrics(Map<String, Device> devices, io.edgenpu.service.inference.AnswerWatchdog watchdog) {
     this.devices = devices;
+    this.watchdog = watchdog;
   }
 
   @Override
   public void bindTo(MeterRegistry registry) {
+    Gauge.builder(MetricNames.ORT_SESSIONS, io.edgenpu.service.backend.OrtGraph::openSessions)
+        .description("ONNX Runtime sessions open in the process").register(registry);
+    FunctionCounter.builder(MetricNames.WATCHDOG_ANSWERS, watchdog, io.edgenpu.service.inference.AnswerWatchdog::fired)
+        .description("requests answered by the gateway watchdog because the device path never did").register(registry);
     for (Device d : devices.values()) {
       String name = d.name();
+      FunctionCounter.builder(MetricNames.LOOP_FAILURES, d, x -> x.loop().failedTasks())
+          .tag(MetricNames.TAG_DEVICE, name).description("device event-loop tasks that threw").register(registry);
+      FunctionCounter.builder(MetricNames.LISTENER_FAILURES, d, x -> x.scheduler().listenerFailures())
+          .tag(MetricNames.TAG_DEVICE, name).description("exceptions thrown by scheduler listeners").register(registry);
       FunctionCounter.builder(MetricNames.DEVICE_BUSY, d, x -> x.accelerator().busyNanos() / 1e9)
           .tag(MetricNames.TAG_DEVICE, name).baseUnit("seconds").description("time the device was busy").register(registry);
       Gauge.builder(MetricNames.DEVICE_UTILIZATION, d, x -> x.accelerator().busyNanos() / (double) Math.max(1, System.nanoTime() - startNanos))

@@ -82,4 +82,14 @@ public final class MetricNames {
   public static final String NPU_MODELLED_TIME = PREFIX + ".npu.modelled.time";
   /** Stages whose host computation outlasted their modelled NPU time (counter). */
   public static final String NPU_OVERRUNS = PREFIX + ".npu.overruns";
+
+  // ---- reliability: each is 0 or flat in a healthy server (docs/resilience.md)
+  /** ONNX Runtime sessions open in the process (gauge): flat unless models are loaded. */
+  public static final String ORT_SESSIONS = PREFIX + ".ort.sessions";
+  /** Requests the gateway's watchdog answered because the device path never did (counter; 0 when healthy). */
+  public static final String WATCHDOG_ANSWERS = PREFIX + ".watchdog.answers";
+  /** Tasks on a device's event loop that threw; the loop went on (counter). */
+  public static final String LOOP_FAILURES = PREFIX + ".device.loop.failures";
+  /** Exceptions thrown by scheduler listeners (metrics, traces); isolated from the scheduler (counter). */
+  public static final String LISTENER_FAILURES = PREFIX + ".scheduler.listener.failures";
 }

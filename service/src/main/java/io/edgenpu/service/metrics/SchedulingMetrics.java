@@ -1,5 +1,6 @@
 package io.edgenpu.service.metrics;
 
+import io.edgenpu.service.backend.ModelInstance;
 import io.edgenpu.scheduler.core.FailureReason;
 import io.edgenpu.scheduler.core.Request;
 import io.edgenpu.scheduler.core.Sample;
@@ -30,6 +31,7 @@ public final class SchedulingMetrics implements SchedulerListener {
   private final MeterRegistry registry;
   private final String device;
   private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
+  private final Map<String, ModelMeters> byVersion = new ConcurrentHashMap<>();
 
   /** @param device the device whose scheduler this listens to; every meter carries it as tag {@code device} */
   public SchedulingMetrics(MeterRegistry registry, String device) {
@@ -117,8 +119,9 @@ public final class SchedulingMetrics implements SchedulerListener {
     }
   }
 
+  /** The meters of a lane key ({@code name:version#generation}): one set per version, shared across reloads. */
   private ModelMeters meters(String modelKey) {
-    return models.computeIfAbsent(modelKey, ModelMeters::new);
+    return models.computeIfAbsent(modelKey, k -> byVersion.computeIfAbsent(ModelInstance.versionKeyOf(k), ModelMeters::new));
   }
 
   @Override

@@ -15,14 +15,14 @@ public final class StatsListener implements SchedulerListener {
   @Override
   public void onStageStart(String model, int stage, int size, int masked, boolean catchUp, long nowNanos) {
     if (stage == 0) {
-      stats.forKey(model).recordExecution();
+      stats.forLane(model).recordExecution();
     }
   }
 
   @Override
   public void onStageEnd(String model, int stage, int size, long deviceNanos, boolean failed, long nowNanos) {
     if (!failed) {
-      ModelStats s = stats.forKey(model);
+      ModelStats s = stats.forLane(model);
       s.recordStage(size, deviceNanos);
     }
   }

@@ -2,8 +2,12 @@ package io.edgenpu.service.nawq;
 
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.npu.quant.SrGraph.Image;
+import io.edgenpu.repository.TensorSpec;
+import io.edgenpu.service.backend.BadInputException;
+import io.edgenpu.service.backend.NawqSrModel;
+import io.edgenpu.service.backend.PreparedRequest;
 import io.edgenpu.service.backend.SampleState;
-import io.edgenpu.service.inference.InferenceException;
+import io.edgenpu.service.backend.TilePlanner;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,8 +35,21 @@ public final class SrRequests {
 
   private SrRequests() {}
 
+  /** The engine as the model's tile planner. */
+  public static Planner planner(SrEngine engine) {
+    return new Planner(engine);
+  }
+
+  /** An {@link SrEngine} planning the requests of its model. */
+  public record Planner(SrEngine engine) implements TilePlanner {
+    @Override
+    public PreparedRequest plan(Tensor images, Map<String, Object> parameters) {
+      return SrRequests.plan(engine, images, parameters);
+    }
+  }
+
   /** The tiles of one request's images and how to put them back together. */
-  public static final class Job {
+  public static final class Job implements PreparedRequest {
     private final List<SrEngine.Plan> plans;
     private final List<SampleState> states = new ArrayList<>();
 
@@ -44,12 +61,25 @@ public final class SrRequests {
     }
 
     /** One sample per tile, image after image. */
+    @Override
     public List<SampleState> samples() {
       return Collections.unmodifiableList(states);
     }
 
-    public int images() {
+    /** Images, as inferences. */
+    @Override
+    public int inferences() {
       return plans.size();
+    }
+
+    @Override
+    public Map<String, Tensor> outputs(List<TensorSpec> requested) {
+      return Map.of(NawqSrModel.OUTPUT, assemble());
+    }
+
+    @Override
+    public boolean cheapToAssemble() {
+      return false;
     }
 
     /** The upscaled images, UINT8 [N, 1, sH, sW]; call once every sample has its outputs. */
@@ -67,6 +97,7 @@ public final class SrRequests {
     }
 
     /** What was done, as response parameters. */
+    @Override
     public Map<String, Object> parameters() {
       Map<String, Object> out = new LinkedHashMap<>();
       io.edgenpu.npu.quant.HpqConfig c = plans.get(0).config();
@@ -79,7 +110,7 @@ public final class SrRequests {
     }
   }
 
-  /** Plans a request's images (validated against the model's signature already). Bad parameters are a 400. */
+  /** Plans a request's images (validated against the model's signature already); bad parameters or images are refused. */
   public static Job plan(SrEngine engine, Tensor images, Map<String, Object> parameters) {
     double maxDrop = number(parameters, MAX_DROP_DB);
     double budget = number(parameters, BUDGET_US);
@@ -87,11 +118,11 @@ public final class SrRequests {
     int h = (int) images.dim(2);
     int w = (int) images.dim(3);
     if (h < 1 || w < 1) {
-      throw InferenceException.invalid("input images must have at least one pixel, got " + h + "x" + w);
+      throw new BadInputException("input images must have at least one pixel, got " + h + "x" + w, false);
     }
     if ((long) n * h * w > MAX_PIXELS) {
-      throw new InferenceException(io.edgenpu.service.inference.Status.PAYLOAD_TOO_LARGE, "the request has "
-          + (long) n * h * w + " pixels; at most " + MAX_PIXELS + " are upscaled per request");
+      throw new BadInputException("the request has " + (long) n * h * w + " pixels; at most " + MAX_PIXELS
+          + " are upscaled per request", true);
     }
     int[] pixels = images.toUint8Array();
     List<SrEngine.Plan> plans = new ArrayList<>(n);
@@ -120,7 +151,7 @@ public final class SrRequests {
       return 0;
     }
     if (!(v instanceof Number num) || !(num.doubleValue() >= 0) || Double.isInfinite(num.doubleValue())) {
-      throw InferenceException.invalid(String.format(Locale.ROOT, "parameter '%s' must be a non-negative number", key));
+      throw new BadInputException(String.format(Locale.ROOT, "parameter '%s' must be a non-negative number", key), false);
     }
     return num.doubleValue();
   }

@@ -47,21 +47,27 @@ public final class ModelRepository implements AutoCloseable {
   private final Map<String, Device> devices;
   private final String defaultDevice;
   private final Map<String, String> deviceOverrides;
-  private final OrtEnvironment env;
-  private final int intraOpThreads;
+  private final ModelInstances instances;
+  private final WarmupSamples warmupSamples;
+
+  /** Reads a model's configured warm-up sample (an OIP inference request file) as its inputs by name. */
+  @FunctionalInterface
+  public interface WarmupSamples {
+    Map<String, io.edgenpu.api.tensor.Tensor> read(Path file, ModelInstance model) throws IOException;
+  }
   private final Map<String, ModelEntry> entries = new ConcurrentHashMap<>();
   private final StatsRegistry stats;
 
   /** @param deviceOverrides model name -> device, replacing the {@code device} of that model's config file */
   public ModelRepository(Path root, Map<String, Device> devices, String defaultDevice, Map<String, String> deviceOverrides,
-      OrtEnvironment env, int intraOpThreads, StatsRegistry stats) {
+      OrtEnvironment env, int intraOpThreads, StatsRegistry stats, WarmupSamples warmupSamples) {
+    this.warmupSamples = warmupSamples;
     this.stats = stats;
     this.deviceOverrides = Map.copyOf(deviceOverrides);
     this.root = root.toAbsolutePath().normalize();
     this.devices = Map.copyOf(devices);
     this.defaultDevice = defaultDevice;
-    this.env = env;
-    this.intraOpThreads = intraOpThreads;
+    this.instances = new ModelInstances(env, intraOpThreads);
     if (!devices.containsKey(defaultDevice)) {
       throw new IllegalArgumentException("default device '" + defaultDevice + "' is not one of " + devices.keySet());
     }
@@ -96,7 +102,13 @@ public final class ModelRepository implements AutoCloseable {
 
   /**
    * Loads or reloads a model. Throws NOT_FOUND for a name with no folder, INVALID_ARGUMENT when the model
-   * cannot be loaded (the entry is then FAILED with the reason).
+   * cannot be loaded.
+   *
+   * <p>A first load is LOADING until every version is built, warmed up and attached, then READY (or FAILED
+   * with the reason). A reload builds and warms the new versions beside the serving ones, which keep
+   * serving (the model stays READY); then requests go to the new versions and the old ones drain: what
+   * they have queued or running is answered before their native resources are released. A failed reload
+   * leaves the old versions serving, with the failure as the model's reason.
    */
   public synchronized void load(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
@@ -107,7 +119,10 @@ public final class ModelRepository implements AutoCloseable {
       throw InferenceException.notFound("no model '" + name + "' in the repository");
     }
     ModelEntry entry = entries.computeIfAbsent(name, ModelEntry::new);
-    entry.setState(ModelState.LOADING, "");
+    boolean serving = entry.state() == ModelState.READY && !entry.versions().isEmpty();
+    if (!serving) {
+      entry.setState(ModelState.LOADING, "");
+    }
     List<ModelVersion> loaded = new ArrayList<>();
     try {
       ModelConfig config = ModelConfigParser.parse(dir, defaultDevice);
@@ -121,28 +136,34 @@ public final class ModelRepository implements AutoCloseable {
       }
       NavigableMap<Long, ModelVersion> versions = new TreeMap<>();
       for (long v : selectVersions(dir, config)) {
-        ModelInstance instance = new ModelInstance(env, config, v, dir.resolve(Long.toString(v)), intraOpThreads,
-            device.accelerator() instanceof io.edgenpu.service.device.EmulatedNpuAccelerator npu ? npu.profile() : null);
-        ModelVersion mv = new ModelVersion(instance, device, stats.forKey(instance.key()));
+        ModelInstance instance = instances.create(config, v, dir.resolve(Long.toString(v)), device);
+        ModelVersion mv = new ModelVersion(instance, device, stats.forKey(instance.versionKey()));
         loaded.add(mv);
+        mv.warmedUp(instance.warmUp(config.warmup().sample() == null ? null
+            : warmupSamples.read(config.directory().resolve(config.warmup().sample()), instance)));
         device.attach(instance, BatchPolicies.create(config.scheduling().policy(), config.scheduling().parameters()),
             exitStatistics(config, instance.plan()), laneConfig(config));
         versions.put(v, mv);
       }
       NavigableMap<Long, ModelVersion> old = entry.swap(config, Collections.unmodifiableNavigableMap(versions));
-      for (Map.Entry<Long, ModelVersion> e : old.entrySet()) {
-        if (!versions.containsKey(e.getKey())) {
-          e.getValue().close("version " + e.getKey() + " of model " + name + " was unloaded");
-        }
+      for (ModelVersion mv : old.values()) {
+        mv.retire("model " + name + " was reloaded");
       }
       entry.setState(ModelState.READY, "");
       LOG.log(System.Logger.Level.INFO, "loaded model " + name + " versions " + versions.keySet() + " on device " + device.name());
-    } catch (ConfigException | IOException | IllegalArgumentException | ai.onnxruntime.OrtException e) {
+    } catch (Exception | LinkageError e) {
       for (ModelVersion mv : loaded) {
         mv.close("load of model " + name + " failed");
       }
-      entry.setState(ModelState.FAILED, e.getMessage());
-      throw InferenceException.invalid("failed to load model '" + name + "': " + e.getMessage());
+      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      if (serving) {
+        entry.setState(ModelState.READY, "reload failed, the previous versions serve: " + reason);
+      } else {
+        entry.setState(ModelState.FAILED, reason);
+      }
+      LOG.log(System.Logger.Level.WARNING, "model " + name + " failed to load: " + reason,
+          e instanceof ConfigException || e instanceof IOException || e instanceof IllegalArgumentException ? null : e);
+      throw InferenceException.invalid("failed to load model '" + name + "': " + reason);
     }
   }
 

@@ -3,6 +3,7 @@ package io.edgenpu.service.repository;
 import io.edgenpu.service.backend.ModelInstance;
 import io.edgenpu.service.device.Device;
 import io.edgenpu.service.inference.ModelStats;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +18,7 @@ public final class ModelVersion {
   private final AtomicInteger inflight = new AtomicInteger();
   private final AtomicBoolean released = new AtomicBoolean();
   private volatile boolean closing;
+  private volatile List<Integer> warmedBatchSizes = List.of();
 
   ModelVersion(ModelInstance instance, Device device, ModelStats stats) {
     this.instance = instance;
@@ -30,6 +32,15 @@ public final class ModelVersion {
 
   public Device device() {
     return device;
+  }
+
+  /** The batch sizes the version was warmed up at before it served (empty when warm-up is off). */
+  public List<Integer> warmedBatchSizes() {
+    return warmedBatchSizes;
+  }
+
+  void warmedUp(List<Integer> sizes) {
+    this.warmedBatchSizes = List.copyOf(sizes);
   }
 
   public ModelStats stats() {
@@ -61,7 +72,10 @@ public final class ModelVersion {
     return inflight.get();
   }
 
-  /** Stops scheduling this version and releases it once nothing is in flight. */
+  /**
+   * Unload: stops scheduling this version at once (its queued requests fail as unavailable; a batch on the
+   * device finishes) and releases it once nothing is in flight.
+   */
   void close(String reason) {
     closing = true;
     device.detachLane(instance.key(), reason);
@@ -70,8 +84,20 @@ public final class ModelVersion {
     }
   }
 
+  /**
+   * Replaced by a reload: takes no new request, answers everything it has (queued or running), then leaves
+   * the device and releases its native resources.
+   */
+  void retire(String reason) {
+    closing = true;
+    if (inflight.get() == 0) {
+      release();
+    }
+  }
+
   private void release() {
     if (released.compareAndSet(false, true)) {
+      device.detachLane(instance.key(), "version retired");
       device.loop().execute(() -> {
         device.removeModel(instance.key());
         instance.close();

@@ -87,7 +87,7 @@ final class ExpressionHandler {
     InferenceRequest ir = new InferenceRequest(model, version, p.id(),
         List.of(new NamedTensor(in.name(), Tensor.ofLongs(new long[] {1, length}, ids))), List.of(), p.parameters(), 0);
     InferenceService.Call call = inference.infer(ir, caller);
-    return Mono.fromFuture(call.result(), true).doOnCancel(call::cancel).flatMap(r -> responses.ok(view(r, used)));
+    return Answers.of(call).flatMap(r -> responses.ok(view(r, used)));
   }
 
   private static Map<String, Object> view(InferenceResult r, int tokens) {

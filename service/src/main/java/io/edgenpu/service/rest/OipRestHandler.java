@@ -40,6 +40,12 @@ import tools.jackson.databind.JsonNode;
  */
 public final class OipRestHandler {
   static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+  /**
+   * Bodies up to this size are decoded (and their request planned) on the connection's event loop, which
+   * takes tens of microseconds; larger ones on Reactor's parallel scheduler, so one large request cannot
+   * hold up the other connections of its loop.
+   */
+  static final int INLINE_BODY_BYTES = 64 * 1024;
 
   private final InferenceService inference;
   private final ModelRepository repository;
@@ -157,11 +163,12 @@ public final class OipRestHandler {
       return responses.error(tooLarge());
     }
     return readBody(req)
+        .flatMap(body -> body.length <= INLINE_BODY_BYTES ? Mono.just(body)
+            : Mono.just(body).publishOn(Schedulers.parallel()))   // large bodies are parsed off the event loop
         .flatMap(body -> {
           InferenceRequest ir = decode(req, model, version, body);
           InferenceService.Call call = inference.infer(ir, io.edgenpu.service.security.SecurityWebFilter.callerOf(req.exchange()));
-          return Mono.fromFuture(call.result(), true)
-              .doOnCancel(call::cancel)
+          return Answers.of(call)
               .flatMap(result -> {
                 InferJsonCodec.Encoded enc = codec.encode(result, ir);
                 ServerResponse.BodyBuilder b = ServerResponse.ok();
@@ -273,7 +280,8 @@ public final class OipRestHandler {
   // ------------------------------------------------------------------ repository
 
   Mono<ServerResponse> index(ServerRequest req) {
-    return readBody(req).flatMap(body -> {
+    // Listing the repository folder reads the disk: off the event loop.
+    return readBody(req).publishOn(Schedulers.boundedElastic()).flatMap(body -> {
       boolean readyOnly = false;
       if (body.length > 0) {
         JsonNode root = codec.parse(body, 0, body.length);

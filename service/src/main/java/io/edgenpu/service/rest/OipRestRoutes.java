@@ -4,6 +4,7 @@ import static org.springframework.web.reactive.function.server.RequestPredicates
 
 import io.edgenpu.service.config.EdgeNpuProperties;
 import io.edgenpu.service.config.ServerState;
+import io.edgenpu.service.device.FaultInjectors;
 import io.edgenpu.service.inference.InferenceService;
 import io.edgenpu.service.repository.ModelRepository;
 import org.springframework.context.annotation.Bean;
@@ -15,6 +16,12 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 /** The REST routes: OIP v2 plus Triton's extensions. Unknown paths under /v2 get an OIP 404; wrong methods a 405. */
 @Configuration(proxyBeanMethods = false)
 public class OipRestRoutes {
+
+  /** OIP error bodies for requests the HTTP decoder refuses (414, 431, 400). */
+  @Bean
+  org.springframework.boot.reactor.netty.NettyServerCustomizer decodingFailures() {
+    return DecodingFailures.customizer();
+  }
 
   @Bean
   OipRestHandler oipRestHandler(InferenceService inference, ModelRepository repository, ServerState state, EdgeNpuProperties props) {
@@ -28,14 +35,19 @@ public class OipRestRoutes {
 
   @Bean
   RouterFunction<ServerResponse> oipRoutes(OipRestHandler h, ExpressionHandler expressions, ModelRepository repository,
-      InferenceService inference, EdgeNpuProperties props) {
+      InferenceService inference, EdgeNpuProperties props, FaultInjectors faults,
+      java.util.Map<String, io.edgenpu.service.device.Device> devices) {
     NpuTraceHandler npu = new NpuTraceHandler(repository, tools.jackson.databind.json.JsonMapper.builder().build());
     UpscaleHandler upscale = new UpscaleHandler(inference, repository,
         new RestResponses(tools.jackson.databind.json.JsonMapper.builder().build()),
         (int) Math.min(Integer.MAX_VALUE, props.limits().maxBodySize().toBytes()));
     String model = "/v2/models/{model}";
     String version = "/v2/models/{model}/versions/{version}";
-    RouterFunction<ServerResponse> api = RouterFunctions.route()
+    RouterFunctions.Builder routes = RouterFunctions.route();
+    if (props.resilience().faultInjection()) {
+      routes.POST("/v2/admin/faults", new FaultsHandler(faults, devices.keySet())::set);
+    }
+    RouterFunction<ServerResponse> api = routes
         .GET("/v2", h::serverMetadata)
         .GET("/v2/health/live", h::live)
         .GET("/v2/health/ready", h::ready)
@@ -59,6 +71,7 @@ public class OipRestRoutes {
         .POST("/v2/repository/index", h::index)
         .POST("/v2/repository/models/{model}/load", h::load)
         .POST("/v2/repository/models/{model}/unload", h::unload)
+        .filter(ConnectionLoop::filter)
         .build();
     return api.and(RouterFunctions.route(path("/v2").or(path("/v2/**")), h::fallback));
   }

@@ -2,6 +2,7 @@ package io.edgenpu.service.rest;
 
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.service.backend.ModelInstance;
+import io.edgenpu.service.backend.NawqSrModel;
 import io.edgenpu.service.inference.Caller;
 import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.InferenceRequest;
@@ -59,7 +60,7 @@ final class UpscaleHandler {
       Map<String, Object> parameters = Map.of(SrRequests.MAX_DROP_DB, number(req, SrRequests.MAX_DROP_DB),
           SrRequests.BUDGET_US, number(req, SrRequests.BUDGET_US));
       ModelInstance instance = repository.resolve(model, version).instance();
-      if (instance.srEngine() == null) {
+      if (!(instance instanceof NawqSrModel)) {
         throw InferenceException.invalid("model '" + model + "' is not a NAWQ-SR model (kind: nawq-sr), e.g. sr-x2-nawq");
       }
       return DataBufferUtils.join(req.bodyToFlux(DataBuffer.class), maxBodyBytes)
@@ -71,9 +72,9 @@ final class UpscaleHandler {
           .map(UpscaleHandler::decode)
           .flatMap(image -> {
             InferenceRequest ir = new InferenceRequest(model, version, null,
-                List.of(new NamedTensor(ModelInstance.NAWQ_INPUT, SrRequests.toUint8(image.luma()))), List.of(), parameters, 0);
+                List.of(new NamedTensor(NawqSrModel.INPUT, SrRequests.toUint8(image.luma()))), List.of(), parameters, 0);
             InferenceService.Call call = inference.infer(ir, caller);
-            return Mono.fromFuture(call.result(), true).doOnCancel(call::cancel)
+            return Answers.of(call)
                 .publishOn(Schedulers.boundedElastic())
                 .flatMap(r -> reply(r, image));
           });

@@ -25,7 +25,7 @@ public final class SecurityWebFilter implements WebFilter, Ordered {
   /** Exchange attribute holding the request's {@link Caller}. */
   public static final String CALLER = Caller.class.getName();
 
-  private static final Pattern ADMIN_PATH = Pattern.compile("^/v2/repository/models/[^/]+/(load|unload)$");
+  private static final Pattern ADMIN_PATH = Pattern.compile("^/v2/(repository/models/[^/]+/(load|unload)|admin/.*)$");
 
   private final TokenAuthenticator tokens;
 
@@ -54,7 +54,7 @@ public final class SecurityWebFilter implements WebFilter, Ordered {
     try {
       caller = tokens.authenticate(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
       if (exchange.getRequest().getMethod() == HttpMethod.POST && ADMIN_PATH.matcher(path).matches()) {
-        TokenAuthenticator.requireAdmin(caller, "loading or unloading models");
+        TokenAuthenticator.requireAdmin(caller, "loading or unloading models, or fault drills");
       }
     } catch (InferenceException e) {
       return refuse(exchange, e);

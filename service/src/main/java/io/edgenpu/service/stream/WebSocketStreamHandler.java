@@ -5,6 +5,7 @@ import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.InferenceRequest;
 import io.edgenpu.service.inference.InferenceService;
 import io.edgenpu.service.inference.Status;
+import io.edgenpu.service.rest.Answers;
 import io.edgenpu.service.rest.InferJsonCodec;
 import io.edgenpu.service.security.StreamPermits;
 import io.edgenpu.service.security.TokenAuthenticator;
@@ -76,8 +77,7 @@ public final class WebSocketStreamHandler implements WebSocketHandler {
     return Mono.defer(() -> {
       InferenceRequest ir = codec.decodeStreamMessage(message);
       InferenceService.Call call = inference.infer(ir, caller);
-      return Mono.fromFuture(call.result(), true)
-          .doOnCancel(call::cancel)
+      return Answers.of(call)
           .map(result -> {
             InferJsonCodec.Encoded enc = codec.encode(result, ir);
             if (enc.jsonLength() >= 0) {

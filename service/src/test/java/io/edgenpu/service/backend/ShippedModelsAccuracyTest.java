@@ -39,7 +39,7 @@ class ShippedModelsAccuracyTest {
     byte[] labels = Files.readAllBytes(REPO.resolve("ee-digits/eval/labels-u8.bin"));
     int n = labels.length;
     assertThat(images).hasSize(n * 32 * 32);
-    try (ModelInstance model = new ModelInstance(ENV, config, 1, REPO.resolve("ee-digits/1"), 2)) {
+    try (ModelInstance model = new EarlyExitModel(ENV, config, 1, REPO.resolve("ee-digits/1"), 2)) {
       int correctEarly = 0;
       int correctFull = 0;
       int[] exits = new int[4];

@@ -18,10 +18,27 @@ class ClientPolicyTest {
     for (int i = 0; i < 3 * ClientPolicy.MAX_TRACKED; i++) {
       p.client("spoofed-" + i);
     }
-    assertThat(p.trackedClients()).isLessThanOrEqualTo(ClientPolicy.MAX_TRACKED + 1);
+    assertThat(p.trackedClients()).isLessThanOrEqualTo(ClientPolicy.MAX_TRACKED + ClientPolicy.MAX_TRACKED / 4);
     assertThat(p.client("front-door-lock")).isSameAs(lock);
     assertThat(p.client("busy-camera")).isSameAs(busy);
     assertThat(lock.weight()).isEqualTo(4);
+  }
+
+  @Test
+  void withManyBusyClientsTheSweepRunsOncePerQuarterOfTheLimitNotOnEveryRequest() {
+    ClientPolicy p = new ClientPolicy(Map.of(), Map.of(), "standard", 8, null);
+    for (int i = 0; i < ClientPolicy.MAX_TRACKED + 1; i++) {
+      p.client("busy-" + i).admit();   // in flight: can never be forgotten
+    }
+    long sweeps = p.sweeps();
+    for (int i = 0; i < 10_000; i++) {
+      p.client("busy-" + (i % 100));   // known clients: no sweep at all
+    }
+    assertThat(p.sweeps()).isEqualTo(sweeps);
+    for (int i = 0; i < ClientPolicy.MAX_TRACKED; i++) {
+      p.client("new-" + i).admit();
+    }
+    assertThat(p.sweeps() - sweeps).isEqualTo(4);
   }
 
   @Test

@@ -14,10 +14,12 @@ import io.edgenpu.scheduler.core.RequestListener;
 import io.edgenpu.scheduler.core.StageBatch;
 import io.edgenpu.scheduler.core.StageOutcome;
 import io.edgenpu.scheduler.loop.VirtualEventLoop;
+import io.edgenpu.repository.ModelConfig;
+import io.edgenpu.service.backend.BadInputException;
 import io.edgenpu.service.backend.ModelInstance;
+import io.edgenpu.service.backend.NawqSrModel;
 import io.edgenpu.service.backend.SampleState;
 import io.edgenpu.service.device.EmulatedNpuAccelerator;
-import io.edgenpu.service.inference.InferenceException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,12 +36,14 @@ import org.junit.jupiter.api.Test;
 class SrTilesOnTheNpuTest {
   private static final Path ENTRY = Path.of("..", "models", "repository", "sr-x2-nawq");
   private static ModelInstance model;
+  private static SrEngine engine;
   private static Image lr;
 
   @BeforeAll
   static void load() throws Exception {
-    model = new ModelInstance(null, ModelConfigParser.parse(ENTRY, "npu"), 1, ENTRY.resolve("1"), 1,
-        NpuProfiles.resolve("fluid-npu"));
+    ModelConfig config = ModelConfigParser.parse(ENTRY, "npu");
+    engine = new SrEngine(ENTRY.resolve("1").resolve(config.graph()), ENTRY, NpuProfiles.resolve("fluid-npu"));
+    model = new NawqSrModel(config, 1, ENTRY.resolve("1"), SrRequests.planner(engine));
     lr = LumaImages.read(Path.of("..", "models", "repository", "sr-x2", "eval", "china-lr.png"), 40);
   }
 
@@ -49,8 +53,8 @@ class SrTilesOnTheNpuTest {
 
   @Test
   void twoRequestsTilesShareOneBatchAndTheDeviceChargesTheirSum() {
-    SrRequests.Job strict = SrRequests.plan(model.srEngine(), uint8(lr), Map.of());
-    SrRequests.Job loose = SrRequests.plan(model.srEngine(), uint8(lr), Map.of(SrRequests.MAX_DROP_DB, 0.1));
+    SrRequests.Job strict = SrRequests.plan(engine, uint8(lr), Map.of());
+    SrRequests.Job loose = SrRequests.plan(engine, uint8(lr), Map.of(SrRequests.MAX_DROP_DB, 0.1));
     assertThat(strict.samples()).hasSize(4);   // 40x40 in 32x32 tiles
     List<SampleState> states = new ArrayList<>(strict.samples());
     states.addAll(loose.samples());
@@ -81,37 +85,37 @@ class SrTilesOnTheNpuTest {
     assertThat(npu.precisionNanos("a16w8")).isEqualTo(strict.samples().stream()
         .mapToLong(x -> Math.round(x.program().modelledNanos())).sum());
     assertThat(strict.parameters()).containsEntry("nawq_config", "all-A16W8").containsEntry("tiles", 4L);
-    assertThat(loose.parameters()).containsEntry("nawq_config", model.srEngine().choose(0.1).name());
+    assertThat(loose.parameters()).containsEntry("nawq_config", engine.choose(0.1).name());
     // Each request's tiles stitch to what the engine computes for that image on its own.
     assertThat(strict.assemble().toUint8Array()).containsExactly(
-        SrRequests.toUint8(SrEngine.runHere(model.srEngine().plan(lr, 0, 0))).toUint8Array());
+        SrRequests.toUint8(SrEngine.runHere(engine.plan(lr, 0, 0))).toUint8Array());
     assertThat(loose.assemble().toUint8Array()).containsExactly(
-        SrRequests.toUint8(SrEngine.runHere(model.srEngine().plan(lr, 0.1, 0))).toUint8Array());
+        SrRequests.toUint8(SrEngine.runHere(engine.plan(lr, 0.1, 0))).toUint8Array());
     assertThat(strict.assemble().shape()).containsExactly(1, 1, 80, 80);
   }
 
   @Test
   void theLooserConfigurationIsCheaperAndBudgetsBuyEnhancedTiles() {
-    double strict = model.srEngine().plan(lr, 0, 0).npuMicros();
-    double loose = model.srEngine().plan(lr, 0.1, 0).npuMicros();
-    SrEngine.Plan rich = model.srEngine().plan(lr, 0.1, 1e6);
+    double strict = engine.plan(lr, 0, 0).npuMicros();
+    double loose = engine.plan(lr, 0.1, 0).npuMicros();
+    SrEngine.Plan rich = engine.plan(lr, 0.1, 1e6);
     assertThat(loose).isLessThan(strict);
     assertThat(rich.enhancedTiles()).isEqualTo(4);
     assertThat(rich.npuMicros()).isGreaterThan(loose);
-    SrEngine.Plan some = model.srEngine().plan(lr, 0.1, (loose + rich.npuMicros()) / 2);
+    SrEngine.Plan some = engine.plan(lr, 0.1, (loose + rich.npuMicros()) / 2);
     assertThat(some.enhancedTiles()).isBetween(1, 3);
     assertThat(some.npuMicros()).isLessThanOrEqualTo((loose + rich.npuMicros()) / 2);
   }
 
   @Test
   void badParametersAreRefused() {
-    assertThatThrownBy(() -> SrRequests.plan(model.srEngine(), uint8(lr), Map.of(SrRequests.MAX_DROP_DB, -1.0)))
-        .isInstanceOf(InferenceException.class).hasMessageContaining("max_drop_db");
-    assertThatThrownBy(() -> SrRequests.plan(model.srEngine(), uint8(lr), Map.of(SrRequests.BUDGET_US, "soon")))
-        .isInstanceOf(InferenceException.class).hasMessageContaining("budget_us");
+    assertThatThrownBy(() -> SrRequests.plan(engine, uint8(lr), Map.of(SrRequests.MAX_DROP_DB, -1.0)))
+        .isInstanceOfSatisfying(BadInputException.class, e -> assertThat(e.tooLarge()).isFalse())
+        .hasMessageContaining("max_drop_db");
+    assertThatThrownBy(() -> SrRequests.plan(engine, uint8(lr), Map.of(SrRequests.BUDGET_US, "soon")))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("budget_us");
     Tensor huge = Tensor.ofUint8(new long[] {1, 1, 1025, 1024}, new byte[1025 * 1024]);
-    assertThatThrownBy(() -> SrRequests.plan(model.srEngine(), huge, Map.of()))
-        .isInstanceOfSatisfying(InferenceException.class,
-            e -> assertThat(e.status()).isEqualTo(io.edgenpu.service.inference.Status.PAYLOAD_TOO_LARGE));
+    assertThatThrownBy(() -> SrRequests.plan(engine, huge, Map.of()))
+        .isInstanceOfSatisfying(BadInputException.class, e -> assertThat(e.tooLarge()).isTrue());
   }
 }

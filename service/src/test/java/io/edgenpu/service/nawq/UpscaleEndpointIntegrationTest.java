@@ -7,6 +7,7 @@ import io.edgenpu.npu.quant.LumaImages;
 import io.edgenpu.npu.quant.Psnr;
 import io.edgenpu.npu.quant.SrGraph;
 import io.edgenpu.npu.quant.SrGraph.Image;
+import io.edgenpu.service.backend.NawqSrModel;
 import io.edgenpu.service.repository.ModelRepository;
 import io.edgenpu.service.testing.GrpcPort;
 import java.awt.image.BufferedImage;
@@ -88,7 +89,8 @@ class UpscaleEndpointIntegrationTest {
   }
 
   private SrEngine engine() {
-    return repository.resolve("sr-x2-nawq", "").instance().srEngine();
+    NawqSrModel model = (NawqSrModel) repository.resolve("sr-x2-nawq", "").instance();
+    return ((SrRequests.Planner) model.planner()).engine();
   }
 
   private static Image grey(byte[] png) {

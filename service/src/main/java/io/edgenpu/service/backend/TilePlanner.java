@@ -1,0 +1,15 @@
+package io.edgenpu.service.backend;
+
+import io.edgenpu.api.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * How a model whose samples are image tiles plans a request: the images (UINT8 [N, 1, H, W]) become one
+ * sample per tile, each carrying its own {@link DeviceProgram}. Implemented by the NAWQ-SR engine.
+ */
+public interface TilePlanner {
+  /**
+   * @throws BadInputException for images or parameters the engine cannot take
+   */
+  PreparedRequest plan(Tensor images, Map<String, Object> parameters);
+}
