@@ -18,7 +18,9 @@ import java.util.Objects;
  * The per-device scheduler: the event-driven mechanics of early-exit-aware batching, shared by the live
  * service (real-time loop) and the simulator (virtual-time loop).
  *
- * <p>It keeps at most one running batch and at most one suspended batch (the Fluid Batching Engine's single
+ * <p>A device has one or more execution slots (an NPU has one array: one slot; a CPU may run a model's
+ * batches on several cores at once, as Triton's instance groups do). With one slot it keeps at most one
+ * running batch and at most one suspended batch (the Fluid Batching Engine's single
  * (B_old, l_old) register pair: no nested preemption). At every stage boundary it releases exited samples,
  * drops cancelled or late ones, merges a catch-up group that reached the suspended depth, and asks the
  * model's {@link io.edgenpu.scheduler.policy.BatchPolicy} whether to preempt. When the device is idle it
@@ -42,11 +44,10 @@ public final class DeviceScheduler {
   private final Accelerator accelerator;
   private final IsolatedListeners listener;
   private final Map<String, ModelLane> lanes = new LinkedHashMap<>();
-  private Group running;
+  private final int slots;
+  /** The batches on the device now, at most {@link #slots}. */
+  private final List<Group> running = new ArrayList<>(2);
   private Group suspended;
-  private boolean busy;
-  /** When the running stage is predicted to end (valid while busy). */
-  private long runningStageEndNanos;
   private boolean closed;
   private Cancellable wakeTimer = Cancellable.NONE;
   private long wakeAtNanos = Long.MAX_VALUE;
@@ -62,6 +63,8 @@ public final class DeviceScheduler {
     int nextStage;
     int catchUpTarget;
     final long startedNanos;
+    /** When its current stage is predicted to end (valid while it runs). */
+    long stageEndNanos;
     int maxSize;
     long worstLatencyNanos;
 
@@ -88,6 +91,18 @@ public final class DeviceScheduler {
   }
 
   public DeviceScheduler(String deviceId, EventLoop loop, Accelerator accelerator, SchedulerListener listener) {
+    this(deviceId, loop, accelerator, listener, 1);
+  }
+
+  /**
+   * @param slots batches that may run at once (1 for an accelerator with one compute array; preemption and
+   *     catch-up merges happen only then); the accelerator must accept that many concurrent executions
+   */
+  public DeviceScheduler(String deviceId, EventLoop loop, Accelerator accelerator, SchedulerListener listener, int slots) {
+    if (slots < 1) {
+      throw new IllegalArgumentException("a device needs at least one execution slot");
+    }
+    this.slots = slots;
     this.deviceId = Objects.requireNonNull(deviceId);
     this.loop = Objects.requireNonNull(loop);
     this.accelerator = Objects.requireNonNull(accelerator);
@@ -209,8 +224,12 @@ public final class DeviceScheduler {
       for (ModelLane lane : new ArrayList<>(lanes.values())) {
         failQueued(lane, FailureReason.UNAVAILABLE, message);
       }
-      for (Group g : new Group[] {running, suspended}) {
-        if (g != null) {
+      List<Group> held = new ArrayList<>(running);
+      if (suspended != null) {
+        held.add(suspended);
+      }
+      for (Group g : held) {
+        {
           for (Sample s : g.samples) {
             if (!s.request().isFinished()) {
               listener.onSampleDropped(s, FailureReason.UNAVAILABLE, true, now());
@@ -279,7 +298,7 @@ public final class DeviceScheduler {
     // Admission predicts only when work is ahead of the request. On an idle device with an empty lane the
     // request starts at once whatever the prediction says: refusing there could lock a lane out for good
     // when its latency oracle has learned a transient spike (nothing would run to correct it).
-    boolean workAhead = busy || !lane.queue().isEmpty();
+    boolean workAhead = full() || !lane.queue().isEmpty();
     if (lane.config().admission() && r.hasDeadline() && r.deadlineNanos() > now && workAhead) {   // already late: 504 below
       long delay = AdmissionPredictor.predictedDelayNanos(lane, lane.queue().size(), r.sampleCount(), busyRemainderNanos(now));
       if (now + delay > r.deadlineNanos()) {
@@ -301,22 +320,30 @@ public final class DeviceScheduler {
     } else {
       armExpiryTimer();
     }
-    if (!busy) {
+    if (!full()) {
       dispatch();
     }
   }
 
-  /** Predicted time until the running batch finishes all its stages (0 when idle). */
+  /** Whether every execution slot is taken. */
+  private boolean full() {
+    return running.size() >= slots;
+  }
+
+  /** Predicted time until a slot frees: 0 when one is free, else the earliest end of a running batch's stages. */
   private long busyRemainderNanos(long now) {
-    Group g = running;
-    if (!busy || g == null) {
+    if (!full()) {
       return 0;
     }
-    long rest = Math.max(0, runningStageEndNanos - now);
-    for (int s = g.nextStage + 1; s < g.lane.plan().stageCount(); s++) {
-      rest += g.lane.oracle().stageNanos(s, Math.max(1, g.samples.size()));
+    long soonest = Long.MAX_VALUE;
+    for (Group g : running) {
+      long rest = Math.max(0, g.stageEndNanos - now);
+      for (int s = g.nextStage + 1; s < g.lane.plan().stageCount(); s++) {
+        rest += g.lane.oracle().stageNanos(s, Math.max(1, g.samples.size()));
+      }
+      soonest = Math.min(soonest, rest);
     }
-    return rest;
+    return soonest;
   }
 
   private void reject(Request r, FailureReason reason, String message) {
@@ -395,16 +422,21 @@ public final class DeviceScheduler {
 
   // ---------------------------------------------------------------- idle dispatch
 
+  /** Fills free execution slots with fresh batches, most urgent model first. */
   private void dispatch() {
-    if (busy) {
-      return;
+    while (!full() && dispatchOne()) {
+      // one more batch started; try the next free slot
     }
+  }
+
+  /** Starts one fresh batch in a free slot; false when nothing was started (nothing ready, or a wait armed). */
+  private boolean dispatchOne() {
     if (suspended != null) {
       // Defensive: a suspended batch always resumes before the device goes idle.
       Group g = suspended;
       suspended = null;
       runStage(g);
-      return;
+      return false;
     }
     ModelLane best = null;
     int bestSize = 0;
@@ -436,10 +468,11 @@ public final class DeviceScheduler {
       updateQueued();
       if (!samples.isEmpty()) {
         runStage(new Group(best, samples, -1, now()));
-        return;
+        return true;
       }
     }
     armWakeTimer(wake);
+    return false;
   }
 
   /** Higher priority level of the head sample first, then earlier deadline, then older arrival. */
@@ -479,9 +512,8 @@ public final class DeviceScheduler {
     try {
       startStage(g);
     } catch (RuntimeException e) {
-      busy = false;
-      deviceBusy = false;
-      running = null;
+      running.remove(g);
+      deviceBusy = full();
       failAfterError(requestsOf(g), "starting a stage", e);
       loop.execute(this::dispatch);
     }
@@ -489,9 +521,10 @@ public final class DeviceScheduler {
 
   private void startStage(Group g) {
     long now = now();
-    busy = true;
-    deviceBusy = true;
-    running = g;
+    if (!running.contains(g)) {
+      running.add(g);
+    }
+    deviceBusy = full();
     wakeTimer.cancel();
     wakeAtNanos = Long.MAX_VALUE;
     int stage = g.nextStage;
@@ -502,7 +535,7 @@ public final class DeviceScheduler {
     g.maxSize = Math.max(g.maxSize, g.samples.size());
     int masked = g.maskedCount();
     StageBatch batch = new StageBatch(g.lane.model(), stage, List.copyOf(g.samples), masked, g.isCatchUp(), now);
-    runningStageEndNanos = now + g.lane.oracle().stageNanos(stage, Math.max(1, batch.size()));
+    g.stageEndNanos = now + g.lane.oracle().stageNanos(stage, Math.max(1, batch.size()));
     listener.onStageStart(g.lane.model(), stage, batch.size(), masked, g.isCatchUp(), now);
     listener.onBatchStart(batch, now);
     try {
@@ -522,21 +555,19 @@ public final class DeviceScheduler {
           concerned.add(s.request());
         }
       }
-      if (running == g || running == null) {
-        busy = false;
-        deviceBusy = false;
-        running = null;
+      // The group leaves the device (if its next stage had started, its outcome will find its requests
+      // failed and drop them); a suspended batch resumes, or the free slot takes fresh work.
+      running.remove(g);
+      if (suspended == g) {
+        suspended = null;
       }
+      deviceBusy = full();
       failAfterError(concerned, "finishing a stage", e);
-      if (!busy) {
-        if (suspended != null && (suspended == g || !suspended.samples.isEmpty())) {
-          Group resumed = suspended;
-          suspended = null;
-          if (resumed != g) {
-            runStage(resumed);
-            return;
-          }
-        }
+      if (suspended != null && running.isEmpty()) {
+        Group resumed = suspended;
+        suspended = null;
+        runStage(resumed);
+      } else if (!full()) {
         loop.execute(this::dispatch);
       }
     }
@@ -544,9 +575,8 @@ public final class DeviceScheduler {
 
   private void finishStage(Group g, StageBatch batch, StageOutcome outcome) {
     long now = now();
-    busy = false;
-    deviceBusy = false;
-    running = null;
+    running.remove(g);
+    deviceBusy = full();
     ModelLane lane = g.lane;
     StagePlan plan = lane.plan();
     int stage = batch.stage();
@@ -583,7 +613,7 @@ public final class DeviceScheduler {
     }
     // As in the Fluid Batching Engine: no decision for a group still catching up or that merged just now;
     // arrivals during a catch-up wait for the merged batch's next decision point.
-    if (!g.isCatchUp() && !merged && suspended == null && !lane.queue().isEmpty()) {
+    if (slots == 1 && !g.isCatchUp() && !merged && suspended == null && !lane.queue().isEmpty()) {
       StageDecision d;
       try {
         d = lane.policy().afterStage(lane, new RunningBatch(stage, Collections.unmodifiableList(g.samples), false));

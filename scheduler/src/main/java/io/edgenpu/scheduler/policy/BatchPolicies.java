@@ -6,6 +6,7 @@ import io.edgenpu.scheduler.policy.internal.EdfPolicy;
 import io.edgenpu.scheduler.policy.internal.FcfsPolicy;
 import io.edgenpu.scheduler.policy.internal.FluidBatchingPolicy;
 import io.edgenpu.scheduler.policy.internal.LazyBatchingPolicy;
+import io.edgenpu.scheduler.policy.internal.WorkConservingPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.TreeSet;
  *   <tr><td>fluid</td><td>EE-aware preemptive fluid batching</td><td>rule (guarded-refill | expected-cost | never),
  *       granularity (exit-points | every-stage), min-refill (1), gamma (1.0), preempt-max-stage (-1 = last intermediate exit),
  *       sizing (throughput | max)</td></tr>
+ *   <tr><td>work-conserving</td><td>no batching window: start at once when idle, take what accumulated when
+ *       busy (the default for plain models)</td><td>preferred-batch-sizes ([]), exit-handling (release | mask-until-end)</td></tr>
  *   <tr><td>dynamic</td><td>Triton dynamic batching / windowed batching</td><td>max-queue-delay (0), preferred-batch-sizes ([]),
  *       exit-handling (release | mask-until-end)</td></tr>
  *   <tr><td>fcfs</td><td>no batching</td><td>-</td></tr>
@@ -32,7 +35,7 @@ import java.util.TreeSet;
  * </table>
  */
 public final class BatchPolicies {
-  private static final Set<String> NAMES = new TreeSet<>(List.of("fluid", "dynamic", "fcfs", "aimd", "lazy", "edf"));
+  private static final Set<String> NAMES = new TreeSet<>(List.of("fluid", "work-conserving", "dynamic", "fcfs", "aimd", "lazy", "edf"));
 
   private BatchPolicies() {}
 
@@ -50,6 +53,8 @@ public final class BatchPolicies {
           p.getDouble("gamma", 1.0),
           p.getInt("preempt-max-stage", -1),
           p.getEnum("sizing", FluidBatchingPolicy.Sizing.class, FluidBatchingPolicy.Sizing.THROUGHPUT)));
+      case "work-conserving" -> new WorkConservingPolicy(p.getIntList("preferred-batch-sizes", List.of()),
+          p.getEnum("exit-handling", ExitHandling.class, ExitHandling.RELEASE));
       case "dynamic" -> new DynamicBatchingPolicy("dynamic", new DynamicBatchingPolicy.Config(
           p.getDuration("max-queue-delay", Duration.ZERO),
           p.getIntList("preferred-batch-sizes", List.of()),

@@ -35,8 +35,14 @@ final class SchedulerHarness implements SchedulerListener {
   /** @param extra a further scheduler listener (after the harness's own), or null */
   SchedulerHarness(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, ModelLane.Config config,
       SchedulerListener extra) {
+    this(plan, oracle, exits, policy, config, extra, 1);
+  }
+
+  /** @param slots execution slots of the device (batches that may run at once) */
+  SchedulerHarness(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, ModelLane.Config config,
+      SchedulerListener extra, int slots) {
     accelerator = new SimulatedAccelerator(loop, 0).withModel(MODEL, oracle);
-    scheduler = new DeviceScheduler("npu0", loop, accelerator, extra == null ? this : IsolatedListeners.of(List.of(this, extra)));
+    scheduler = new DeviceScheduler("npu0", loop, accelerator, extra == null ? this : IsolatedListeners.of(List.of(this, extra)), slots);
     lane = new ModelLane(MODEL, plan, oracle, exits, policy, config);
     scheduler.register(lane);
   }
