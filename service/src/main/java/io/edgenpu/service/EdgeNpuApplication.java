@@ -1,5 +1,6 @@
 package io.edgenpu.service;
 
+import io.edgenpu.service.config.OrderlyShutdown;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,6 +10,6 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class EdgeNpuApplication {
   public static void main(String[] args) {
-    SpringApplication.run(EdgeNpuApplication.class, args);
+    OrderlyShutdown.install(SpringApplication.run(EdgeNpuApplication.class, args));
   }
 }

@@ -19,7 +19,11 @@ public final class GracefulDrain implements SmartLifecycle {
   private final Duration timeout;
   private volatile boolean running;
 
-  public GracefulDrain(ServerState state, InferenceService inference, Duration timeout) {
+  private final io.edgenpu.service.repository.ModelRepository repository;
+
+  public GracefulDrain(ServerState state, InferenceService inference, io.edgenpu.service.repository.ModelRepository repository,
+      Duration timeout) {
+    this.repository = repository;
     this.state = state;
     this.inference = inference;
     this.timeout = timeout;
@@ -30,6 +34,7 @@ public final class GracefulDrain implements SmartLifecycle {
   public void start() {
     state.stopDraining();
     inference.resumeAdmitting();
+    repository.thaw();
     running = true;
   }
 
@@ -43,6 +48,7 @@ public final class GracefulDrain implements SmartLifecycle {
   public void stop() {
     state.startDraining();
     inference.startDraining();
+    repository.freeze();
     long deadline = System.nanoTime() + timeout.toNanos();
     int last = -1;
     while (inference.inFlight() > 0 && System.nanoTime() < deadline) {

@@ -82,10 +82,17 @@ final class StreamInferCall implements StreamObserver<ModelInferRequest> {
     }
   }
 
+  /**
+   * An error answer: Triton's {@code error_message}, plus (our extension, ignored by Triton's clients) the
+   * gRPC status code's name in the response parameter {@code status}, as the unary call would have ended.
+   */
   private static ModelStreamInferResponse error(String id, Throwable failure) {
-    String message = OipGrpcService.toStatus(failure).getStatus().getDescription();
+    io.grpc.Status status = OipGrpcService.toStatus(failure).getStatus();
+    String message = status.getDescription();
     return ModelStreamInferResponse.newBuilder().setErrorMessage(message == null ? "error" : message)
-        .setInferResponse(io.edgenpu.api.grpc.ModelInferResponse.newBuilder().setId(id)).build();
+        .setInferResponse(io.edgenpu.api.grpc.ModelInferResponse.newBuilder().setId(id)
+            .putParameters("status", io.edgenpu.api.grpc.InferParameter.newBuilder().setStringParam(status.getCode().name()).build()))
+        .build();
   }
 
   /** Sends one answer (serialised: a StreamObserver is not thread-safe), then admits one more request. */

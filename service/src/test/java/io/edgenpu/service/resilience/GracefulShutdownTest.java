@@ -57,6 +57,52 @@ class GracefulShutdownTest {
     assertThat(refused).isEqualTo(503);
   }
 
+  @Test
+  void aClientThatKeepsAConnectionBusyCannotHoldTheShutdownOpen() throws Exception {
+    Path repo = TestModels.repository(Files.createTempDirectory("edgenpu-drain-repo"));
+    ConfigurableApplicationContext ctx = SpringApplication.run(EdgeNpuApplication.class,
+        "--server.port=0", "--server.address=127.0.0.1", "--spring.grpc.server.address=127.0.0.1:0",
+        "--edgenpu.model-repository=" + repo, "--logging.level.root=WARN", "--edgenpu.dashboard.enabled=false",
+        "--edgenpu.shutdown.drain-timeout=1s");
+    int port = ((WebServerApplicationContext) ctx).getWebServer().getPort();
+    java.util.concurrent.atomic.AtomicBoolean toldToClose = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger answers = new java.util.concurrent.atomic.AtomicInteger();
+    Thread hammer = new Thread(() -> {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        s.setSoTimeout(5_000);
+        var out = s.getOutputStream();
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+        while (true) {   // one keep-alive connection, never idle, until the server closes it
+          out.write("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          out.flush();
+          int length = 0;
+          String line = in.readLine();
+          if (line == null) {
+            return;
+          }
+          for (line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+              length = Integer.parseInt(line.substring(15).trim());
+            }
+            if (line.equalsIgnoreCase("connection: close")) {
+              toldToClose.set(true);
+            }
+          }
+          in.skip(length);
+          answers.incrementAndGet();
+        }
+      } catch (java.io.IOException e) {
+        // the server closed the connection: done
+      }
+    });
+    hammer.start();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> answers.get() > 10);   // the connection is busy
+    CompletableFuture.runAsync(ctx::close).get(30, java.util.concurrent.TimeUnit.SECONDS);   // and cannot hold this
+    hammer.join(10_000);
+    assertThat(toldToClose).isTrue();
+    assertThat(hammer.isAlive()).isFalse();
+  }
+
   private static int pendingOf(WebClient client) {
     String body = client.get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(5));
     return (int) body.lines().filter(l -> l.startsWith("edgenpu_pending_requests{") && l.contains("slow-no-admission"))
