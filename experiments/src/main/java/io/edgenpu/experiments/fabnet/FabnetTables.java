@@ -13,7 +13,7 @@ import java.util.Locale;
  * a golden test compares them with the checked-in files).
  */
 public final class FabnetTables {
-  /** The paper's reductions for the LRA configurations (fabnet.md §7), in {@link FabnetFormulas#LRA} order. */
+  /** The paper's reductions for the LRA configurations (docs/papers/fabnet.md), in {@link FabnetFormulas#LRA} order. */
   static final double[] SPEC_FLOP_REDUCTION = {23.4, 57.3, 9.9, 61.0, 10.2};
   static final double[] SPEC_PARAM_REDUCTION = {5.6, 3.4, 2.1, 22.3, 3.7};
 

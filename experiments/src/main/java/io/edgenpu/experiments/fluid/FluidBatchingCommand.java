@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fluid-batching}: the experiments R1–R9 of fluid-batching.md §6 (and goodput at 99% SLO attainment),
+ * {@code fluid-batching}: the experiments R1–R9 of docs/papers/fluid-batching.md (and goodput at 99% SLO attainment),
  * every system on identical seeded traces, in virtual time. Writes summary.csv, headline.csv, goodput.csv,
  * per-experiment tables and PNG charts.
  */

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The early-exit models of fluid-batching.md §1.5 as NPU workloads (per-sample GEMM shapes; ReLUs fused,
+ * The early-exit models of docs/papers/fluid-batching.md as NPU workloads (per-sample GEMM shapes; ReLUs fused,
  * residual adds and pooling as memory layers): M1 = ResNet-56 on CIFAR-100 with exits after stage 1, stage
  * 2, the middle of stage 3 and the end; M2 = ResNet-50 on ImageNet with exits after conv2_x, conv3_x,
  * conv4_x and the end. Exit heads are global average pooling + FC. Default exit profiles (cumulative, [O]):

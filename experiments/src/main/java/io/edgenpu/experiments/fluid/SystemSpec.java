@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A serving system of the comparison (fluid-batching.md §4.2): a batching policy with its parameters, an
+ * A serving system of the comparison (docs/papers/fluid-batching.md): a batching policy with its parameters, an
  * NPU profile, and whether the scheduler knows the exit profile. Windowed batching's window is given as a
  * multiple of the model's T_full(1), so it scales with the model ([O]: the spec's 1-10 ms windows are for
  * millisecond-scale models).

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Design-space exploration of fluid-batching.md §3.6: MAC budgets, array shapes (T_P x T_C), row tiles T_R,
+ * Design-space exploration of docs/papers/fluid-batching.md: MAC budgets, array shapes (T_P x T_C), row tiles T_R,
  * stacking sets K and fluid batching on/off. Each design is scored by the model's expected batch latency
  * under a batch-size histogram, where a batch of b samples runs stage s with round(b · S_s) live samples
  * (S_s = share of samples still alive at stage s, from the model's exit profile).

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code npu-sweep}: the design-space sweep of fluid-batching.md §3.6, as a table and a chart. */
+/** {@code npu-sweep}: the design-space sweep of docs/papers/fluid-batching.md, as a table and a chart. */
 @Command(name = "npu-sweep", mixinStandardHelpOptions = true,
     description = "Sweep MAC budgets, tile shapes, stacking sets and fluid batching; score by mean latency under a batch-size histogram.")
 public final class NpuSweepCommand implements Callable<Integer> {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cycle model of the butterfly accelerator (fabnet.md §8.7), reimplemented from the description of the
+ * Cycle model of the butterfly accelerator (docs/papers/fabnet.md), reimplemented from the description of the
  * reference simulator. Every pass processes R rows (tokens or channels) of length N, P_BE rows at a time:
  *
  * <ul>
@@ -33,7 +33,7 @@ public final class ButterflyCostModel {
     LEGACY_SEQUENCE_PASS
   }
 
-  /** One command of the accelerator's run-time configuration stream (fabnet.md §10 "LayerCmd"). */
+  /** One command of the accelerator's run-time configuration stream (docs/papers/fabnet.md). */
   public record LayerCmd(Op op, long rows, long lengthIn, long lengthOut, boolean complexIn, boolean complexOut) {
     public enum Op {
       FFT,

@@ -1,7 +1,7 @@
 package io.edgenpu.npu.butterfly;
 
 /**
- * A butterfly linear layer (fabnet.md §2): the input is zero-padded to n = 2^ceil(log2 in), each of
+ * A butterfly linear layer (docs/papers/fabnet.md): the input is zero-padded to n = 2^ceil(log2 in), each of
  * {@code stacks = ceil(out / n)} butterflies applies log2(n) sparse factors (increasing stride), the stacks'
  * outputs are concatenated, truncated to {@code out}, and the bias is added. Twiddles are
  * {@code T[stack][stage][n/2][2][2]}. Immutable after construction; {@link #forward} is thread-safe.
@@ -145,7 +145,7 @@ public final class ButterflyLinear {
     return w;
   }
 
-  /** Parameters: 2 · stacks · n · log2(n) twiddles plus {@code out} biases (fabnet.md §2). */
+  /** Parameters: 2 · stacks · n · log2(n) twiddles plus {@code out} biases (docs/papers/fabnet.md). */
   public long parameterCount() {
     return 2L * stacks * n * logN + out;
   }

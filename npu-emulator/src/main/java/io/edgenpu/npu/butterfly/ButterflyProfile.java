@@ -1,7 +1,7 @@
 package io.edgenpu.npu.butterfly;
 
 /**
- * The adaptable butterfly accelerator of FABNet (fabnet.md §8): {@code engines} butterfly engines (P_BE) of
+ * The adaptable butterfly accelerator of FABNet (docs/papers/fabnet.md): {@code engines} butterfly engines (P_BE) of
  * {@code unitsPerEngine} butterfly units each (P_BU, 2 elements per unit per cycle), clocked at
  * {@code clockMhz} with an implementation efficiency, {@code bitWidth}-bit data, and three DRAM channels
  * (input, output, coefficients) with the given widths in bits per cycle. Attention (ABfly blocks) runs on

@@ -3,7 +3,7 @@ package io.edgenpu.npu.butterfly;
 import java.util.List;
 
 /**
- * fabnet.md §8.7: the reference simulator's latency of all-FBfly FABNet-Base (12 layers, d 768, FFN 3072)
+ * docs/papers/fabnet.md: the reference simulator's latency of all-FBfly FABNet-Base (12 layers, d 768, FFN 3072)
  * and FABNet-Large (24 layers, d 1024, FFN 4096) on the two published accelerator configurations, in
  * milliseconds. Our {@link ButterflyCostModel} in {@link ButterflyCostModel.Mode#LEGACY_SEQUENCE_PASS}
  * reproduces every entry within ±1% (golden test).

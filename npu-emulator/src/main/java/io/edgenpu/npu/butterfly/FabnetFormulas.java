@@ -4,13 +4,13 @@ import java.util.List;
 
 /**
  * FLOPs and parameters of FABNet and of the vanilla Transformer by the formulas of the paper's
- * compression script (fabnet.md §7), and the LRA configurations that script uses.
+ * compression script (docs/papers/fabnet.md), and the LRA configurations that script uses.
  */
 public final class FabnetFormulas {
   /** An LRA task: sequence length, and FABNet's (d, h, layers); the Transformer is 2 layers, d 64, h 128. */
   public record Task(String name, int length, int d, int h, int layers) {}
 
-  /** The configurations of the FLOP-count script (fabnet.md §5, third set). */
+  /** The configurations of the FLOP-count script (docs/papers/fabnet.md, third set). */
   public static final List<Task> LRA = List.of(
       new Task("ListOps", 2000, 128, 256, 2),
       new Task("Text", 4000, 64, 256, 2),

@@ -1,7 +1,7 @@
 package io.edgenpu.npu.butterfly;
 
 /**
- * The FFT as a butterfly with fixed twiddles (fabnet.md §3): radix-2 decimation in time, the input in
+ * The FFT as a butterfly with fixed twiddles (docs/papers/fabnet.md): radix-2 decimation in time, the input in
  * bit-reversed order, then the same increasing-stride stage loop as {@link ButterflyLinear} with the complex
  * twiddle w = exp(-2πi·j/2^(s+1)) and (x0, x1) -> (x0 + w·x1, x0 - w·x1). Twiddles are precomputed per length.
  * Immutable; thread-safe.

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tile-granular per-layer performance model of fluid-batching.md §3.5, for one hardware profile.
+ * The tile-granular per-layer performance model of docs/papers/fluid-batching.md, for one hardware profile.
  * For layer (R, P, C), live batch b, layout ⟨B_R, B_P, k⟩:
  * <pre>
  * t_r = T_R/k, t_p = k·T_P, t_c = T_C/k

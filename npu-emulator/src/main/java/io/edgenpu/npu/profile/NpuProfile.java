@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The hardware description of a GEMM-array NPU with stackable processing elements (fluid-batching.md §3):
+ * The hardware description of a GEMM-array NPU with stackable processing elements (docs/papers/fluid-batching.md):
  * a T_C x T_P MAC array fed by T_R-row input tiles, the stacking factors k it supports (tile becomes
  * T_R/k x k·T_P x T_C/k), whether fluid (P-) batching is available, clock, DRAM bandwidth, per-tile
  * pipeline overhead, precision costs and switching costs. One of the emulator's three inputs (with the

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * Offline hybrid-precision search (nawq-sr.md §4): choose each convolution's wordlength (8 or 16) to minimise
+ * Offline hybrid-precision search (docs/papers/nawq-sr.md): choose each convolution's wordlength (8 or 16) to minimise
  * the emulated NPU latency while the mean PSNR on a calibration set stays within {@code epsDb} of FP32.
  * Sensitivity s_l = PSNR(all A16W8) - PSNR(all A16W8 but l at A8W8); gain g_l = the latency that switch saves;
  * rank by s_l / g_l; binary-search the longest prefix of the ranking that can be 8-bit; then one greedy pass

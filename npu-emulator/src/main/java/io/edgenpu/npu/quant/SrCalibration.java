@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The calibration of an SR network's activation ranges (nawq-sr.md §3): min/max of every tensor over a
+ * The calibration of an SR network's activation ranges (docs/papers/nawq-sr.md): min/max of every tensor over a
  * calibration set run in FP32, with two ranges fixed by what the tensors are rather than by the data: the
  * input is an 8-bit image, so its range is [0, 1] (its 8-bit codes are then exactly the pixels); a tensor
  * that only feeds a Clip (through DepthToSpace, which moves values) is narrowed to the clip's range, because

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * The runtime image codec of NAWQ-SR (nawq-sr.md §5): the low-resolution image is cut into tiles with a halo
+ * The runtime image codec of NAWQ-SR (docs/papers/nawq-sr.md): the low-resolution image is cut into tiles with a halo
  * of context, each tile is scored for difficulty (total variation) and run either in the static
  * configuration or, for the hardest tiles that fit a latency budget, in the enhanced one; the tiles' cores are
  * stitched into the upscaled image. With a halo at least the network's receptive radius, the stitched image

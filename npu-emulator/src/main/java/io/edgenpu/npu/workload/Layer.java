@@ -2,7 +2,7 @@ package io.edgenpu.npu.workload;
 
 /**
  * One operator of a model as the NPU sees it, per sample (batch 1). A {@link Kind#GEMM} layer is
- * {@code groups} independent matrix products of an R x P input by a P x C weight (fluid-batching.md §3.1:
+ * {@code groups} independent matrix products of an R x P input by a P x C weight (docs/papers/fluid-batching.md:
  * R = output pixels, P = K_h·K_w·C_in/groups, C = C_out/groups for a convolution; R = 1, P = in-features,
  * C = out-features for a fully-connected layer). A {@link Kind#MEMORY} layer only moves data (pooling,
  * element-wise, reshapes, DepthToSpace, ...). Element counts are per sample. Immutable.

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Java reference of the butterfly layer, the FFT stage loop and the FLOP/parameter formulas (fabnet.md §10). */
+/** The Java reference of the butterfly layer, the FFT stage loop and the FLOP/parameter formulas (docs/papers/fabnet.md). */
 class ButterflyReferenceTest {
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({"64, 128", "128, 64", "128, 256", "100, 300", "256, 128", "8, 8"})

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Golden test: the reference values of fluid-batching.md §3.5 (T_R = 64, T_P = 64, T_C = 32, d_pipe = 8,
+ * Golden test: the reference values of docs/papers/fluid-batching.md (T_R = 64, T_P = 64, T_C = 32, d_pipe = 8,
  * compute term only, k in {1, 2, 4, 8}) reproduce exactly, cycles and MAC utilisation, for the baseline
  * layout ⟨b,1,1⟩ and for the best layout.
  */

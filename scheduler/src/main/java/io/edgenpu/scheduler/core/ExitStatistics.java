@@ -36,7 +36,7 @@ public final class ExitStatistics {
     recompute();
   }
 
-  /** Fixed hazards from cumulative exit fractions F_e (one per exit, last = 1), as fluid-batching.md §1.5. */
+  /** Fixed hazards from cumulative exit fractions F_e (one per exit, last = 1), as docs/papers/fluid-batching.md */
   public static ExitStatistics fromCumulative(StagePlan plan, double[] cumulative) {
     if (cumulative.length != plan.exitCount()) {
       throw new IllegalArgumentException("need one cumulative fraction per exit");

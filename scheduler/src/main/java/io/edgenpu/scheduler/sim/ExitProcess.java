@@ -13,7 +13,7 @@ public interface ExitProcess {
 
   String describe();
 
-  /** A categorical distribution given by cumulative exit fractions (fluid-batching.md §1.5). */
+  /** A categorical distribution given by cumulative exit fractions (docs/papers/fluid-batching.md). */
   static ExitProcess categorical(double[] cumulative) {
     double[] f = cumulative.clone();
     f[f.length - 1] = 1.0;

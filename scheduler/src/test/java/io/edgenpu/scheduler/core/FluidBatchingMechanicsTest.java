@@ -6,7 +6,7 @@ import io.edgenpu.scheduler.policy.BatchPolicies;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The fluid batcher's mechanics in virtual time (fluid-batching.md §2.2 and §2.5). */
+/** The fluid batcher's mechanics in virtual time (docs/papers/fluid-batching.md). */
 class FluidBatchingMechanicsTest {
   private static final StagePlan PLAN = StagePlan.exitAfterEveryStage(4);
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The one dependency rule of ARCHITECTURE.md §2: {@code scheduler} and {@code npu-emulator} are plain Java
+ * The one dependency rule of docs/architecture.md ("Modules"): {@code scheduler} and {@code npu-emulator} are plain Java
  * (no Spring, Reactor, gRPC or ONNX Runtime), and the scheduler does not depend on the emulator.
  */
 class DependencyRuleTest {

@@ -5,7 +5,7 @@ import io.edgenpu.scheduler.core.LatencyOracle;
 import io.edgenpu.scheduler.core.StagePlan;
 
 /**
- * Expected-time tables of fluid-batching.md §2.4, exact over the binomial number of survivors:
+ * Expected-time tables of docs/papers/fluid-batching.md, exact over the binomial number of survivors:
  * <ul>
  *   <li>{@code remaining(b, l)} = E[T_rem(b,l)] = Σ_{j>l} Σ_n Binom(n; b, S(j|l)) · T_j(n): time until a
  *       batch of b live samples that has finished stage l leaves the device;

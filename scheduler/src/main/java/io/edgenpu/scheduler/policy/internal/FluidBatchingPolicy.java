@@ -9,7 +9,7 @@ import io.edgenpu.scheduler.policy.RunningBatch;
 import io.edgenpu.scheduler.policy.StageDecision;
 
 /**
- * The early-exit-aware preemptive fluid batcher (fluid-batching.md §2). Fresh batches start as soon as the
+ * The early-exit-aware preemptive fluid batcher (docs/papers/fluid-batching.md). Fresh batches start as soon as the
  * device is free (work-conserving, no window). At exit points (or every stage) slots freed by exits are
  * refilled by preempting the running batch: queued samples catch up to its depth and merge with it.
  *
