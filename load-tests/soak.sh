@@ -22,7 +22,9 @@ if [ "${SOAK_SKIP_BUILD:-0}" != 1 ]; then
   echo "== building the service and the soak client"
   ./mvnw -B -q -pl service,load-tests -am -DskipTests install
 fi
-JAR=$(ls service/target/service-*.jar | head -1)
+# A copy, so that a build during the soak cannot change the classes under the running service.
+cp "$(ls service/target/service-*.jar | head -1)" "$LOG/service.jar"
+JAR=$LOG/service.jar
 ./mvnw -B -q -pl load-tests dependency:build-classpath -Dmdep.outputFile="$PWD/$LOG/classpath.txt" > /dev/null
 CP=$(cat "$LOG/classpath.txt"):load-tests/target/classes
 

@@ -16,6 +16,7 @@ Usage: python models/training/ee_cnn.py [--epochs N]
 import argparse
 import csv
 import os
+import shutil
 
 import numpy as np
 import torch
@@ -248,6 +249,8 @@ exit-prior: [{prior}]   # cumulative exit fractions on the held-out set at these
 scheduling:
   policy: fluid
   queue: {{max-size: 256}}
+warmup:
+  sample: warmup-request.json   # a held-out "7" (an OIP request), run through every stage at every batch size before READY
 """
 
 PLAIN_CONFIG = """\
@@ -261,8 +264,8 @@ inputs:
 outputs:
   - {name: probabilities, datatype: FP32, shape: [10]}
 scheduling:
-  policy: dynamic
-  parameters: {max-queue-delay: 500us, preferred-batch-sizes: [4, 8]}
+  policy: work-conserving
+  # no batching window: idle device starts at once; while busy, requests accumulate into the next batch
   queue: {max-size: 256}
 """
 
@@ -275,6 +278,9 @@ def write_configs(metrics):
     cum[-1] = 1.0
     with open(os.path.join(common.REPO, "ee-digits", "config.yaml"), "w") as f:
         f.write(EE_CONFIG.format(t=metrics["threshold"], prior=", ".join(str(c) for c in cum)))
+    # The warm-up sample is the README's example request (a held-out "7").
+    shutil.copy(os.path.join(common.REPO, "..", "..", "docs", "examples", "ee-digits-request.json"),
+                os.path.join(common.REPO, "ee-digits", "warmup-request.json"))
     with open(os.path.join(common.REPO, "digits-cnn", "config.yaml"), "w") as f:
         f.write(PLAIN_CONFIG)
 

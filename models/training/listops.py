@@ -94,7 +94,7 @@ def datasets():
 
 class ButterflyLinear(nn.Module):
     """y = truncate(concat_stacks(B_{log n} ... B_1 · pad(x))) + bias, with twiddles T[stack][stage][n/2][2][2]
-    (increasing stride), as fabnet.md §2. Parameters: 2·stacks·n·log2(n) + out."""
+    (increasing stride), as docs/papers/fabnet.md Parameters: 2·stacks·n·log2(n) + out."""
 
     def __init__(self, d_in, d_out):
         super().__init__()
@@ -421,7 +421,7 @@ def export(kind, model, length, path, stages_path=None):
 
 
 def flops_and_params(kind, d=64, h=128, layers=2, length=MAX_LEN):
-    """FLOPs and parameters of one block stack by fabnet.md §7's formulas (the paper's rough counts)."""
+    """FLOPs and parameters of one block stack by docs/papers/fabnet.md's formulas (the paper's rough counts)."""
     if kind == "transformer":
         f = layers * (2 * length * length * d + 4 * length * d * d + 2 * length * d * h)
         p = layers * (4 * d * d + 2 * d * h)
@@ -445,7 +445,7 @@ inputs:
 outputs:
   - {{name: probabilities, datatype: FP32, shape: [10]}}
 scheduling:
-  policy: dynamic
+  policy: work-conserving
   queue: {{max-size: 256}}
 # Shape for the butterfly accelerator's cost model (it paces the emulated device; numbers come from ONNX Runtime)
 butterfly: {butterfly}

@@ -5,9 +5,9 @@ import os
 import common
 
 ARCH = {
-    "fabnet": ("FABNet", """Two FBfly blocks (fabnet.md §4): pre-LayerNorm, **FFT token mixing** `x + Re(FFT2(LN(x)))` over the
+    "fabnet": ("FABNet", """Two FBfly blocks (docs/papers/fabnet.md): pre-LayerNorm, **FFT token mixing** `x + Re(FFT2(LN(x)))` over the
 (sequence, hidden) axes, then a **butterfly feed-forward** `x + Bfly(128->64)(GELU(Bfly(64->128)(LN(x))))`
-where each butterfly layer is a product of log2(n) sparse butterfly factors (fabnet.md §2); token and position
+where each butterfly layer is a product of log2(n) sparse butterfly factors (docs/papers/fabnet.md); token and position
 embeddings (d = 64), final LayerNorm times the padding mask, mean pooling, a 64->128->10 head.
 
 Two ONNX graphs of the same function ship in `1/`. **`model.onnx`** (served) is the form a CPU runs fastest:
@@ -17,7 +17,7 @@ accelerator's passes: the `DFT` operator (opset 20) for both FFTs and each butte
 stages of Reshape/Split/Mul/Add/Concat, with the twiddles as named initializers; the Java reference
 (`FabnetReference`) reads those and `FabnetReferenceAgreementTest` checks it against `model.onnx` through
 ONNX Runtime (largest probability difference below 1e-4)."""),
-    "transformer": ("Dense Transformer (baseline)", """The LRA Transformer baseline (fabnet.md §5): two pre-LayerNorm blocks of 2-head self-attention (head
+    "transformer": ("Dense Transformer (baseline)", """The LRA Transformer baseline (docs/papers/fabnet.md): two pre-LayerNorm blocks of 2-head self-attention (head
 dimension 32, padding mask) and a dense 64->128->64 GELU feed-forward; token and position embeddings
 (d = 64); final LayerNorm times the padding mask, mean pooling, a 64->128->10 head. Exported with the
 PyTorch ONNX exporter (opset 17)."""),
@@ -62,7 +62,7 @@ schedule, gradient clipping 1.0, dropout 0.1; the checkpoint with the best valid
 | test accuracy (2 000 held-out sequences) | **{m['test_accuracy'] * 100:.1f}%** | {other['test_accuracy'] * 100:.1f}% |
 | validation accuracy | {m['validation_accuracy'] * 100:.1f}% | {other['validation_accuracy'] * 100:.1f}% |
 | majority class / chance | {m['majority_class_accuracy'] * 100:.1f}% / 10% | |
-| FLOPs per sequence (fabnet.md §7 formula, 2 layers, L = 256) | {m['formula_flops'] / 1e6:.2f} M | {other['formula_flops'] / 1e6:.2f} M |
+| FLOPs per sequence (docs/papers/fabnet.md formula, 2 layers, L = 256) | {m['formula_flops'] / 1e6:.2f} M | {other['formula_flops'] / 1e6:.2f} M |
 | parameters (§7 formula) / actual | {m['formula_params']:,} / {m['parameters']:,} | {other['formula_params']:,} / {other['parameters']:,} |
 
 FABNet needs **{tr['formula_flops'] / fab['formula_flops']:.1f}x fewer FLOPs** than the Transformer by the paper's

@@ -15,7 +15,7 @@ kind: plain
 description: Triton's "simple" model - OUTPUT0 = INPUT0 + INPUT1, OUTPUT1 = INPUT0 - INPUT1 (INT32 [16])
 max-batch-size: 8
 scheduling:
-  policy: dynamic
+  policy: work-conserving
   queue: {max-size: 1024}
 """
 

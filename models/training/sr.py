@@ -296,7 +296,7 @@ inputs:
 outputs:
   - {{name: sr, datatype: FP32, shape: [1, -1, -1]}}    # x{s} Y in [0, 1]
 scheduling:
-  policy: dynamic
+  policy: work-conserving
   queue: {{max-size: 64}}
 """
 
@@ -313,7 +313,7 @@ inputs:
 outputs:
   - {{name: image_sr, datatype: UINT8, shape: [1, -1, -1]}}   # x{s} Y, 0..255
 scheduling:
-  policy: dynamic
+  policy: work-conserving
   queue: {{max-size: 4096}}   # tiles
 """
 

@@ -1,4 +1,4 @@
-package io.edgenpu.npu.config;
+package io.edgenpu.config;
 
 /** A configuration file is malformed: the message names the file, the line and column, and the reason. */
 public final class ConfigException extends RuntimeException {

@@ -1,13 +1,14 @@
-package io.edgenpu.npu.config;
+package io.edgenpu.config;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** Parses durations written as {@code 250ns}, {@code 500us}, {@code 20ms}, {@code 1.5s}; a bare number is microseconds. */
 public final class Durations {
   private Durations() {}
 
   public static Duration parse(String text) {
-    String s = text.trim().toLowerCase();
+    String s = text.trim().toLowerCase(Locale.ROOT);
     double mult;
     String num;
     if (s.endsWith("ns")) {

@@ -1,4 +1,4 @@
-package io.edgenpu.npu.config;
+package io.edgenpu.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package io.edgenpu.repository;
 
 import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.npu.butterfly.ButterflyNetwork;
-import io.edgenpu.npu.config.ConfigException;
-import io.edgenpu.npu.config.YamlMap;
+import io.edgenpu.config.ConfigException;
+import io.edgenpu.config.YamlMap;
 import io.edgenpu.scheduler.policy.BatchPolicies;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -236,7 +236,7 @@ public final class ModelConfigParser {
 
   private static ModelConfig.SchedulingConfig scheduling(YamlMap root, ModelKind kind) {
     YamlMap y = root.map("scheduling");
-    String defaultPolicy = kind == ModelKind.EARLY_EXIT ? "fluid" : "dynamic";
+    String defaultPolicy = kind == ModelKind.EARLY_EXIT ? "fluid" : "work-conserving";
     if (y == null) {
       return new ModelConfig.SchedulingConfig(defaultPolicy, Map.of(),
           List.of(new ModelConfig.QueueLevel(DEFAULT_QUEUE_SIZE, Duration.ZERO, true)), 1, true, ModelConfig.QueueOrder.FAIR, true);

@@ -3,7 +3,7 @@ package io.edgenpu.repository;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.edgenpu.npu.config.ConfigException;
+import io.edgenpu.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

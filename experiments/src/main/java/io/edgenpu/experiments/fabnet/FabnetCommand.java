@@ -6,15 +6,16 @@ import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import io.edgenpu.npu.butterfly.ButterflyProfiles;
 import io.edgenpu.npu.butterfly.ButterflyReferenceTable;
 import io.edgenpu.npu.butterfly.FabnetFormulas;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code fabnet}: the FABNet results of {@code docs/results/fabnet}: FLOP/parameter reductions by the spec's
@@ -25,6 +26,8 @@ import picocli.CommandLine.Option;
 @Command(name = "fabnet", mixinStandardHelpOptions = true,
     description = "FABNet vs the dense Transformer: formulas, accelerator model, CPU latency (ONNX Runtime), accuracy.")
 public final class FabnetCommand implements Callable<Integer> {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
@@ -167,12 +170,11 @@ public final class FabnetCommand implements Callable<Integer> {
   }
 
   /** A number from a model's eval/metrics.json (written by the training script). */
-  private String metric(String kind, String key) throws Exception {
-    String json = Files.readString(repository.resolve(kind + "-listops/eval/metrics.json"));
-    Matcher m = Pattern.compile("\"" + Pattern.quote(key) + "\"\\s*:\\s*([-0-9.eE]+)").matcher(json);
-    if (!m.find()) {
+  private String metric(String kind, String key) throws IOException {
+    JsonNode value = JSON.readTree(Files.readString(repository.resolve(kind + "-listops/eval/metrics.json"))).path(key);
+    if (!value.isNumber()) {
       throw new IllegalArgumentException(key + " missing from " + kind + "-listops/eval/metrics.json");
     }
-    return m.group(1);
+    return value.asString();
   }
 }

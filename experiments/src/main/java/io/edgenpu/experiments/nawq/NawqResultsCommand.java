@@ -15,6 +15,7 @@ import io.edgenpu.npu.quant.SrGraph;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import io.edgenpu.npu.quant.Ssim;
 import io.edgenpu.npu.quant.TileCodec;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,10 +26,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code nawq-results}: the NAWQ-SR table on held-out images for the repository's SR models: FP32, all-A16W8,
@@ -40,6 +41,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "nawq-results", mixinStandardHelpOptions = true, description = "NAWQ-SR quality/latency table on held-out images.")
 public final class NawqResultsCommand implements Callable<Integer> {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
 
   @Option(names = "--repository", defaultValue = "models/repository")
   Path repository;
@@ -142,14 +145,14 @@ public final class NawqResultsCommand implements Callable<Integer> {
   }
 
   /** Bicubic rows from the model card (computed when the model was trained, on the whole images). */
-  private void bicubic(StringBuilder csv, Path dir, String model, int scale) throws java.io.IOException {
-    String json = Files.readString(dir.resolve("eval").resolve("metrics.json"));
+  private void bicubic(StringBuilder csv, Path dir, String model, int scale) throws IOException {
+    JsonNode metrics = JSON.readTree(Files.readString(dir.resolve("eval").resolve("metrics.json")));
     for (String image : heldOut) {
-      Matcher m = Pattern.compile("\"image\": \"[^\"]*" + image + "\",\\s*\"psnr_bicubic\": ([0-9.]+)[^}]*\"ssim_bicubic\": ([0-9.]+)")
-          .matcher(json);
-      if (m.find()) {
-        csv.append(String.format(Locale.ROOT, "%s,%d,bicubic (model card; whole image),,%s,%s,%s,,,%n", model, scale, image,
-            m.group(1), m.group(2)));
+      for (JsonNode row : metrics.path("held_out").values()) {
+        if (row.path("image").asString("").endsWith(image)) {
+          csv.append(String.format(Locale.ROOT, "%s,%d,bicubic (model card; whole image),,%s,%s,%s,,,%n", model, scale, image,
+              row.path("psnr_bicubic").asString(), row.path("ssim_bicubic").asString()));
+        }
       }
     }
   }

@@ -5,6 +5,8 @@ import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.SrCalibration;
 import io.edgenpu.npu.quant.SrGraph;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,9 +14,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code nawq-search}: the offline hybrid-precision search (nawq-sr.md §4) of an SR model of the repository,
+ * {@code nawq-search}: the offline hybrid-precision search (docs/papers/nawq-sr.md) of an SR model of the repository,
  * for one or more PSNR tolerances, writing one JSON configuration per tolerance beside the model
  * ({@code <model>/hpq/eps-<eps>.json}). Calibration: the model's {@code calib/} set (crops of the training
  * images; {@link SrCalibration}), never the held-out images.
@@ -22,6 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "nawq-search", mixinStandardHelpOptions = true,
     description = "Per-layer 8/16-bit activation precision of an SR model under a PSNR tolerance (vs FP32), minimising emulated NPU latency.")
 public final class NawqSearchCommand implements Callable<Integer> {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   @Option(names = "--repository", defaultValue = "models/repository", description = "model repository (default: ${DEFAULT-VALUE})")
   Path repository;
 
@@ -59,20 +66,36 @@ public final class NawqSearchCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The configuration file: rounded like the figures it reports (bits exact, ranges to 1e-6, dB to 1e-4). */
   private String json(SrGraph graph, HpqSearch search, HpqSearch.Result r, double e, int scale, String calibration) {
-    StringBuilder s = new StringBuilder();
-    s.append(String.format(Locale.ROOT, "{\n  \"model\": \"%s\",\n  \"scale\": %d,\n  \"eps_db\": %.2f,\n  \"feasible\": %s,\n"
-        + "  \"profile\": \"%s\",\n  \"predicted_us\": %.2f,\n  \"reference_size\": %d,\n  \"psnr_cal\": %.4f,\n  \"psnr_fp32_cal\": %.4f,\n"
-        + "  \"calibration\": \"%s\",\n  \"layers\": [\n", model, scale, e, r.feasible(), profile, r.nanos() / 1e3, REFERENCE,
-        r.psnr(), r.psnrFp32(), calibration));
+    ObjectNode root = JSON.createObjectNode()
+        .put("model", model)
+        .put("scale", scale)
+        .put("eps_db", round(e, 2))
+        .put("feasible", r.feasible())
+        .put("profile", profile)
+        .put("predicted_us", round(r.nanos() / 1e3, 2))
+        .put("reference_size", REFERENCE)
+        .put("psnr_cal", round(r.psnr(), 4))
+        .put("psnr_fp32_cal", round(r.psnrFp32(), 4))
+        .put("calibration", calibration);
+    ArrayNode layers = root.putArray("layers");
     List<SrGraph.ConvOp> convs = graph.convs();
     for (int i = 0; i < convs.size(); i++) {
       SrGraph.ConvOp c = convs.get(i);
       double[] range = search.ranges().get(c.output());
-      s.append(String.format(Locale.ROOT, "    {\"name\": \"%s\", \"act_bits\": %d, \"w_bits\": 8, \"act_min\": %.6f, \"act_max\": %.6f,"
-          + " \"sensitivity_db\": %.4f}%s%n", c.name(), r.bits().get(i), range[0], range[1], r.sensitivity()[i],
-          i + 1 < convs.size() ? "," : ""));
+      layers.addObject()
+          .put("name", c.name())
+          .put("act_bits", r.bits().get(i))
+          .put("w_bits", 8)
+          .put("act_min", round(range[0], 6))
+          .put("act_max", round(range[1], 6))
+          .put("sensitivity_db", round(r.sensitivity()[i], 4));
     }
-    return s.append("  ]\n}\n").toString();
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+  }
+
+  private static double round(double v, int digits) {
+    return BigDecimal.valueOf(v).setScale(digits, RoundingMode.HALF_EVEN).doubleValue();
   }
 }

@@ -22,7 +22,8 @@ final class GrpcStreamDevice extends SimulatedDevice {
   private final GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub;
   private final Pending pending;
   private StreamObserver<ModelInferRequest> stream;
-  private Pending streamPending;
+  /** Which stream is current: the end of a stream the client already replaced settles nothing. */
+  private long generation;
 
   GrpcStreamDevice(String name, Requests requests, Phase phase, double rate, ScheduledExecutorService timer, long seed,
       Ledger ledger, Ledger cancelled, ManagedChannel channel, int cancelEverySeconds) {
@@ -39,6 +40,7 @@ final class GrpcStreamDevice extends SimulatedDevice {
 
   private synchronized StreamObserver<ModelInferRequest> stream() {
     if (stream == null) {
+      long current = ++generation;
       stream = stub.modelStreamInfer(new StreamObserver<>() {
         @Override
         public void onNext(ModelStreamInferResponse r) {
@@ -57,19 +59,22 @@ final class GrpcStreamDevice extends SimulatedDevice {
 
         @Override
         public void onError(Throwable t) {
-          streamEnded("stream failed: " + Status.fromThrowable(t));
+          streamEnded(current, "stream failed: " + Status.fromThrowable(t));
         }
 
         @Override
         public void onCompleted() {
-          streamEnded("stream completed by the server");
+          streamEnded(current, "stream completed by the server");
         }
       });
     }
     return stream;
   }
 
-  private synchronized void streamEnded(String why) {
+  private synchronized void streamEnded(long ended, String why) {
+    if (ended != generation) {
+      return;   // a stream this client cancelled (its requests already counted) or replaced
+    }
     stream = null;
     pending.lostAll(why, phase);
   }
@@ -81,6 +86,7 @@ final class GrpcStreamDevice extends SimulatedDevice {
     }
     StreamObserver<ModelInferRequest> s = stream;
     stream = null;
+    generation++;
     int inFlight = pending.cancelAll();
     for (int i = 0; i < inFlight; i++) {
       cancelled.sent();

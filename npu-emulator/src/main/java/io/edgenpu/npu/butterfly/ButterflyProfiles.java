@@ -1,7 +1,7 @@
 package io.edgenpu.npu.butterfly;
 
-import io.edgenpu.npu.config.ConfigException;
-import io.edgenpu.npu.config.YamlMap;
+import io.edgenpu.config.ConfigException;
+import io.edgenpu.config.YamlMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

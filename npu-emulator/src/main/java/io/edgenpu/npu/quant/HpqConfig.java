@@ -5,9 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A hybrid-precision configuration as the {@code nawq-search} command writes it beside a model
@@ -15,9 +16,7 @@ import java.util.stream.Stream;
  * for (dB of PSNR vs FP32) and a wordlength per convolution, in {@link SrGraph#convs()} order.
  */
 public record HpqConfig(String name, double epsDb, List<Integer> bits) {
-  private static final Pattern BITS = Pattern.compile("\"act_bits\":\\s*(\\d+)");
-  private static final Pattern EPS = Pattern.compile("\"eps_db\":\\s*([0-9.]+)");
-  private static final Pattern FEASIBLE = Pattern.compile("\"feasible\":\\s*true");
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   public HpqConfig {
     bits = List.copyOf(bits);
@@ -26,6 +25,8 @@ public record HpqConfig(String name, double epsDb, List<Integer> bits) {
   /**
    * The feasible configurations in {@code <modelDirectory>/hpq}, by file name; files for another number of
    * layers, infeasible searches and files without a tolerance are left out. No folder: none.
+   *
+   * @throws IOException a file cannot be read or is not JSON (the message names the file)
    */
   public static List<HpqConfig> readFeasible(Path modelDirectory, int layers) throws IOException {
     Path hpq = modelDirectory.resolve("hpq");
@@ -35,15 +36,19 @@ public record HpqConfig(String name, double epsDb, List<Integer> bits) {
     }
     try (Stream<Path> files = Files.list(hpq)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-        String json = Files.readString(f);
-        List<Integer> bits = new ArrayList<>();
-        Matcher m = BITS.matcher(json);
-        while (m.find()) {
-          bits.add(Integer.parseInt(m.group(1)));
+        JsonNode root;
+        try {
+          root = JSON.readTree(Files.readString(f));
+        } catch (JacksonException e) {
+          throw new IOException(f + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
-        Matcher e = EPS.matcher(json);
-        if (FEASIBLE.matcher(json).find() && e.find() && bits.size() == layers) {
-          out.add(new HpqConfig(f.getFileName().toString().replace(".json", ""), Double.parseDouble(e.group(1)), bits));
+        List<Integer> bits = new ArrayList<>();
+        for (JsonNode layer : root.path("layers").values()) {
+          bits.add(layer.path("act_bits").intValue(0));
+        }
+        JsonNode eps = root.path("eps_db");
+        if (root.path("feasible").booleanValue(false) && eps.isNumber() && bits.size() == layers && !bits.contains(0)) {
+          out.add(new HpqConfig(f.getFileName().toString().replace(".json", ""), eps.doubleValue(), bits));
         }
       }
     }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The per-device scheduler: the event-driven mechanics of early-exit-aware batching, shared by the live
@@ -54,6 +55,7 @@ public final class DeviceScheduler {
   private Cancellable expiryTimer = Cancellable.NONE;
   private long expiryAtNanos = Long.MAX_VALUE;
   private volatile int queuedSamples;
+  private final AtomicLong recoveredErrors = new AtomicLong();
   private volatile boolean deviceBusy;
 
   /** A batch on (or suspended from) the device. */
@@ -134,6 +136,19 @@ public final class DeviceScheduler {
   /** Exceptions thrown by this scheduler's listeners so far (isolated; readable from any thread). */
   public long listenerFailures() {
     return listener.failures();
+  }
+
+  /**
+   * Exceptions the scheduler caught from its own code or a policy and recovered from (each also logged at
+   * ERROR); zero on a healthy device. Readable from any thread.
+   */
+  public long recoveredErrors() {
+    return recoveredErrors.get();
+  }
+
+  private void logRecovered(String message, RuntimeException e) {
+    recoveredErrors.incrementAndGet();
+    LOG.log(System.Logger.Level.ERROR, message, e);
   }
 
   /** Whether a stage is executing now (readable from any thread). */
@@ -248,7 +263,7 @@ public final class DeviceScheduler {
    * backend error (once: finished ones are left alone) and the device is free again.
    */
   private void failAfterError(List<Request> requests, String what, RuntimeException e) {
-    LOG.log(System.Logger.Level.ERROR, "device " + deviceId + ": unexpected error while " + what
+    logRecovered("device " + deviceId + ": unexpected error while " + what
         + "; failing the " + requests.size() + " request(s) concerned", e);
     for (Request r : requests) {
       try {
@@ -259,7 +274,7 @@ public final class DeviceScheduler {
           finishFailed(r, FailureReason.BACKEND, "scheduler error on device " + deviceId + " while " + what + ": " + e);
         }
       } catch (RuntimeException again) {
-        LOG.log(System.Logger.Level.ERROR, "device " + deviceId + ": could not fail request " + r, again);
+        logRecovered("device " + deviceId + ": could not fail request " + r, again);
       }
     }
     updateQueued();
@@ -388,7 +403,7 @@ public final class DeviceScheduler {
     try {
       expire();
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "device " + deviceId + ": expiring late requests failed", e);
+      logRecovered("device " + deviceId + ": expiring late requests failed", e);
       expiryAtNanos = Long.MAX_VALUE;
       armExpiryTimer();
     }
@@ -397,7 +412,8 @@ public final class DeviceScheduler {
   private void expire() {
     expiryAtNanos = Long.MAX_VALUE;
     long now = now();
-    for (ModelLane lane : lanes.values()) {
+    // A snapshot: an answer's callback runs here and may register or unregister a model at once.
+    for (ModelLane lane : List.copyOf(lanes.values())) {
       for (SampleQueue.Expired e : lane.queue().expire(now)) {
         for (Sample s : e.request().samples()) {
           if (!s.hasExited()) {
@@ -449,7 +465,7 @@ public final class DeviceScheduler {
       try {
         d = lane.policy().onIdle(lane);
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "policy " + lane.policy().name() + " of " + lane.model()
+        logRecovered("policy " + lane.policy().name() + " of " + lane.model()
             + " failed on idle; starting what is queued instead", e);
         d = IdleDecision.start(Math.min(lane.queue().size(), lane.maxBatchSize()));
       }
@@ -618,7 +634,7 @@ public final class DeviceScheduler {
       try {
         d = lane.policy().afterStage(lane, new RunningBatch(stage, Collections.unmodifiableList(g.samples), false));
       } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, "policy " + lane.policy().name() + " of " + lane.model()
+        logRecovered("policy " + lane.policy().name() + " of " + lane.model()
             + " failed after a stage; not preempting", e);
         d = StageDecision.CONTINUE;
       }
@@ -734,7 +750,7 @@ public final class DeviceScheduler {
     try {
       g.lane.policy().onBatchFinished(g.lane, g.startedNanos, g.maxSize, g.worstLatencyNanos);
     } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "policy " + g.lane.policy().name() + " of " + g.lane.model()
+      logRecovered("policy " + g.lane.policy().name() + " of " + g.lane.model()
           + " failed when a batch finished; ignored", e);
     }
   }

@@ -1,5 +1,6 @@
 package io.edgenpu.scheduler.policy;
 
+import io.edgenpu.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -86,34 +87,12 @@ public final class PolicyParams {
     }
   }
 
-  public static Duration parseDuration(Object v) {
+  /** A number is microseconds; a string follows {@link Durations#parse}. */
+  private static Duration parseDuration(Object v) {
     if (v instanceof Number n) {
-      return Duration.ofNanos(Math.round(n.doubleValue() * 1_000));
+      return Durations.parse(n.toString());
     }
-    String s = v.toString().trim().toLowerCase();
-    double mult;
-    String num;
-    if (s.endsWith("us")) {
-      mult = 1e3;
-      num = s.substring(0, s.length() - 2);
-    } else if (s.endsWith("ms")) {
-      mult = 1e6;
-      num = s.substring(0, s.length() - 2);
-    } else if (s.endsWith("ns")) {
-      mult = 1;
-      num = s.substring(0, s.length() - 2);
-    } else if (s.endsWith("s")) {
-      mult = 1e9;
-      num = s.substring(0, s.length() - 1);
-    } else {
-      mult = 1e3;
-      num = s;
-    }
-    double d = Double.parseDouble(num.trim());
-    if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) {
-      throw new IllegalArgumentException("bad duration " + v);
-    }
-    return Duration.ofNanos(Math.round(d * mult));
+    return Durations.parse(v.toString());
   }
 
   public List<Integer> getIntList(String key, List<Integer> def) {

@@ -10,6 +10,7 @@ import io.edgenpu.scheduler.policy.PolicyContext;
 import io.edgenpu.scheduler.policy.RunningBatch;
 import io.edgenpu.scheduler.policy.StageDecision;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -194,5 +195,49 @@ class SchedulerFaultsTest {
     h.run();
     assertEachAnsweredOnce(h);
     assertThat(h.failureById).containsEntry(0L, FailureReason.UNAVAILABLE);
+  }
+
+  /**
+   * An answer's callback runs on the device loop and may change the device's models at once (a reload
+   * that retires the last version when its last request is answered): found by the chaos soak as a
+   * ConcurrentModificationException that stopped the expiry of other lanes' late requests.
+   */
+  @Test
+  void anAnswerThatUnregistersAModelWhileRequestsExpireLeavesNoRequestUnanswered() {
+    ModelLane.Config dropLate = ModelLane.Config.simple(8).withDropLate(true);
+    SchedulerHarness h = new SchedulerHarness(PLAN, SchedulerHarness.linearOracle(4, 8),
+        ExitStatistics.fromCumulative(PLAN, new double[] {0.4, 0.65, 0.8, 1.0}), fluid(), dropLate);
+    ModelLane other = new ModelLane("other", PLAN, SchedulerHarness.linearOracle(4, 8),
+        ExitStatistics.fromCumulative(PLAN, new double[] {0.4, 0.65, 0.8, 1.0}), fluid(), dropLate);
+    h.scheduler.register(other);
+    Map<Long, Integer> answers = new TreeMap<>();
+    RequestListener counting = new RequestListener() {
+      @Override
+      public void onCompleted(Request r) {
+        answers.merge(r.id(), 1, Integer::sum);
+      }
+
+      @Override
+      public void onFailed(Request r, FailureReason reason, String message) {
+        answers.merge(r.id(), 1, Integer::sum);
+        if (r.model().equals(SchedulerHarness.MODEL)) {
+          h.scheduler.unregister("other", FailureReason.UNAVAILABLE, "retired");   // on the loop, at once
+        }
+      }
+    };
+    // The device busy with a long request; then late requests queue on both lanes ("m" iterates first).
+    h.submitAt(0, 3, -1);
+    for (int i = 0; i < 4; i++) {
+      for (String model : new String[] {SchedulerHarness.MODEL, "other"}) {
+        Request r = Request.builder(model, counting).id(1000 + answers.size() + 10L * i + (model.equals("other") ? 5 : 0))
+            .arrivalNanos(10_000).deadlineNanos(200_000).samples(1, k -> null).plannedExits(k -> 3).build();
+        h.loop.schedule(10_000, () -> h.scheduler.submit(r));
+      }
+    }
+    h.run();
+
+    assertThat(answers).hasSize(8).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+    assertEachAnsweredOnce(h);
+    assertThat(h.scheduler.recoveredErrors()).as("errors the scheduler had to catch").isZero();
   }
 }

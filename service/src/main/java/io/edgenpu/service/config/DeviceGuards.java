@@ -49,10 +49,19 @@ final class DeviceGuards {
     }
   }
 
-  Device device(String name, Device.Kind kind, RealTimeEventLoop loop, ModelAccelerator backend, SchedulerListener listener) {
+  /**
+   * A device whose backend sits behind its guards.
+   *
+   * @param slots batches the device runs at once; its bulkhead admits that many blocking calls plus
+   *     {@code max-concurrent-blocking-calls - 1} stuck ones
+   */
+  Device device(String name, Device.Kind kind, RealTimeEventLoop loop, ModelAccelerator backend, SchedulerListener listener,
+      int slots) {
     Accelerator inner = faults == null ? backend : faults.forDevice(name).wrap(backend, loop);
+    int calls = slots + Math.max(1, settings.maxConcurrentBlockingCalls()) - 1;
     GuardedAccelerator guarded = new GuardedAccelerator(name, inner, loop, breakers.circuitBreaker(name),
-        bulkheads.bulkhead(name), settings.stageTimeout());
-    return new Device(name, kind, loop, backend, guarded, listener);
+        bulkheads.bulkhead(name, BulkheadConfig.from(bulkheads.getDefaultConfig()).maxConcurrentCalls(calls).build()),
+        settings.stageTimeout());
+    return new Device(name, kind, loop, backend, guarded, listener, slots);
   }
 }

@@ -25,6 +25,7 @@ public record EdgeNpuProperties(
     @DefaultValue Npu npu,
     @DefaultValue Butterfly butterfly,
     @DefaultValue Compute compute,
+    @DefaultValue Cpu cpu,
     @DefaultValue Limits limits,
     @DefaultValue Metrics metrics,
     @DefaultValue Dashboard dashboard,
@@ -56,11 +57,24 @@ public record EdgeNpuProperties(
   /**
    * Where blocking ONNX Runtime work runs.
    *
-   * @param threads compute threads shared by the devices
-   * @param queue bounded queue of the compute executor
+   * @param threads compute threads shared by the devices; 0 = the CPU device's instances + 2 (one each for
+   *     the emulated NPU and the butterfly accelerator)
    * @param intraOpThreads ONNX Runtime threads per session run
    */
-  public record Compute(@DefaultValue("2") int threads, @DefaultValue("64") int queue, @DefaultValue("1") int intraOpThreads) {}
+  public record Compute(@DefaultValue("0") int threads, @DefaultValue("1") int intraOpThreads) {}
+
+  /**
+   * The CPU device (ONNX Runtime).
+   *
+   * @param instances batches of its models that run at once, each on its own compute thread (Triton's
+   *     instance groups); 0 = one per available processor
+   */
+  public record Cpu(@DefaultValue("0") int instances) {
+    /** The configured instances, or one per available processor. */
+    public int resolvedInstances() {
+      return instances > 0 ? instances : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+  }
 
   /**
    * Client devices: fairness classes, rate limits and in-flight limits (docs/admission-and-fairness.md).

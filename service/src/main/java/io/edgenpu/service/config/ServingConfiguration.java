@@ -22,8 +22,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +37,11 @@ public class ServingConfiguration {
   @Bean
   ServerState serverState() {
     return new ServerState();
+  }
+
+  @Bean
+  DrainingConnectionClose drainingConnectionClose(ServerState state) {
+    return new DrainingConnectionClose(state);
   }
 
   @Bean
@@ -73,20 +77,24 @@ public class ServingConfiguration {
     return OrtEnvironment.getEnvironment();
   }
 
-  /** The bounded executor for blocking ONNX Runtime work; never an event loop. */
+  /**
+   * The executor for blocking ONNX Runtime work; never an event loop. Its queue is lock-free, so a thread
+   * that hands it a stage (a device loop's task may run on a Netty event loop, see RealTimeEventLoop) never
+   * blocks; its length is bounded by the devices' bulkheads (stages of one device in flight at once).
+   */
   @Bean(destroyMethod = "shutdownNow")
   @org.springframework.context.annotation.Primary
   ThreadPoolExecutor computeExecutor(EdgeNpuProperties props) {
     AtomicInteger n = new AtomicInteger();
-    int threads = Math.max(1, props.compute().threads());
-    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(Math.max(1, props.compute().queue())),
+    int threads = props.compute().threads() > 0 ? props.compute().threads() : props.cpu().resolvedInstances() + 2;
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedTransferQueue<>(),
         r -> {
           Thread t = new Thread(r, "ort-compute-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
-        },
-        new ThreadPoolExecutor.AbortPolicy());
+        });
+    pool.prestartAllCoreThreads();   // no worker creation (under the pool's lock) on the request path
+    return pool;
   }
 
   @Bean
@@ -102,12 +110,13 @@ public class ServingConfiguration {
     Map<String, Device> devices = new LinkedHashMap<>();
     RealTimeEventLoop npuLoop = new RealTimeEventLoop("device-npu");
     devices.put("npu", guards.device("npu", Device.Kind.EMULATED_NPU, npuLoop,
-        new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), forDevice("npu", shared, registry, props, faults)));
+        new EmulatedNpuAccelerator(npuLoop, compute, NpuProfiles.resolve(props.npu().profile()), props.npu().timeScale()), forDevice("npu", shared, registry, props, faults), 1));
     RealTimeEventLoop bflyLoop = new RealTimeEventLoop("device-butterfly");
     devices.put("butterfly", guards.device("butterfly", Device.Kind.EMULATED_BUTTERFLY, bflyLoop, new EmulatedButterflyAccelerator(
-        bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), forDevice("butterfly", shared, registry, props, faults)));
+        bflyLoop, compute, ButterflyProfiles.resolve(props.butterfly().profile()), props.butterfly().timeScale()), forDevice("butterfly", shared, registry, props, faults), 1));
     RealTimeEventLoop cpuLoop = new RealTimeEventLoop("device-cpu");
-    devices.put("cpu", guards.device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), forDevice("cpu", shared, registry, props, faults)));
+    devices.put("cpu", guards.device("cpu", Device.Kind.ONNXRUNTIME, cpuLoop, new OrtAccelerator(compute), forDevice("cpu", shared, registry, props, faults),
+        props.cpu().resolvedInstances()));
     return devices;
   }
 
@@ -166,12 +175,14 @@ public class ServingConfiguration {
   ThreadPoolExecutor assemblyExecutor() {
     AtomicInteger n = new AtomicInteger();
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedTransferQueue<>(),
         r -> {
           Thread t = new Thread(r, "edgenpu-assembly-" + n.incrementAndGet());
           t.setDaemon(true);
           return t;
         });
+    pool.prestartAllCoreThreads();
+    return pool;
   }
 
   @Bean
@@ -184,8 +195,8 @@ public class ServingConfiguration {
   }
 
   @Bean
-  GracefulDrain gracefulDrain(ServerState state, InferenceService inference, EdgeNpuProperties props) {
-    return new GracefulDrain(state, inference, props.shutdown().drainTimeout());
+  GracefulDrain gracefulDrain(ServerState state, InferenceService inference, ModelRepository repository, EdgeNpuProperties props) {
+    return new GracefulDrain(state, inference, repository, props.shutdown().drainTimeout());
   }
 
   /** Closes the devices' loops after the repository has released its models. */

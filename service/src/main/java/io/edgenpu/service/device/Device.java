@@ -26,6 +26,7 @@ public final class Device implements AutoCloseable {
   private final ModelAccelerator accelerator;
   private final GuardedAccelerator guarded;
   private final DeviceScheduler scheduler;
+  private final int slots;
 
   public Device(String name, Kind kind, RealTimeEventLoop loop, ModelAccelerator accelerator, SchedulerListener listener) {
     this(name, kind, loop, accelerator, null, listener);
@@ -37,12 +38,24 @@ public final class Device implements AutoCloseable {
    */
   public Device(String name, Kind kind, RealTimeEventLoop loop, ModelAccelerator accelerator, GuardedAccelerator guarded,
       SchedulerListener listener) {
+    this(name, kind, loop, accelerator, guarded, listener, 1);
+  }
+
+  /** @param slots batches that may run at once (1 for an NPU; one per instance on the CPU) */
+  public Device(String name, Kind kind, RealTimeEventLoop loop, ModelAccelerator accelerator, GuardedAccelerator guarded,
+      SchedulerListener listener, int slots) {
     this.name = name;
     this.kind = kind;
     this.loop = loop;
     this.accelerator = accelerator;
     this.guarded = guarded;
-    this.scheduler = new DeviceScheduler(name, loop, guarded != null ? guarded : accelerator, listener);
+    this.slots = slots;
+    this.scheduler = new DeviceScheduler(name, loop, guarded != null ? guarded : accelerator, listener, slots);
+  }
+
+  /** Batches that may run at once on this device. */
+  public int slots() {
+    return slots;
   }
 
   /** The guards in front of the backend, or null when it has none. */

@@ -11,6 +11,7 @@ import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.InferenceRequest;
 import io.edgenpu.service.inference.InferenceResult;
+import io.edgenpu.service.inference.InputLimits;
 import io.edgenpu.service.inference.NamedTensor;
 import io.edgenpu.service.inference.RequestedOutput;
 import io.edgenpu.service.inference.Status;
@@ -54,15 +55,7 @@ final class GrpcCodec {
       for (int d = 0; d < shape.length; d++) {
         shape[d] = in.getShape(d);
       }
-      long n;
-      try {
-        n = Shapes.elementCount(shape);
-      } catch (IllegalArgumentException e) {
-        throw InferenceException.invalid("input '" + name + "': " + e.getMessage());
-      }
-      if (n > maxElements) {
-        throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "input '" + name + "' has " + n + " elements; the limit is " + maxElements);
-      }
+      long n = InputLimits.elementCount(name, shape, maxElements);
       Tensor t;
       try {
         if (raw) {

@@ -33,6 +33,8 @@ public final class DeviceMetrics implements MeterBinder {
           .tag(MetricNames.TAG_DEVICE, name).description("device event-loop tasks that threw").register(registry);
       FunctionCounter.builder(MetricNames.LISTENER_FAILURES, d, x -> x.scheduler().listenerFailures())
           .tag(MetricNames.TAG_DEVICE, name).description("exceptions thrown by scheduler listeners").register(registry);
+      FunctionCounter.builder(MetricNames.SCHEDULER_RECOVERED, d, x -> x.scheduler().recoveredErrors())
+          .tag(MetricNames.TAG_DEVICE, name).description("errors the scheduler caught and recovered from").register(registry);
       FunctionCounter.builder(MetricNames.DEVICE_BUSY, d, x -> x.accelerator().busyNanos() / 1e9)
           .tag(MetricNames.TAG_DEVICE, name).baseUnit("seconds").description("time the device was busy").register(registry);
       Gauge.builder(MetricNames.DEVICE_UTILIZATION, d, x -> x.accelerator().busyNanos() / (double) Math.max(1, System.nanoTime() - startNanos))

@@ -92,4 +92,6 @@ public final class MetricNames {
   public static final String LOOP_FAILURES = PREFIX + ".device.loop.failures";
   /** Exceptions thrown by scheduler listeners (metrics, traces); isolated from the scheduler (counter). */
   public static final String LISTENER_FAILURES = PREFIX + ".scheduler.listener.failures";
+  /** Errors the scheduler caught from its own code or a policy and recovered from (counter; 0 when healthy). */
+  public static final String SCHEDULER_RECOVERED = PREFIX + ".scheduler.recovered.errors";
 }

@@ -4,7 +4,7 @@ import io.edgenpu.repository.ModelConfig;
 import io.edgenpu.repository.ModelConfigParser;
 
 import ai.onnxruntime.OrtEnvironment;
-import io.edgenpu.npu.config.ConfigException;
+import io.edgenpu.config.ConfigException;
 import io.edgenpu.scheduler.core.ExitStatistics;
 import io.edgenpu.scheduler.core.ModelLane;
 import io.edgenpu.scheduler.core.QueuePolicy;
@@ -48,6 +48,7 @@ public final class ModelRepository implements AutoCloseable {
   private final String defaultDevice;
   private final Map<String, String> deviceOverrides;
   private final ModelInstances instances;
+  private volatile boolean frozen;
   private final WarmupSamples warmupSamples;
 
   /** Reads a model's configured warm-up sample (an OIP inference request file) as its inputs by name. */
@@ -111,6 +112,7 @@ public final class ModelRepository implements AutoCloseable {
    * leaves the old versions serving, with the failure as the model's reason.
    */
   public synchronized void load(String name) {
+    refuseWhenFrozen();
     if (name == null || !NAME.matcher(name).matches()) {
       throw InferenceException.invalid("invalid model name '" + name + "'");
     }
@@ -230,6 +232,7 @@ public final class ModelRepository implements AutoCloseable {
 
   /** Unloads a model; requests in flight finish, queued ones fail as unavailable. */
   public synchronized void unload(String name) {
+    refuseWhenFrozen();
     ModelEntry entry = entries.get(name);
     if (entry == null) {
       if (name != null && NAME.matcher(name).matches() && Files.isDirectory(root.resolve(name))) {
@@ -243,6 +246,26 @@ public final class ModelRepository implements AutoCloseable {
       mv.close("model " + name + " was unloaded");
     }
     entry.setState(ModelState.UNAVAILABLE, "unloaded");
+  }
+
+  /**
+   * From now on, loads and unloads are refused (503): the server is shutting down, and a model loading while
+   * the process exits could use ONNX Runtime after its environment is gone.
+   */
+  public void freeze() {
+    frozen = true;
+  }
+
+  /** Takes changes again (a drain that did not end in shutdown). */
+  public void thaw() {
+    frozen = false;
+  }
+
+  private void refuseWhenFrozen() {
+    if (frozen) {
+      throw new InferenceException(Status.UNAVAILABLE, "server is shutting down; the repository takes no changes",
+          java.time.Duration.ofSeconds(1));
+    }
   }
 
   /** The entry of a known model, or null. */

@@ -61,10 +61,7 @@ final class ExpressionHandler {
   Mono<ServerResponse> listops(ServerRequest req) {
     String model = req.pathVariable("model");
     String version = req.pathVariables().getOrDefault("version", "");
-    return DataBufferUtils.join(req.bodyToFlux(DataBuffer.class), MAX_BODY_BYTES)
-        .map(ExpressionHandler::bytes)
-        .defaultIfEmpty(new byte[0])
-        .onErrorMap(DataBufferLimitException.class, e -> new InferenceException(Status.PAYLOAD_TOO_LARGE,
+    return RequestBodies.read(req, MAX_BODY_BYTES, () -> new InferenceException(Status.PAYLOAD_TOO_LARGE,
             "an expression body is limited to " + MAX_BODY_BYTES + " bytes"))
         .flatMap(body -> {
           Parsed p = parse(req, body);
@@ -163,15 +160,5 @@ final class ExpressionHandler {
         throw InferenceException.invalid("model '" + instance.config().name() + "' has an unreadable vocabulary: " + e.getMessage());
       }
     }).subscribeOn(Schedulers.boundedElastic());
-  }
-
-  private static byte[] bytes(DataBuffer buf) {
-    try {
-      byte[] b = new byte[buf.readableByteCount()];
-      buf.read(b);
-      return b;
-    } finally {
-      DataBufferUtils.release(buf);
-    }
   }
 }

@@ -32,14 +32,14 @@ public final class InferJsonCodec {
   static final String BINARY_DATA_OUTPUT = "binary_data_output";
 
   private final JsonMapper mapper;
-  private final long maxTensorElements;
+  private final InferRequestReader reader;
 
   public InferJsonCodec(long maxTensorElements) {
     JsonFactory factory = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
         .build();
     this.mapper = JsonMapper.builder(factory).build();
-    this.maxTensorElements = maxTensorElements;
+    this.reader = new InferRequestReader(mapper, maxTensorElements);
     warmUp(mapper);
   }
 
@@ -74,12 +74,16 @@ public final class InferJsonCodec {
   }
 
   /**
-   * Decodes an inference request.
+   * Decodes an inference request (streaming: tensor data goes straight into primitive buffers).
    *
    * @param jsonLength length of the JSON header; the rest of {@code body} is binary tensor data
    */
   public InferenceRequest decode(String model, String version, byte[] body, int jsonLength, long deadlineNanos) {
-    return decodeTree(model, version, parse(body, 0, jsonLength), body, jsonLength, deadlineNanos);
+    if (jsonLength < 0 || jsonLength > body.length) {
+      throw InferenceException.invalid("the JSON header is " + jsonLength + " bytes but the body has " + body.length);
+    }
+    ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice();
+    return reader.read(model, version, body, jsonLength, binary, deadlineNanos, false);
   }
 
   /**
@@ -87,129 +91,7 @@ public final class InferJsonCodec {
    * {@code model_name} (and optionally {@code model_version}), as gRPC's ModelInferRequest does.
    */
   public InferenceRequest decodeStreamMessage(byte[] message) {
-    JsonNode root = parse(message, 0, message.length);
-    if (!(root instanceof tools.jackson.databind.node.ObjectNode o)) {
-      throw InferenceException.invalid("each stream message must be a JSON object");
-    }
-    JsonNode model = o.remove("model_name");
-    if (model == null || !model.isString() || model.stringValue().isBlank()) {
-      throw InferenceException.invalid("each stream message needs a string 'model_name'");
-    }
-    JsonNode version = o.remove("model_version");
-    if (version != null && !version.isNull() && !version.isString()) {
-      throw InferenceException.invalid("'model_version' must be a string");
-    }
-    String v = version == null || version.isNull() ? "" : version.stringValue();
-    return decodeTree(model.stringValue(), v, o, message, message.length, 0);
-  }
-
-  private InferenceRequest decodeTree(String model, String version, JsonNode root, byte[] body, int jsonLength, long deadlineNanos) {
-    if (!root.isObject()) {
-      throw InferenceException.invalid("the request body must be a JSON object");
-    }
-    for (Map.Entry<String, JsonNode> e : root.properties()) {
-      if (!List.of("id", "parameters", "inputs", "outputs").contains(e.getKey())) {
-        throw InferenceException.invalid("unknown field '" + e.getKey() + "' in the inference request");
-      }
-    }
-    String id = null;
-    JsonNode idNode = root.get("id");
-    if (idNode != null && !idNode.isNull()) {
-      if (!idNode.isString()) {
-        throw InferenceException.invalid("'id' must be a string");
-      }
-      id = idNode.stringValue();
-    }
-    Map<String, Object> params = parameters(root.get("parameters"), "request");
-    JsonNode inputs = root.get("inputs");
-    if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
-      throw InferenceException.invalid("'inputs' must be a non-empty array");
-    }
-    ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice();
-    List<NamedTensor> tensors = new ArrayList<>();
-    for (JsonNode in : inputs) {
-      tensors.add(input(in, binary));
-    }
-    if (binary.hasRemaining()) {
-      throw InferenceException.invalid(binary.remaining() + " bytes of binary data follow the inputs but no input claims them");
-    }
-    List<RequestedOutput> outputs = new ArrayList<>();
-    JsonNode outs = root.get("outputs");
-    if (outs != null && !outs.isNull()) {
-      if (!outs.isArray()) {
-        throw InferenceException.invalid("'outputs' must be an array");
-      }
-      for (JsonNode o : outs) {
-        if (!o.isObject() || o.get("name") == null || !o.get("name").isString()) {
-          throw InferenceException.invalid("each requested output needs a string 'name'");
-        }
-        outputs.add(new RequestedOutput(o.get("name").stringValue(), parameters(o.get("parameters"), "output")));
-      }
-    }
-    return new InferenceRequest(model, version, id, tensors, outputs, params, deadlineNanos);
-  }
-
-  private NamedTensor input(JsonNode in, ByteBuffer binary) {
-    if (!in.isObject()) {
-      throw InferenceException.invalid("each input must be an object");
-    }
-    JsonNode nameNode = in.get("name");
-    if (nameNode == null || !nameNode.isString() || nameNode.stringValue().isEmpty()) {
-      throw InferenceException.invalid("each input needs a non-empty string 'name'");
-    }
-    String name = nameNode.stringValue();
-    JsonNode dt = in.get("datatype");
-    if (dt == null || !dt.isString()) {
-      throw InferenceException.invalid("input '" + name + "' needs a string 'datatype'");
-    }
-    DataType type = DataType.fromWireName(dt.stringValue())
-        .orElseThrow(() -> InferenceException.invalid("input '" + name + "' has unknown datatype '" + dt.stringValue() + "'"));
-    long[] shape = shape(name, in.get("shape"));
-    Map<String, Object> params = parameters(in.get("parameters"), "input '" + name + "'");
-    Object size = params.get(BINARY_DATA_SIZE);
-    if (size != null) {
-      if (!(size instanceof Long len) || len < 0) {
-        throw InferenceException.invalid("input '" + name + "': binary_data_size must be a non-negative integer");
-      }
-      if (in.get("data") != null) {
-        throw InferenceException.invalid("input '" + name + "' has both 'data' and binary_data_size");
-      }
-      if (len > binary.remaining()) {
-        throw InferenceException.invalid("input '" + name + "' declares " + len + " bytes of binary data but only "
-            + binary.remaining() + " remain");
-      }
-      ByteBuffer raw = binary.slice(binary.position(), len.intValue());
-      binary.position(binary.position() + len.intValue());
-      try {
-        long n = Shapes.elementCount(shape);
-        if (n > maxTensorElements) {
-          throw new InferenceException(io.edgenpu.service.inference.Status.PAYLOAD_TOO_LARGE,
-              "input '" + name + "' has " + n + " elements; the limit is " + maxTensorElements);
-        }
-        return new NamedTensor(name, Tensor.ofRaw(type, shape, raw), params);
-      } catch (IllegalArgumentException e) {
-        throw InferenceException.invalid("input '" + name + "': " + e.getMessage());
-      }
-    }
-    return new NamedTensor(name, TensorJson.decode(name, type, shape, in.get("data"), maxTensorElements), params);
-  }
-
-  private static long[] shape(String name, JsonNode s) {
-    if (s == null || !s.isArray()) {
-      throw InferenceException.invalid("input '" + name + "' needs a 'shape' array");
-    }
-    if (s.size() > 16) {
-      throw InferenceException.invalid("input '" + name + "' has rank " + s.size() + "; at most 16 dimensions");
-    }
-    long[] out = new long[s.size()];
-    for (int i = 0; i < out.length; i++) {
-      JsonNode d = s.get(i);
-      if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 0) {
-        throw InferenceException.invalid("input '" + name + "': shape dimensions must be non-negative integers");
-      }
-      out[i] = d.longValue();
-    }
-    return out;
+    return reader.read(null, null, message, message.length, ByteBuffer.allocate(0), 0, true);
   }
 
   static Map<String, Object> parameters(JsonNode p, String where) {

@@ -188,18 +188,7 @@ public final class OipRestHandler {
   }
 
   private Mono<byte[]> readBody(ServerRequest req) {
-    return DataBufferUtils.join(req.bodyToFlux(DataBuffer.class), maxBodyBytes)
-        .map(buf -> {
-          try {
-            byte[] b = new byte[buf.readableByteCount()];
-            buf.read(b);
-            return b;
-          } finally {
-            DataBufferUtils.release(buf);
-          }
-        })
-        .defaultIfEmpty(new byte[0])
-        .onErrorMap(DataBufferLimitException.class, e -> tooLarge());
+    return RequestBodies.read(req, maxBodyBytes, this::tooLarge);
   }
 
   private InferenceRequest decode(ServerRequest req, String model, String version, byte[] body) {

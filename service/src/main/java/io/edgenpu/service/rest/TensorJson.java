@@ -5,6 +5,7 @@ import io.edgenpu.api.tensor.Half;
 import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.service.inference.InferenceException;
+import io.edgenpu.service.inference.InputLimits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,16 +23,7 @@ final class TensorJson {
   private TensorJson() {}
 
   static Tensor decode(String name, DataType type, long[] shape, JsonNode data, long maxElements) {
-    long n;
-    try {
-      n = Shapes.elementCount(shape);
-    } catch (IllegalArgumentException e) {
-      throw InferenceException.invalid("input '" + name + "': " + e.getMessage());
-    }
-    if (n > maxElements) {
-      throw new InferenceException(io.edgenpu.service.inference.Status.PAYLOAD_TOO_LARGE,
-          "input '" + name + "' has " + n + " elements; the limit is " + maxElements);
-    }
+    long n = InputLimits.elementCount(name, shape, maxElements);
     if (data == null || data.isNull() || data.isMissingNode()) {
       throw InferenceException.invalid("input '" + name + "' has no 'data'");
     }

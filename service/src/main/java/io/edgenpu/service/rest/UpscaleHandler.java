@@ -63,11 +63,8 @@ final class UpscaleHandler {
       if (!(instance instanceof NawqSrModel)) {
         throw InferenceException.invalid("model '" + model + "' is not a NAWQ-SR model (kind: nawq-sr), e.g. sr-x2-nawq");
       }
-      return DataBufferUtils.join(req.bodyToFlux(DataBuffer.class), maxBodyBytes)
-          .onErrorMap(DataBufferLimitException.class, e -> new InferenceException(Status.PAYLOAD_TOO_LARGE,
+      return RequestBodies.read(req, maxBodyBytes, () -> new InferenceException(Status.PAYLOAD_TOO_LARGE,
               "the image is larger than " + maxBodyBytes + " bytes"))
-          .map(UpscaleHandler::bytes)
-          .defaultIfEmpty(new byte[0])
           .publishOn(Schedulers.boundedElastic())
           .map(UpscaleHandler::decode)
           .flatMap(image -> {
@@ -123,12 +120,5 @@ final class UpscaleHandler {
     } catch (NumberFormatException e) {
       throw InferenceException.invalid("'" + name + "' must be a non-negative number, got '" + v + "'");
     }
-  }
-
-  private static byte[] bytes(DataBuffer b) {
-    byte[] out = new byte[b.readableByteCount()];
-    b.read(out);
-    DataBufferUtils.release(b);
-    return out;
   }
 }

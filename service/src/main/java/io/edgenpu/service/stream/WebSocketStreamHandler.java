@@ -7,6 +7,7 @@ import io.edgenpu.service.inference.InferenceService;
 import io.edgenpu.service.inference.Status;
 import io.edgenpu.service.rest.Answers;
 import io.edgenpu.service.rest.InferJsonCodec;
+import io.edgenpu.service.rest.RequestBodies;
 import io.edgenpu.service.security.StreamPermits;
 import io.edgenpu.service.security.TokenAuthenticator;
 import java.nio.charset.StandardCharsets;
@@ -60,16 +61,10 @@ public final class WebSocketStreamHandler implements WebSocketHandler {
       return session.close(new CloseStatus(TRY_AGAIN_LATER, e.getMessage()));
     }
     return session.send(session.receive()
-            .map(WebSocketStreamHandler::payload)
+            .map(m -> RequestBodies.copy(m.getPayload()))
             .flatMap(message -> answer(message, caller), window, 1)
             .map(session::textMessage))
         .doFinally(signal -> permit.close());
-  }
-
-  private static byte[] payload(WebSocketMessage m) {
-    byte[] bytes = new byte[m.getPayload().readableByteCount()];
-    m.getPayload().read(bytes);
-    return bytes;
   }
 
   /** The answer to one message; never an error signal (errors are answers). Cancelled when the socket closes. */
