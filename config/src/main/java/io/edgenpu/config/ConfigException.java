@@ -1,6 +1,9 @@
 package io.edgenpu.config;
 
-/** A configuration file is malformed: the message names the file, the line and column, and the reason. */
+/**
+ * A configuration file is malformed: the message names the file, the line and column, and the
+ * reason.
+ */
 public final class ConfigException extends RuntimeException {
   private final String file;
   private final int line;

@@ -3,7 +3,10 @@ package io.edgenpu.config;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Parses durations written as {@code 250ns}, {@code 500us}, {@code 20ms}, {@code 1.5s}; a bare number is microseconds. */
+/**
+ * Parses durations written as {@code 250ns}, {@code 500us}, {@code 20ms}, {@code 1.5s}; a bare
+ * number is microseconds.
+ */
 public final class Durations {
   private Durations() {}
 

@@ -9,9 +9,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -24,10 +26,10 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
- * Strict, typed reading of one YAML mapping, with positions in every error. Each key must be read by the
- * caller; {@link #finish()} then rejects the keys nobody read ("unknown key 'x'; known: ..."), so a typo
- * in a configuration file is an error that names the file and line, never a silent default. Not
- * thread-safe; used once while loading a file.
+ * Strict, typed reading of one YAML mapping, with positions in every error. Each key must be read
+ * by the caller; {@link #finish()} then rejects the keys nobody read ("unknown key 'x'; known:
+ * ..."), so a typo in a configuration file is an error that names the file and line, never a silent
+ * default. Not thread-safe; used once while loading a file.
  */
 public final class YamlMap {
   private final String file;
@@ -54,14 +56,21 @@ public final class YamlMap {
   }
 
   public static YamlMap parse(String fileName, String text) {
-    LoadSettings settings = LoadSettings.builder().setLabel(fileName).setAllowDuplicateKeys(true)
-        .setMaxAliasesForCollections(10).build();
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(fileName)
+            .setAllowDuplicateKeys(true)
+            .setMaxAliasesForCollections(10)
+            .build();
     Optional<Node> root;
     try {
       root = new Compose(settings).composeString(text);
     } catch (MarkedYamlEngineException e) {
       Mark m = e.getProblemMark().orElse(null);
-      throw new ConfigException(fileName, m == null ? 0 : m.getLine() + 1, m == null ? 0 : m.getColumn() + 1,
+      throw new ConfigException(
+          fileName,
+          m == null ? 0 : m.getLine() + 1,
+          m == null ? 0 : m.getColumn() + 1,
           "not valid YAML: " + e.getProblem());
     } catch (YamlEngineException e) {
       throw new ConfigException(fileName, 0, 0, "not valid YAML: " + e.getMessage());
@@ -70,7 +79,8 @@ public final class YamlMap {
       throw new ConfigException(fileName, 0, 0, "the file is empty");
     }
     if (!(root.get() instanceof MappingNode m)) {
-      throw new ConfigException(fileName, line(root.get()), column(root.get()), "the top level must be a mapping");
+      throw new ConfigException(
+          fileName, line(root.get()), column(root.get()), "the top level must be a mapping");
     }
     return new YamlMap(fileName, m);
   }
@@ -90,7 +100,8 @@ public final class YamlMap {
   /** An error located at a key of this mapping (or the mapping itself when the key is absent). */
   public ConfigException error(String key, String reason) {
     NodeTuple t = entries.get(key);
-    return error(t == null ? node : t.getValueNode(), (t == null ? "" : "'" + key + "': ") + reason);
+    return error(
+        t == null ? node : t.getValueNode(), (t == null ? "" : "'" + key + "': ") + reason);
   }
 
   public String file() {
@@ -108,13 +119,13 @@ public final class YamlMap {
     return t != null && t.getValueNode() instanceof SequenceNode;
   }
 
-  private Node value(String key) {
+  private @Nullable Node value(String key) {
     used.add(key);
     NodeTuple t = entries.get(key);
     return t == null ? null : t.getValueNode();
   }
 
-  private String scalar(String key) {
+  private @Nullable String scalar(String key) {
     Node v = value(key);
     if (v == null) {
       return null;
@@ -179,14 +190,16 @@ public final class YamlMap {
     if (s == null) {
       return def;
     }
-    return switch (s.trim().toLowerCase()) {
+    return switch (s.trim().toLowerCase(Locale.ROOT)) {
       case "true", "yes", "on" -> true;
       case "false", "no", "off" -> false;
       default -> throw error(key, "expected true or false, got '" + s + "'");
     };
   }
 
-  /** A duration such as {@code 500us}, {@code 20ms}, {@code 1.5s}; a bare number is microseconds. */
+  /**
+   * A duration such as {@code 500us}, {@code 20ms}, {@code 1.5s}; a bare number is microseconds.
+   */
   public Duration duration(String key, Duration def) {
     String s = scalar(key);
     if (s == null) {
@@ -204,7 +217,7 @@ public final class YamlMap {
     if (s == null) {
       return def;
     }
-    String norm = s.trim().toUpperCase().replace('-', '_');
+    String norm = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
     for (E e : type.getEnumConstants()) {
       if (e.name().equals(norm)) {
         return e;
@@ -212,13 +225,13 @@ public final class YamlMap {
     }
     List<String> names = new ArrayList<>();
     for (E e : type.getEnumConstants()) {
-      names.add(e.name().toLowerCase().replace('_', '-'));
+      names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
     throw error(key, "expected one of " + names + ", got '" + s + "'");
   }
 
   /** A nested mapping, or null when absent. */
-  public YamlMap map(String key) {
+  public @Nullable YamlMap map(String key) {
     Node v = value(key);
     if (v == null) {
       return null;
@@ -279,7 +292,10 @@ public final class YamlMap {
     return out;
   }
 
-  /** The entries of a nested mapping as plain values (scalars as strings, lists as lists), or an empty map. */
+  /**
+   * The entries of a nested mapping as plain values (scalars as strings, lists as lists), or an
+   * empty map.
+   */
   public Map<String, Object> plainMap(String key) {
     YamlMap m = map(key);
     Map<String, Object> out = new LinkedHashMap<>();
@@ -315,7 +331,8 @@ public final class YamlMap {
   public void finish() {
     for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
       if (!used.contains(e.getKey())) {
-        throw error(e.getValue().getKeyNode(), "unknown key '" + e.getKey() + "'; known keys: " + used);
+        throw error(
+            e.getValue().getKeyNode(), "unknown key '" + e.getKey() + "'; known keys: " + used);
       }
     }
   }

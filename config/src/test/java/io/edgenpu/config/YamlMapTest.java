@@ -8,11 +8,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class YamlMapTest {
-  private enum Mode { FAST, SLOW_START }
+  private enum Mode {
+    FAST,
+    SLOW_START
+  }
 
   @Test
   void readsTypedValuesAndDefaults() {
-    YamlMap m = YamlMap.parse("a.yaml", """
+    YamlMap m =
+        YamlMap.parse(
+            "a.yaml",
+            """
         name: x
         count: 3
         ratio: 0.25
@@ -40,19 +46,23 @@ class YamlMapTest {
   void anUnreadKeyIsAnErrorThatNamesFileAndLine() {
     YamlMap m = YamlMap.parse("b.yaml", "name: x\ncuont: 3\n");
     m.requireString("name");
-    assertThatThrownBy(m::finish).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("b.yaml:2:").hasMessageContaining("cuont");
+    assertThatThrownBy(m::finish)
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("b.yaml:2:")
+        .hasMessageContaining("cuont");
   }
 
   @Test
   void mistakesNameTheLine() {
     List<String> cases = List.of("a: 1\na: 2\n", "a: [1\n", "- 1\n- 2\n", "");
     for (String text : cases) {
-      assertThatThrownBy(() -> YamlMap.parse("c.yaml", text)).isInstanceOf(ConfigException.class)
+      assertThatThrownBy(() -> YamlMap.parse("c.yaml", text))
+          .isInstanceOf(ConfigException.class)
           .hasMessageStartingWith("c.yaml");
     }
     YamlMap m = YamlMap.parse("d.yaml", "x: 1\ncount: many\n");
-    assertThatThrownBy(() -> m.intValue("count", 0)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> m.intValue("count", 0))
+        .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(((ConfigException) e).line()).isEqualTo(2));
   }
 }

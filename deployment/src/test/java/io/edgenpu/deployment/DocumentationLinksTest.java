@@ -18,25 +18,33 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The repository explains itself: every Markdown link to a file (and to a heading in a Markdown file) and
- * every mention of a Markdown document in code, comments, configuration and prose resolves inside the
- * repository. A reference to a document the repository does not hold fails the build.
+ * The repository explains itself: every Markdown link to a file (and to a heading in a Markdown
+ * file) and every mention of a Markdown document in code, comments, configuration and prose
+ * resolves inside the repository. A reference to a document the repository does not hold fails the
+ * build.
  */
 class DocumentationLinksTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern LINK = Pattern.compile("\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
-  private static final Pattern MENTION = Pattern.compile("(?<![\\w/.-])((?:[\\w.-]+/)*[\\w.-]+\\.md)\\b");
-  private static final Set<String> SOURCES = Set.of(".md", ".java", ".yaml", ".yml", ".xml", ".py", ".sh", ".tpl", ".txt");
+  private static final Pattern MENTION =
+      Pattern.compile("(?<![\\w/.-])((?:[\\w.-]+/)*[\\w.-]+\\.md)\\b");
+  private static final Set<String> SOURCES =
+      Set.of(".md", ".java", ".yaml", ".yml", ".xml", ".py", ".sh", ".tpl", ".txt");
   private static List<Path> files;
   private static Set<String> markdownNames;
 
   @BeforeAll
   static void collect() throws IOException {
     try (Stream<Path> all = Files.walk(ROOT)) {
-      files = all.filter(Files::isRegularFile)
-          .filter(p -> !ROOT.relativize(p).toString().matches("(?:.*/)?(?:target|node_modules|\\.git|\\.mvn)(?:/.*)?"))
-          .filter(p -> SOURCES.stream().anyMatch(ext -> p.toString().endsWith(ext)))
-          .toList();
+      files =
+          all.filter(Files::isRegularFile)
+              .filter(
+                  p ->
+                      !ROOT.relativize(p)
+                          .toString()
+                          .matches("(?:.*/)?(?:target|node_modules|\\.git|\\.mvn)(?:/.*)?"))
+              .filter(p -> SOURCES.stream().anyMatch(ext -> p.toString().endsWith(ext)))
+              .toList();
     }
     markdownNames = new HashSet<>();
     for (Path p : files) {
@@ -58,14 +66,16 @@ class DocumentationLinksTest {
       while (m.find()) {
         String target = m.group(1);
         if (target.matches("^[a-z][a-z0-9+.-]*:.*") || target.startsWith("#")) {
-          continue;   // a URL, or an anchor in the same file
+          continue; // a URL, or an anchor in the same file
         }
         String path = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
         String anchor = target.contains("#") ? target.substring(target.indexOf('#') + 1) : null;
         Path resolved = file.getParent().resolve(path).normalize();
         if (!resolved.startsWith(ROOT) || !Files.exists(resolved)) {
           broken.add(ROOT.relativize(file) + ": " + target);
-        } else if (anchor != null && resolved.toString().endsWith(".md") && !anchors(resolved).contains(anchor)) {
+        } else if (anchor != null
+            && resolved.toString().endsWith(".md")
+            && !anchors(resolved).contains(anchor)) {
           broken.add(ROOT.relativize(file) + ": " + target + " (no such heading)");
         }
       }
@@ -82,10 +92,12 @@ class DocumentationLinksTest {
       while (m.find()) {
         String name = m.group(1);
         Path path = Path.of(name);
-        boolean found = name.contains("/")
-            ? Files.exists(file.getParent().resolve(name).normalize()) || Files.exists(ROOT.resolve(name).normalize())
-                || Files.exists(ROOT.resolve(name.replaceFirst("^(\\.\\./)+", "")))
-            : markdownNames.contains(path.getFileName().toString());
+        boolean found =
+            name.contains("/")
+                ? Files.exists(file.getParent().resolve(name).normalize())
+                    || Files.exists(ROOT.resolve(name).normalize())
+                    || Files.exists(ROOT.resolve(name.replaceFirst("^(\\.\\./)+", "")))
+                : markdownNames.contains(path.getFileName().toString());
         if (!found) {
           missing.add(ROOT.relativize(file) + ": " + name);
         }
@@ -94,10 +106,13 @@ class DocumentationLinksTest {
     assertThat(missing).as("documents mentioned but not in the repository").isEmpty();
   }
 
-  /** GitHub's heading anchors of a Markdown file: lower case, punctuation dropped, spaces as hyphens. */
+  /**
+   * GitHub's heading anchors of a Markdown file: lower case, punctuation dropped, spaces as
+   * hyphens.
+   */
   static Set<String> anchors(Path markdown) {
     Set<String> out = new HashSet<>();
-    for (String line : read(markdown).split("\n")) {
+    for (String line : read(markdown).lines().toList()) {
       if (line.startsWith("#")) {
         String heading = line.replaceFirst("^#+\\s*", "").trim().toLowerCase(Locale.ROOT);
         out.add(heading.replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The chart in helm/edgenpu rendered by helm-java (no helm binary, no cluster) and parsed into fabric8 objects. */
+/**
+ * The chart in helm/edgenpu rendered by helm-java (no helm binary, no cluster) and parsed into
+ * fabric8 objects.
+ */
 final class RenderedChart {
   static final Path CHART = Path.of("..", "helm", "edgenpu");
   static final String RELEASE = "home";
@@ -36,7 +39,7 @@ final class RenderedChart {
     }
     String out = t.call();
     List<HasMetadata> objects = new ArrayList<>();
-    for (String doc : out.split("(?m)^---\\s*$")) {
+    for (String doc : out.split("(?m)^---\\s*$", -1)) {
       if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
         objects.add(YAML.unmarshal(doc, HasMetadata.class));
       }
@@ -51,7 +54,8 @@ final class RenderedChart {
   <T extends HasMetadata> T one(Class<T> type) {
     List<T> found = all(type);
     if (found.size() != 1) {
-      throw new AssertionError("expected one " + type.getSimpleName() + ", rendered " + found.size());
+      throw new AssertionError(
+          "expected one " + type.getSimpleName() + ", rendered " + found.size());
     }
     return found.get(0);
   }

@@ -1,5 +1,6 @@
 package io.edgenpu.experiments;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,12 +22,26 @@ public final class Charts {
 
   private Charts() {}
 
-  public static void lines(Path png, String title, String xLabel, String yLabel, List<Series> series, boolean logY, boolean scatter)
+  public static void lines(
+      Path png,
+      String title,
+      String xLabel,
+      String yLabel,
+      List<Series> series,
+      boolean logY,
+      boolean scatter)
       throws IOException {
-    XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(560)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(yLabel)
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setYAxisLogarithmic(logY);
-    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setMarkerSize(6);
     for (Series s : series) {
       XYSeries xy = chart.addSeries(s.name(), s.x(), s.y());

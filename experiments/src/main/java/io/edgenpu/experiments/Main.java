@@ -10,11 +10,24 @@ import io.edgenpu.experiments.npu.NpuSweepCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the research tools: {@code java -jar experiments/target/experiments.jar <command> --help}. */
-@Command(name = "experiments", mixinStandardHelpOptions = true,
+/**
+ * Entry point of the research tools: {@code java -jar experiments/target/experiments.jar <command>
+ * --help}.
+ */
+@Command(
+    name = "experiments",
+    mixinStandardHelpOptions = true,
     description = "Research tools: the scheduler and the NPU model in virtual time.",
-    subcommands = {NpuReportCommand.class, NpuSweepCommand.class, FluidBatchingCommand.class, SimSpeedCommand.class,
-        FabnetCommand.class, NawqSearchCommand.class, NawqResultsCommand.class})
+    subcommands = {
+      NpuReportCommand.class,
+      NpuSweepCommand.class,
+      FluidBatchingCommand.class,
+      SimSpeedCommand.class,
+      FabnetCommand.class,
+      NawqSearchCommand.class,
+      NawqResultsCommand.class,
+      ChartCommand.class
+    })
 public final class Main implements Runnable {
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));

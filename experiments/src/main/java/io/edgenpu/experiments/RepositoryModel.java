@@ -6,19 +6,27 @@ import io.edgenpu.repository.ModelConfigParser;
 import io.edgenpu.repository.ModelWorkloads;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
-/** A model of the repository as the experiments see it: its config, its NPU workload and its exit profile. */
+/**
+ * A model of the repository as the experiments see it: its config, its NPU workload and its exit
+ * profile.
+ */
 public record RepositoryModel(ModelConfig config, Workload workload) {
   public static RepositoryModel load(Path repository, String model) throws IOException {
     Path dir = repository.resolve(model);
     ModelConfig config = ModelConfigParser.parse(dir, "npu");
-    return new RepositoryModel(config, ModelWorkloads.of(config, ModelWorkloads.latestVersion(dir)));
+    return new RepositoryModel(
+        config, ModelWorkloads.of(config, ModelWorkloads.latestVersion(dir)));
   }
 
-  /** Share of samples alive at the start of each stage, from the config's exit prior (all 1 without one). */
+  /**
+   * Share of samples alive at the start of each stage, from the config's exit prior (all 1 without
+   * one).
+   */
   public double[] survival() {
     double[] s = new double[workload.stageCount()];
-    java.util.Arrays.fill(s, 1.0);
+    Arrays.fill(s, 1.0);
     double[] prior = config.exitPrior();
     if (prior == null) {
       return s;

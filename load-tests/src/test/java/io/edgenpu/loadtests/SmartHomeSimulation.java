@@ -21,56 +21,88 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A smart home's device fleet against one server on loopback: cameras and a doorbell classifying frames on
- * the early-exit CNN, tablets upscaling patches (super-resolution), voice hubs asking ListOps questions of
- * FABNet, and a door lock in the critical class. Each device has its own rate; arrivals are Poisson
- * (randomized open injection) with a burst from every camera halfway through. The run fails when the
- * error rate or a request type's p99 exceeds its bound. Bounded: {@code durationSeconds} (default 60).
+ * A smart home's device fleet against one server on loopback: cameras and a doorbell classifying
+ * frames on the early-exit CNN, tablets upscaling patches (super-resolution), voice hubs asking
+ * ListOps questions of FABNet, and a door lock in the critical class. Each device has its own rate;
+ * arrivals are Poisson (randomized open injection) with a burst from every camera halfway through.
+ * The run fails when the error rate or a request type's p99 exceeds its bound. Bounded: {@code
+ * durationSeconds} (default 60).
  *
- * <p>System properties: {@code baseUrl} (http://127.0.0.1:8000), {@code durationSeconds}, {@code rateScale}
- * (multiplies every device's rate, default 1), {@code maxErrorPercent} (2), {@code maxP99Ms.classify|upscale|listops}.
+ * <p>System properties: {@code baseUrl} (http://127.0.0.1:8000), {@code durationSeconds}, {@code
+ * rateScale} (multiplies every device's rate, default 1), {@code maxErrorPercent} (2), {@code
+ * maxP99Ms.classify|upscale|listops}.
  */
 public class SmartHomeSimulation extends Simulation {
   static final String BASE_URL = System.getProperty("baseUrl", "http://127.0.0.1:8000");
   static final int DURATION_S = Integer.getInteger("durationSeconds", 60);
   static final double RATE_SCALE = Double.parseDouble(System.getProperty("rateScale", "1"));
-  static final double MAX_ERROR_PERCENT = Double.parseDouble(System.getProperty("maxErrorPercent", "2"));
+  static final double MAX_ERROR_PERCENT =
+      Double.parseDouble(System.getProperty("maxErrorPercent", "2"));
 
   /** One kind of request: its Gatling name, path, body template and p99 bound (ms). */
   record RequestType(String name, String path, String body, int maxP99Ms) {}
 
-  static final RequestType CLASSIFY = new RequestType("classify ee-digits", "/v2/models/ee-digits/infer", "bodies/ee-digits.json",
-      Integer.getInteger("maxP99Ms.classify", 250));
-  static final RequestType UPSCALE = new RequestType("upscale sr-x2", "/v2/models/sr-x2/infer", "bodies/sr-x2.json",
-      Integer.getInteger("maxP99Ms.upscale", 1000));
-  static final RequestType LISTOPS = new RequestType("listops fabnet", "/v2/models/fabnet-listops/listops", "bodies/listops.json",
-      Integer.getInteger("maxP99Ms.listops", 500));
+  static final RequestType CLASSIFY =
+      new RequestType(
+          "classify ee-digits",
+          "/v2/models/ee-digits/infer",
+          "bodies/ee-digits.json",
+          Integer.getInteger("maxP99Ms.classify", 250));
+  static final RequestType UPSCALE =
+      new RequestType(
+          "upscale sr-x2",
+          "/v2/models/sr-x2/infer",
+          "bodies/sr-x2.json",
+          Integer.getInteger("maxP99Ms.upscale", 1000));
+  static final RequestType LISTOPS =
+      new RequestType(
+          "listops fabnet",
+          "/v2/models/fabnet-listops/listops",
+          "bodies/listops.json",
+          Integer.getInteger("maxP99Ms.listops", 500));
 
-  /** One device: its client id (the server's fairness and per-device meters key on it), request type, rate. */
+  /**
+   * One device: its client id (the server's fairness and per-device meters key on it), request
+   * type, rate.
+   */
   record Device(String id, RequestType type, double perSecond) {}
 
-  static final List<Device> FLEET = List.of(
-      new Device("camera-garden", CLASSIFY, 6), new Device("camera-porch", CLASSIFY, 6),
-      new Device("camera-garage", CLASSIFY, 4), new Device("doorbell-1", CLASSIFY, 2),
-      new Device("front-door-lock", CLASSIFY, 1),
-      new Device("tablet-living", UPSCALE, 1), new Device("tablet-kitchen", UPSCALE, 0.5),
-      new Device("hub-kitchen", LISTOPS, 2), new Device("hub-bedroom", LISTOPS, 1));
+  static final List<Device> FLEET =
+      List.of(
+          new Device("camera-garden", CLASSIFY, 6),
+          new Device("camera-porch", CLASSIFY, 6),
+          new Device("camera-garage", CLASSIFY, 4),
+          new Device("doorbell-1", CLASSIFY, 2),
+          new Device("front-door-lock", CLASSIFY, 1),
+          new Device("tablet-living", UPSCALE, 1),
+          new Device("tablet-kitchen", UPSCALE, 0.5),
+          new Device("hub-kitchen", LISTOPS, 2),
+          new Device("hub-bedroom", LISTOPS, 1));
 
   // Protocol: loopback, JSON, one connection pool shared by the fleet's virtual users.
-  static final HttpProtocolBuilder PROTOCOL = http.baseUrl(BASE_URL).contentTypeHeader("application/json")
-      .acceptHeader("application/json").shareConnections();
+  static final HttpProtocolBuilder PROTOCOL =
+      http.baseUrl(BASE_URL)
+          .contentTypeHeader("application/json")
+          .acceptHeader("application/json")
+          .shareConnections();
 
   static ScenarioBuilder deviceScenario(Device d) {
     AtomicLong n = new AtomicLong();
     return scenario(d.id())
         .exec(session -> session.set("device", d.id()).set("n", n.incrementAndGet()))
-        .exec(http(d.type().name()).post(d.type().path()).body(ElFileBody(d.type().body()))
-            // 429 is the server shedding on purpose (admission control, with Retry-After): expected under the
-            // burst, not a failure. Anything else but 200 (a 504 above all: admitted but late) is.
-            .check(status().in(200, 429)));
+        .exec(
+            http(d.type().name())
+                .post(d.type().path())
+                .body(ElFileBody(d.type().body()))
+                // 429 is the server shedding on purpose (admission control, with Retry-After):
+                // expected under the
+                // burst, not a failure. Anything else but 200 (a 504 above all: admitted but late)
+                // is.
+                .check(status().in(200, 429)));
   }
 
-  // Injection: Poisson arrivals at each device's rate; cameras add a burst of 10 requests each halfway through.
+  // Injection: Poisson arrivals at each device's rate; cameras add a burst of 10 requests each
+  // halfway through.
   static PopulationBuilder population(Device d) {
     double rate = d.perSecond() * RATE_SCALE;
     Duration half = Duration.ofSeconds(DURATION_S / 2);
@@ -79,7 +111,10 @@ public class SmartHomeSimulation extends Simulation {
     if (d.id().startsWith("camera")) {
       steps.add(atOnceUsers(10));
     }
-    steps.add(constantUsersPerSec(rate).during(Duration.ofSeconds(DURATION_S - DURATION_S / 2)).randomized());
+    steps.add(
+        constantUsersPerSec(rate)
+            .during(Duration.ofSeconds(DURATION_S - DURATION_S / 2))
+            .randomized());
     return deviceScenario(d).injectOpen(steps.toArray(OpenInjectionStep[]::new));
   }
 

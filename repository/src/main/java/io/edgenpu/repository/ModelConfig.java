@@ -4,20 +4,24 @@ import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model's {@code config.yaml}, validated. Paths are relative to a version folder. Immutable.
  *
- * @param maxBatchSize the largest batch the device runs for this model (requests may carry more rows; they
- *     are split into samples)
+ * @param maxBatchSize the largest batch the device runs for this model (requests may carry more
+ *     rows; they are split into samples)
  * @param device device name this model runs on (e.g. {@code npu}, {@code cpu})
- * @param slo latency target; also the deadline of requests that carry no {@code timeout}; zero = none
+ * @param slo latency target; also the deadline of requests that carry no {@code timeout}; zero =
+ *     none
  * @param inputs empty = derived from the graph
  * @param graph the single graph of a plain model, null otherwise
  * @param stages the stages of an early-exit model, empty otherwise
  * @param exitPrior optional cumulative exit fractions (one per exit), a prior for the scheduler
- * @param butterfly the network's shape for the butterfly accelerator's cost model; null when not given
+ * @param butterfly the network's shape for the butterfly accelerator's cost model; null when not
+ *     given
  * @param warmup how the model is warmed up before it serves
  */
 public record ModelConfig(
@@ -30,24 +34,24 @@ public record ModelConfig(
     Duration slo,
     List<TensorSpec> inputs,
     List<TensorSpec> outputs,
-    String graph,
+    @Nullable String graph,
     List<StageConfig> stages,
-    double[] exitPrior,
+    double @Nullable [] exitPrior,
     SchedulingConfig scheduling,
-    ButterflyNetwork butterfly,
+    @Nullable ButterflyNetwork butterfly,
     Warmup warmup,
     Path directory) {
 
   /**
-   * Warm-up before a version serves (Triton's {@code model_warmup}): every stage runs once at each batch
-   * size.
+   * Warm-up before a version serves (Triton's {@code model_warmup}): every stage runs once at each
+   * batch size.
    *
    * @param enabled false skips it (the first requests then pay for first-run allocations)
    * @param batchSizes the batch sizes to run; empty = every size from 1 to max-batch-size
-   * @param sample an OIP inference request (JSON) in the model's folder whose first row is the warm-up
-   *     sample, repeated to each batch size; null = zeros (grey for images)
+   * @param sample an OIP inference request (JSON) in the model's folder whose first row is the
+   *     warm-up sample, repeated to each batch size; null = zeros (grey for images)
    */
-  public record Warmup(boolean enabled, List<Integer> batchSizes, String sample) {
+  public record Warmup(boolean enabled, List<Integer> batchSizes, @Nullable String sample) {
     public static final Warmup DEFAULT = new Warmup(true, List.of(), null);
 
     public Warmup {
@@ -56,7 +60,7 @@ public record ModelConfig(
   }
 
   /** One stage of an early-exit model; {@code exitGraph} null when no exit follows the stage. */
-  public record StageConfig(String graph, String exitGraph, double threshold) {}
+  public record StageConfig(String graph, @Nullable String exitGraph, double threshold) {}
 
   /** Which numeric version folders to load. */
   public record VersionPolicy(Kind kind, List<Long> versions) {
@@ -96,20 +100,50 @@ public record ModelConfig(
 
     /** The YAML spelling: fifo, earliest-deadline, fair. */
     public String yamlName() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
   public record QueueLevel(int maxSize, Duration timeout, boolean allowTimeoutOverride) {}
 
-  /** This config on another device (a deployment's override of the config file's {@code device}). */
+  /**
+   * This config on another device (a deployment's override of the config file's {@code device}).
+   */
   public ModelConfig withDevice(String otherDevice) {
-    return new ModelConfig(name, kind, description, maxBatchSize, otherDevice, versionPolicy, slo, inputs, outputs, graph,
-        stages, exitPrior, scheduling, butterfly, warmup, directory);
+    return new ModelConfig(
+        name,
+        kind,
+        description,
+        maxBatchSize,
+        otherDevice,
+        versionPolicy,
+        slo,
+        inputs,
+        outputs,
+        graph,
+        stages,
+        exitPrior,
+        scheduling,
+        butterfly,
+        warmup,
+        directory);
   }
 
   public boolean isEarlyExit() {
     return kind == ModelKind.EARLY_EXIT;
+  }
+
+  /**
+   * The one graph file of a model that is not early-exit.
+   *
+   * @throws IllegalStateException for an early-exit model (its graphs are its stages')
+   */
+  public String singleGraph() {
+    if (graph == null) {
+      throw new IllegalStateException(
+          "model " + name + " is early-exit: its graphs are its stages'");
+    }
+    return graph;
   }
 
   /** Number of scheduler stages: 1 for a plain model. */

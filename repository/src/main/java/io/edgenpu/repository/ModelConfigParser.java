@@ -1,9 +1,9 @@
 package io.edgenpu.repository;
 
 import io.edgenpu.api.tensor.DataType;
-import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import io.edgenpu.config.ConfigException;
 import io.edgenpu.config.YamlMap;
+import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import io.edgenpu.scheduler.policy.BatchPolicies;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,15 +11,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Parses and validates {@code <repo>/<model>/config.yaml}. Every error is a {@link ConfigException} naming
- * the file, the line and the reason; unknown keys are errors. The format is documented in the README
- * ("Model repository").
+ * Parses and validates {@code <repo>/<model>/config.yaml}. Every error is a {@link ConfigException}
+ * naming the file, the line and the reason; unknown keys are errors. The format is documented in
+ * the README ("Model repository").
  */
 public final class ModelConfigParser {
   public static final int MAX_BATCH_LIMIT = 256;
+
   /** The device name whose models must describe their shape in a {@code butterfly:} section. */
   public static final String BUTTERFLY_DEVICE = "butterfly";
 
@@ -34,14 +37,15 @@ public final class ModelConfigParser {
   }
 
   static ModelConfig parse(String name, YamlMap y, Path modelDir, String defaultDevice) {
-    ModelKind kind = y.enumValue("kind", ModelKind.class, null);
-    if (kind == null) {
+    if (!y.has("kind")) {
       throw y.error("kind", "required key 'kind' is missing (plain, early-exit or nawq-sr)");
     }
+    ModelKind kind = y.enumValue("kind", ModelKind.class, ModelKind.PLAIN);
     String description = y.string("description", "");
     int maxBatch = y.intValue("max-batch-size", 8);
     if (maxBatch < 1 || maxBatch > MAX_BATCH_LIMIT) {
-      throw y.error("max-batch-size", "must be between 1 and " + MAX_BATCH_LIMIT + ", got " + maxBatch);
+      throw y.error(
+          "max-batch-size", "must be between 1 and " + MAX_BATCH_LIMIT + ", got " + maxBatch);
     }
     String device = y.string("device", defaultDevice);
     ModelConfig.VersionPolicy versions = versionPolicy(y);
@@ -50,11 +54,14 @@ public final class ModelConfigParser {
     List<TensorSpec> outputs = tensors(y, "outputs");
     String graph = null;
     List<ModelConfig.StageConfig> stages = new ArrayList<>();
-    double[] prior = null;
+    double @Nullable [] prior = null;
     if (kind != ModelKind.EARLY_EXIT) {
       graph = y.string("graph", "model.onnx");
       if (y.has("stages") && !y.mapList("stages").isEmpty()) {
-        throw y.error("stages", kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " models have no stages (use kind: early-exit)");
+        throw y.error(
+            "stages",
+            kind.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + " models have no stages (use kind: early-exit)");
       }
       if (y.has("exit-prior")) {
         throw y.error("exit-prior", "only early-exit models have exits");
@@ -70,11 +77,28 @@ public final class ModelConfigParser {
     ButterflyNetwork butterfly = butterfly(y, device);
     ModelConfig.Warmup warmup = warmup(y, maxBatch, modelDir);
     y.finish();
-    return new ModelConfig(name, kind, description, maxBatch, device, versions, slo, inputs, outputs, graph, stages,
-        prior, scheduling, butterfly, warmup, modelDir);
+    return new ModelConfig(
+        name,
+        kind,
+        description,
+        maxBatch,
+        device,
+        versions,
+        slo,
+        inputs,
+        outputs,
+        graph,
+        stages,
+        prior,
+        scheduling,
+        butterfly,
+        warmup,
+        modelDir);
   }
 
-  /** The {@code warmup:} section (optional): {@code enabled}, {@code batch-sizes}, {@code sample}. */
+  /**
+   * The {@code warmup:} section (optional): {@code enabled}, {@code batch-sizes}, {@code sample}.
+   */
   private static ModelConfig.Warmup warmup(YamlMap y, int maxBatch, Path modelDir) {
     YamlMap w = y.map("warmup");
     if (w == null) {
@@ -84,7 +108,12 @@ public final class ModelConfigParser {
     List<Integer> sizes = new ArrayList<>();
     for (long b : w.longList("batch-sizes")) {
       if (b < 1 || b > maxBatch) {
-        throw w.error("batch-sizes", "warm-up batch sizes must be between 1 and max-batch-size (" + maxBatch + "), got " + b);
+        throw w.error(
+            "batch-sizes",
+            "warm-up batch sizes must be between 1 and max-batch-size ("
+                + maxBatch
+                + "), got "
+                + b);
       }
       sizes.add((int) b);
     }
@@ -92,19 +121,25 @@ public final class ModelConfigParser {
     if (sample != null) {
       Path f = modelDir.resolve(sample).normalize();
       if (!f.startsWith(modelDir.normalize()) || !Files.isRegularFile(f)) {
-        throw w.error("sample", "warm-up sample '" + sample + "' is not a file in the model's folder");
+        throw w.error(
+            "sample", "warm-up sample '" + sample + "' is not a file in the model's folder");
       }
     }
     w.finish();
     return new ModelConfig.Warmup(enabled, sizes, sample);
   }
 
-  /** The {@code butterfly:} section: the network's shape on the butterfly accelerator (required there). */
-  private static ButterflyNetwork butterfly(YamlMap y, String device) {
+  /**
+   * The {@code butterfly:} section: the network's shape on the butterfly accelerator (required
+   * there).
+   */
+  private static @Nullable ButterflyNetwork butterfly(YamlMap y, String device) {
     YamlMap b = y.map("butterfly");
     if (b == null) {
       if (BUTTERFLY_DEVICE.equals(device)) {
-        throw y.error("device", "a model on the butterfly device needs a 'butterfly:' section (length, hidden, ffn, blocks)");
+        throw y.error(
+            "device",
+            "a model on the butterfly device needs a 'butterfly:' section (length, hidden, ffn, blocks)");
       }
       return null;
     }
@@ -119,7 +154,7 @@ public final class ModelConfigParser {
     try {
       return new ButterflyNetwork(length, hidden, ffn, fbfly, abfly, dense, heads);
     } catch (IllegalArgumentException e) {
-      throw y.error("butterfly", e.getMessage());
+      throw y.error("butterfly", String.valueOf(e.getMessage()));
     }
   }
 
@@ -132,7 +167,9 @@ public final class ModelConfigParser {
       return switch (s) {
         case "latest" -> ModelConfig.VersionPolicy.LATEST;
         case "all" -> new ModelConfig.VersionPolicy(ModelConfig.VersionPolicy.Kind.ALL, List.of());
-        default -> throw y.error("versions", "expected latest, all, or a list of version numbers, got '" + s + "'");
+        default ->
+            throw y.error(
+                "versions", "expected latest, all, or a list of version numbers, got '" + s + "'");
       };
     }
     List<Long> list = y.longList("versions");
@@ -144,7 +181,8 @@ public final class ModelConfigParser {
         throw y.error("versions", "version numbers must be >= 1");
       }
     }
-    return new ModelConfig.VersionPolicy(ModelConfig.VersionPolicy.Kind.SPECIFIC, List.copyOf(list));
+    return new ModelConfig.VersionPolicy(
+        ModelConfig.VersionPolicy.Kind.SPECIFIC, List.copyOf(list));
   }
 
   private static List<TensorSpec> tensors(YamlMap y, String key) {
@@ -152,8 +190,9 @@ public final class ModelConfigParser {
     for (YamlMap t : y.mapList(key)) {
       String name = t.requireString("name");
       String dt = t.requireString("datatype");
-      DataType type = DataType.fromConfigName(dt)
-          .orElseThrow(() -> t.error("datatype", "unknown datatype '" + dt + "'"));
+      DataType type =
+          DataType.fromConfigName(dt)
+              .orElseThrow(() -> t.error("datatype", "unknown datatype '" + dt + "'"));
       List<Long> dims = t.longList("shape");
       long[] shape = new long[dims.size()];
       for (int i = 0; i < shape.length; i++) {
@@ -191,7 +230,8 @@ public final class ModelConfigParser {
         boolean last = i == list.size() - 1;
         threshold = exit.number("threshold", last ? 0.0 : Double.NaN);
         if (!last && (Double.isNaN(threshold) || threshold <= 0 || threshold > 1)) {
-          throw exit.error("threshold", "an intermediate exit needs a confidence threshold in (0, 1]");
+          throw exit.error(
+              "threshold", "an intermediate exit needs a confidence threshold in (0, 1]");
         }
         exit.finish();
       } else if (i == list.size() - 1) {
@@ -203,14 +243,16 @@ public final class ModelConfigParser {
     return out;
   }
 
-  private static double[] exitPrior(YamlMap y, List<ModelConfig.StageConfig> stages) {
+  private static double @Nullable [] exitPrior(YamlMap y, List<ModelConfig.StageConfig> stages) {
     List<String> values = y.stringList("exit-prior");
     if (values.isEmpty()) {
       return null;
     }
     int exits = (int) stages.stream().filter(s -> s.exitGraph() != null).count();
     if (values.size() != exits) {
-      throw y.error("exit-prior", "expected " + exits + " cumulative exit fractions (one per exit), got " + values.size());
+      throw y.error(
+          "exit-prior",
+          "expected " + exits + " cumulative exit fractions (one per exit), got " + values.size());
     }
     double[] p = new double[values.size()];
     double prev = 0;
@@ -231,22 +273,31 @@ public final class ModelConfigParser {
     return p;
   }
 
-  /** Samples a priority level of a model's queue holds unless its config says otherwise (0 = unbounded). */
+  /**
+   * Samples a priority level of a model's queue holds unless its config says otherwise (0 =
+   * unbounded).
+   */
   public static final int DEFAULT_QUEUE_SIZE = 1024;
 
   private static ModelConfig.SchedulingConfig scheduling(YamlMap root, ModelKind kind) {
     YamlMap y = root.map("scheduling");
     String defaultPolicy = kind == ModelKind.EARLY_EXIT ? "fluid" : "work-conserving";
     if (y == null) {
-      return new ModelConfig.SchedulingConfig(defaultPolicy, Map.of(),
-          List.of(new ModelConfig.QueueLevel(DEFAULT_QUEUE_SIZE, Duration.ZERO, true)), 1, true, ModelConfig.QueueOrder.FAIR, true);
+      return new ModelConfig.SchedulingConfig(
+          defaultPolicy,
+          Map.of(),
+          List.of(new ModelConfig.QueueLevel(DEFAULT_QUEUE_SIZE, Duration.ZERO, true)),
+          1,
+          true,
+          ModelConfig.QueueOrder.FAIR,
+          true);
     }
     String policy = y.string("policy", defaultPolicy);
     Map<String, Object> params = y.plainMap("parameters");
     try {
       BatchPolicies.create(policy, params);
     } catch (IllegalArgumentException e) {
-      throw y.error(params.isEmpty() ? "policy" : "parameters", e.getMessage());
+      throw y.error(params.isEmpty() ? "policy" : "parameters", String.valueOf(e.getMessage()));
     }
     int levels = y.intValue("priority-levels", 1);
     if (levels < 1 || levels > 16) {
@@ -256,7 +307,9 @@ public final class ModelConfigParser {
     if (defaultPriority < 1 || defaultPriority > levels) {
       throw y.error("default-priority", "must be between 1 and priority-levels (" + levels + ")");
     }
-    ModelConfig.QueueLevel base = queueLevel(y.map("queue"), new ModelConfig.QueueLevel(DEFAULT_QUEUE_SIZE, Duration.ZERO, true));
+    ModelConfig.QueueLevel base =
+        queueLevel(
+            y.map("queue"), new ModelConfig.QueueLevel(DEFAULT_QUEUE_SIZE, Duration.ZERO, true));
     List<ModelConfig.QueueLevel> queueLevels = new ArrayList<>();
     for (int i = 0; i < levels; i++) {
       queueLevels.add(base);
@@ -288,11 +341,18 @@ public final class ModelConfigParser {
       throw y.error("order", "expected fair, fifo or earliest-deadline, got '" + orderName + "'");
     }
     y.finish();
-    return new ModelConfig.SchedulingConfig(policy, Map.copyOf(params), List.copyOf(queueLevels), defaultPriority,
-        dropLate, order, admission);
+    return new ModelConfig.SchedulingConfig(
+        policy,
+        Map.copyOf(params),
+        List.copyOf(queueLevels),
+        defaultPriority,
+        dropLate,
+        order,
+        admission);
   }
 
-  private static ModelConfig.QueueLevel queueLevel(YamlMap q, ModelConfig.QueueLevel def) {
+  private static ModelConfig.QueueLevel queueLevel(
+      @Nullable YamlMap q, ModelConfig.QueueLevel def) {
     if (q == null) {
       return def;
     }
@@ -300,8 +360,11 @@ public final class ModelConfigParser {
     if (max < 0) {
       throw q.error("max-size", "must be >= 0 (0 = unbounded)");
     }
-    ModelConfig.QueueLevel l = new ModelConfig.QueueLevel(max, q.duration("timeout", def.timeout()),
-        q.bool("allow-timeout-override", def.allowTimeoutOverride()));
+    ModelConfig.QueueLevel l =
+        new ModelConfig.QueueLevel(
+            max,
+            q.duration("timeout", def.timeout()),
+            q.bool("allow-timeout-override", def.allowTimeoutOverride()));
     q.finish();
     return l;
   }

@@ -7,8 +7,9 @@ public enum ModelKind {
   /** Ordered stage graphs with exit heads after some stages (early-exit network). */
   EARLY_EXIT,
   /**
-   * One super-resolution ONNX graph of Conv/Relu/Add/DepthToSpace/Clip served in the NPU's 8/16-bit integer
-   * arithmetic (NAWQ-SR): 8-bit images in and out, each image cut into tiles that are the scheduler's samples.
+   * One super-resolution ONNX graph of Conv/Relu/Add/DepthToSpace/Clip served in the NPU's 8/16-bit
+   * integer arithmetic (NAWQ-SR): 8-bit images in and out, each image cut into tiles that are the
+   * scheduler's samples.
    */
   NAWQ_SR
 }

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The NPU workload of a repository model version, read from its ONNX graphs: one stage for a plain model;
- * for an early-exit model, each stage's backbone layers followed by its exit head's layers.
+ * The NPU workload of a repository model version, read from its ONNX graphs: one stage for a plain
+ * model; for an early-exit model, each stage's backbone layers followed by its exit head's layers.
  */
 public final class ModelWorkloads {
   private ModelWorkloads() {}
@@ -33,7 +33,7 @@ public final class ModelWorkloads {
     String name = config.name() + ":" + versionDir.getFileName();
     List<Workload.Stage> stages = new ArrayList<>();
     if (!config.isEarlyExit()) {
-      stages.add(new Workload.Stage("model", layers(versionDir, config.graph()), List.of()));
+      stages.add(new Workload.Stage("model", layers(versionDir, config.singleGraph()), List.of()));
       return new Workload(name, stages);
     }
     for (int s = 0; s < config.stages().size(); s++) {
@@ -51,8 +51,13 @@ public final class ModelWorkloads {
   /** A repository model's latest (highest) numeric version folder. */
   public static Path latestVersion(Path modelDir) throws IOException {
     try (var s = Files.list(modelDir)) {
-      return s.filter(Files::isDirectory).filter(p -> p.getFileName().toString().matches("[1-9][0-9]*"))
-          .max((a, b) -> Long.compare(Long.parseLong(a.getFileName().toString()), Long.parseLong(b.getFileName().toString())))
+      return s.filter(Files::isDirectory)
+          .filter(p -> p.getFileName().toString().matches("[1-9][0-9]*"))
+          .max(
+              (a, b) ->
+                  Long.compare(
+                      Long.parseLong(a.getFileName().toString()),
+                      Long.parseLong(b.getFileName().toString())))
           .orElseThrow(() -> new IOException("no version folder in " + modelDir));
     }
   }

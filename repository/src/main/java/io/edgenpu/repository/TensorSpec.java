@@ -4,8 +4,9 @@ import io.edgenpu.api.tensor.DataType;
 import java.util.Arrays;
 
 /**
- * A model input or output as clients see it: name, datatype and the shape of one sample (without the batch
- * dimension; -1 = any size). The wire shape of a batched model is {@code [-1] + shape}. Immutable.
+ * A model input or output as clients see it: name, datatype and the shape of one sample (without
+ * the batch dimension; -1 = any size). The wire shape of a batched model is {@code [-1] + shape}.
+ * Immutable.
  */
 public record TensorSpec(String name, DataType dataType, long[] shape) {
   public TensorSpec {
@@ -27,7 +28,10 @@ public record TensorSpec(String name, DataType dataType, long[] shape) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TensorSpec t && t.name.equals(name) && t.dataType == dataType && Arrays.equals(t.shape, shape);
+    return o instanceof TensorSpec t
+        && t.name.equals(name)
+        && t.dataType == dataType
+        && Arrays.equals(t.shape, shape);
   }
 
   @Override

@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code nawq-sr} kind: parsed like a plain model (one graph, one stage), refused with stages; the shipped entries parse. */
+/**
+ * The {@code nawq-sr} kind: parsed like a plain model (one graph, one stage), refused with stages;
+ * the shipped entries parse.
+ */
 class NawqSrConfigTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void parsesAsOneGraphOneStage() throws Exception {
@@ -29,7 +31,9 @@ class NawqSrConfigTest {
   void refusesStages() throws Exception {
     Path m = Files.createDirectories(dir.resolve("sr-q"));
     Files.writeString(m.resolve("config.yaml"), "kind: nawq-sr\nstages:\n  - {graph: a.onnx}\n");
-    assertThatThrownBy(() -> ModelConfigParser.parse(m, "npu")).isInstanceOf(ConfigException.class).hasMessageContaining("stages");
+    assertThatThrownBy(() -> ModelConfigParser.parse(m, "npu"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("stages");
   }
 
   @Test
@@ -37,8 +41,12 @@ class NawqSrConfigTest {
     for (String name : new String[] {"sr-x2-nawq", "sr-x4-nawq"}) {
       ModelConfig c = ModelConfigParser.parse(Path.of("..", "models", "repository", name), "npu");
       assertThat(c.kind()).isEqualTo(ModelKind.NAWQ_SR);
-      assertThat(c.inputs()).singleElement().satisfies(t -> assertThat(t.name()).isEqualTo("image"));
-      assertThat(c.outputs()).singleElement().satisfies(t -> assertThat(t.name()).isEqualTo("image_sr"));
+      assertThat(c.inputs())
+          .singleElement()
+          .satisfies(t -> assertThat(t.name()).isEqualTo("image"));
+      assertThat(c.outputs())
+          .singleElement()
+          .satisfies(t -> assertThat(t.name()).isEqualTo("image_sr"));
     }
   }
 }

@@ -5,7 +5,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** The edge-NPU inference server: Open Inference Protocol over REST and gRPC, fluid batching, emulated NPU. */
+/**
+ * The edge-NPU inference server: Open Inference Protocol over REST and gRPC, fluid batching,
+ * emulated NPU.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class EdgeNpuApplication {

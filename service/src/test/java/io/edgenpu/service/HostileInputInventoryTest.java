@@ -11,10 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The inventory of distinct malformed or hostile requests the integration tests send, by transport (each is
- * asserted there to get the right status and leave the service healthy). Reused bodies are not counted
- * twice: the REST bodies replayed on the WebSocket stream and the gRPC cases replayed on ModelStreamInfer are
- * extra coverage, not extra cases.
+ * The inventory of distinct malformed or hostile requests the integration tests send, by transport
+ * (each is asserted there to get the right status and leave the service healthy). Reused bodies are
+ * not counted twice: the REST bodies replayed on the WebSocket stream and the gRPC cases replayed
+ * on ModelStreamInfer are extra coverage, not extra cases.
  */
 class HostileInputInventoryTest {
   @Test
@@ -22,7 +22,8 @@ class HostileInputInventoryTest {
     List<String> names = new ArrayList<>();
     MalformedRequestsIntegrationTest.cases().forEach(c -> names.add("REST: " + c.name()));
     MalformedGrpcRequestsIntegrationTest.cases().forEach(c -> names.add("gRPC: " + c.name()));
-    MalformedStreamMessagesIntegrationTest.streamCases().forEach(c -> names.add("WebSocket: " + c.name()));
+    MalformedStreamMessagesIntegrationTest.streamCases()
+        .forEach(c -> names.add("WebSocket: " + c.name()));
     names.add("WebSocket: message over the size limit");
     DeviceTokensIntegrationTest.badAuthorizations().forEach(c -> names.add("token: " + c[0]));
     assertThat(names).doesNotHaveDuplicates();

@@ -6,8 +6,8 @@ import java.util.Optional;
 /**
  * The Open Inference Protocol tensor datatypes (KServe V2 §"Tensor Data Types").
  *
- * <p>{@link #byteSize()} is the size of one element in bytes in the row-major, little-endian raw form
- * used by gRPC {@code raw_*_contents} and Triton's binary HTTP extension; {@code 0} for the
+ * <p>{@link #byteSize()} is the size of one element in bytes in the row-major, little-endian raw
+ * form used by gRPC {@code raw_*_contents} and Triton's binary HTTP extension; {@code 0} for the
  * variable-length {@link #BYTES} type.
  */
 public enum DataType {
@@ -64,7 +64,10 @@ public enum DataType {
     return Optional.empty();
   }
 
-  /** Lenient parse used by configuration files: accepts {@code fp32}, {@code TYPE_FP32}, {@code FP32}. */
+  /**
+   * Lenient parse used by configuration files: accepts {@code fp32}, {@code TYPE_FP32}, {@code
+   * FP32}.
+   */
   public static Optional<DataType> fromConfigName(String name) {
     if (name == null) {
       return Optional.empty();

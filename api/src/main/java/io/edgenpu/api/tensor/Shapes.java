@@ -12,16 +12,19 @@ public final class Shapes {
   /**
    * Number of elements of a concrete shape.
    *
-   * @throws IllegalArgumentException for a negative dimension or a product above {@link #MAX_ELEMENTS}
+   * @throws IllegalArgumentException for a negative dimension or a product above {@link
+   *     #MAX_ELEMENTS}
    */
   public static long elementCount(long[] shape) {
     long n = 1;
     for (long d : shape) {
       if (d < 0) {
-        throw new IllegalArgumentException("negative dimension " + d + " in shape " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "negative dimension " + d + " in shape " + Arrays.toString(shape));
       }
       if (d != 0 && n > MAX_ELEMENTS / d) {
-        throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has too many elements");
+        throw new IllegalArgumentException(
+            "shape " + Arrays.toString(shape) + " has too many elements");
       }
       n *= d;
     }
@@ -44,7 +47,8 @@ public final class Shapes {
   }
 
   /**
-   * True when a concrete shape matches a declared one, where -1 in the declaration matches any size.
+   * True when a concrete shape matches a declared one, where -1 in the declaration matches any
+   * size.
    */
   public static boolean matches(long[] declared, long[] actual) {
     if (declared.length != actual.length) {

@@ -7,21 +7,27 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable dense tensor: a datatype, a concrete row-major shape and its elements.
  *
- * <p>Fixed-size types keep their elements in a little-endian {@link ByteBuffer} (the protocol's raw form);
- * {@link DataType#BYTES} keeps one {@code byte[]} per element. Instances are safe to share between threads;
- * accessors return read-only views or copies, never the backing storage.
+ * <p>Fixed-size types keep their elements in a little-endian {@link ByteBuffer} (the protocol's raw
+ * form); {@link DataType#BYTES} keeps one {@code byte[]} per element. Instances are safe to share
+ * between threads; accessors return read-only views or copies, never the backing storage.
  */
 public final class Tensor {
   private final DataType dataType;
   private final long[] shape;
-  private final ByteBuffer data;
-  private final List<byte[]> elements;
 
-  private Tensor(DataType dataType, long[] shape, ByteBuffer data, List<byte[]> elements) {
+  /** The elements of a fixed-size type; null for BYTES. */
+  private final @Nullable ByteBuffer data;
+
+  /** The elements of a BYTES tensor; null for fixed-size types. */
+  private final @Nullable List<byte[]> elements;
+
+  private Tensor(
+      DataType dataType, long[] shape, @Nullable ByteBuffer data, @Nullable List<byte[]> elements) {
     this.dataType = dataType;
     this.shape = shape;
     this.data = data;
@@ -29,8 +35,8 @@ public final class Tensor {
   }
 
   /**
-   * Wraps raw little-endian bytes. The buffer's remaining bytes must be exactly
-   * {@code elementCount(shape) * dataType.byteSize()}; the tensor takes ownership of the buffer.
+   * Wraps raw little-endian bytes. The buffer's remaining bytes must be exactly {@code
+   * elementCount(shape) * dataType.byteSize()}; the tensor takes ownership of the buffer.
    */
   public static Tensor ofRaw(DataType dataType, long[] shape, ByteBuffer raw) {
     Objects.requireNonNull(dataType, "dataType");
@@ -41,7 +47,13 @@ public final class Tensor {
     long expected = n * dataType.byteSize();
     if (raw.remaining() != expected) {
       throw new IllegalArgumentException(
-          "expected " + expected + " bytes for " + dataType + Shapes.toString(shape) + ", got " + raw.remaining());
+          "expected "
+              + expected
+              + " bytes for "
+              + dataType
+              + Shapes.toString(shape)
+              + ", got "
+              + raw.remaining());
     }
     return new Tensor(dataType, shape.clone(), raw.slice().order(ByteOrder.LITTLE_ENDIAN), null);
   }
@@ -51,12 +63,20 @@ public final class Tensor {
     long n = Shapes.elementCount(shape);
     if (values.size() != n) {
       throw new IllegalArgumentException(
-          "expected " + n + " elements for shape " + Shapes.toString(shape) + ", got " + values.size());
+          "expected "
+              + n
+              + " elements for shape "
+              + Shapes.toString(shape)
+              + ", got "
+              + values.size());
     }
     return new Tensor(DataType.BYTES, shape.clone(), null, List.copyOf(values));
   }
 
-  /** Parses Triton's raw BYTES form: each element is a 4-byte little-endian length followed by its bytes. */
+  /**
+   * Parses Triton's raw BYTES form: each element is a 4-byte little-endian length followed by its
+   * bytes.
+   */
   public static Tensor ofBytesRaw(long[] shape, ByteBuffer raw) {
     long n = Shapes.elementCount(shape);
     ByteBuffer b = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
@@ -67,15 +87,22 @@ public final class Tensor {
       }
       int len = b.getInt();
       if (len < 0 || len > b.remaining()) {
-        throw new IllegalArgumentException("BYTES element " + i + " declares " + Integer.toUnsignedString(len)
-            + " bytes but only " + b.remaining() + " remain");
+        throw new IllegalArgumentException(
+            "BYTES element "
+                + i
+                + " declares "
+                + Integer.toUnsignedString(len)
+                + " bytes but only "
+                + b.remaining()
+                + " remain");
       }
       byte[] e = new byte[len];
       b.get(e);
       out.add(e);
     }
     if (b.hasRemaining()) {
-      throw new IllegalArgumentException(b.remaining() + " unexpected bytes after the last BYTES element");
+      throw new IllegalArgumentException(
+          b.remaining() + " unexpected bytes after the last BYTES element");
     }
     return new Tensor(DataType.BYTES, shape.clone(), null, List.copyOf(out));
   }
@@ -104,7 +131,11 @@ public final class Tensor {
   /** A UINT8 tensor; each byte is an unsigned value 0..255. */
   public static Tensor ofUint8(long[] shape, byte[] values) {
     checkCount(shape, values.length);
-    return new Tensor(DataType.UINT8, shape.clone(), ByteBuffer.wrap(values.clone()).order(ByteOrder.LITTLE_ENDIAN), null);
+    return new Tensor(
+        DataType.UINT8,
+        shape.clone(),
+        ByteBuffer.wrap(values.clone()).order(ByteOrder.LITTLE_ENDIAN),
+        null);
   }
 
   public static Tensor ofStrings(long[] shape, List<String> values) {
@@ -154,22 +185,25 @@ public final class Tensor {
   /** Read-only little-endian view of the raw elements, positioned at 0. Not for BYTES tensors. */
   public ByteBuffer rawData() {
     requireFixedSize();
-    return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    return numeric().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** The protocol's raw form: fixed-size elements as-is; BYTES with a 4-byte length prefix per element. */
+  /**
+   * The protocol's raw form: fixed-size elements as-is; BYTES with a 4-byte length prefix per
+   * element.
+   */
   public byte[] toRawBytes() {
     if (dataType != DataType.BYTES) {
-      byte[] out = new byte[data.capacity()];
-      data.asReadOnlyBuffer().get(out);
+      byte[] out = new byte[numeric().capacity()];
+      numeric().asReadOnlyBuffer().get(out);
       return out;
     }
     int total = 0;
-    for (byte[] e : elements) {
+    for (byte[] e : byteElements()) {
       total += 4 + e.length;
     }
     ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
-    for (byte[] e : elements) {
+    for (byte[] e : byteElements()) {
       b.putInt(e.length).put(e);
     }
     return b.array();
@@ -178,10 +212,10 @@ public final class Tensor {
   /** Size of {@link #toRawBytes()} without building it. */
   public long rawByteSize() {
     if (dataType != DataType.BYTES) {
-      return data.capacity();
+      return numeric().capacity();
     }
     long total = 0;
-    for (byte[] e : elements) {
+    for (byte[] e : byteElements()) {
       total += 4 + e.length;
     }
     return total;
@@ -192,7 +226,7 @@ public final class Tensor {
     if (dataType != DataType.BYTES) {
       throw new IllegalStateException("not a BYTES tensor: " + dataType);
     }
-    return elements;
+    return byteElements();
   }
 
   public float[] toFloatArray() {
@@ -220,18 +254,22 @@ public final class Tensor {
     return out;
   }
 
-  /** Rows {@code [from, to)} of dimension 0, as a new tensor sharing no mutable state with this one. */
+  /**
+   * Rows {@code [from, to)} of dimension 0, as a new tensor sharing no mutable state with this one.
+   */
   public Tensor sliceRows(int from, int to) {
     if (shape.length == 0 || from < 0 || to > shape[0] || from > to) {
-      throw new IndexOutOfBoundsException("rows [" + from + "," + to + ") of shape " + Shapes.toString(shape));
+      throw new IndexOutOfBoundsException(
+          "rows [" + from + "," + to + ") of shape " + Shapes.toString(shape));
     }
     long[] s = Shapes.withBatch(shape, to - from);
     long row = Shapes.rowElements(shape);
     if (dataType == DataType.BYTES) {
-      return new Tensor(dataType, s, null, elements.subList((int) (from * row), (int) (to * row)));
+      return new Tensor(
+          dataType, s, null, byteElements().subList((int) (from * row), (int) (to * row)));
     }
     int rowBytes = (int) (row * dataType.byteSize());
-    ByteBuffer src = data.duplicate();
+    ByteBuffer src = numeric().duplicate();
     src.position(from * rowBytes).limit(to * rowBytes);
     return new Tensor(dataType, s, src.slice().order(ByteOrder.LITTLE_ENDIAN), null);
   }
@@ -247,10 +285,17 @@ public final class Tensor {
     Tensor first = parts.get(0);
     long rows = 0;
     for (Tensor t : parts) {
-      if (t.dataType != first.dataType || t.shape.length != first.shape.length || t.shape.length == 0
+      if (t.dataType != first.dataType
+          || t.shape.length != first.shape.length
+          || t.shape.length == 0
           || !Arrays.equals(t.shape, 1, t.shape.length, first.shape, 1, first.shape.length)) {
-        throw new IllegalArgumentException("cannot concatenate " + t.dataType + Shapes.toString(t.shape)
-            + " with " + first.dataType + Shapes.toString(first.shape));
+        throw new IllegalArgumentException(
+            "cannot concatenate "
+                + t.dataType
+                + Shapes.toString(t.shape)
+                + " with "
+                + first.dataType
+                + Shapes.toString(first.shape));
       }
       rows += t.shape[0];
     }
@@ -258,13 +303,13 @@ public final class Tensor {
     if (first.dataType == DataType.BYTES) {
       List<byte[]> all = new ArrayList<>();
       for (Tensor t : parts) {
-        all.addAll(t.elements);
+        all.addAll(t.byteElements());
       }
       return new Tensor(DataType.BYTES, s, null, List.copyOf(all));
     }
     ByteBuffer out = allocate(Shapes.elementCount(s) * first.dataType.byteSize());
     for (Tensor t : parts) {
-      out.put(t.data.duplicate().position(0));
+      out.put(t.numeric().duplicate().position(0));
     }
     out.flip();
     return new Tensor(first.dataType, s, out, null);
@@ -294,5 +339,13 @@ public final class Tensor {
   @Override
   public String toString() {
     return "Tensor[" + dataType + Shapes.toString(shape) + "]";
+  }
+
+  private ByteBuffer numeric() {
+    return Objects.requireNonNull(data, "a BYTES tensor has no fixed-size buffer");
+  }
+
+  private List<byte[]> byteElements() {
+    return Objects.requireNonNull(elements, "only a BYTES tensor has byte elements");
   }
 }

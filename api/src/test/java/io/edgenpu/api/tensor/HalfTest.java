@@ -43,12 +43,13 @@ class HalfTest {
 
   @Test
   void specialValues() {
-    assertThat(Half.fromFloat(65504f)).isEqualTo((short) 0x7BFF);              // the largest finite half
-    assertThat(Half.fromFloat(65520f)).isEqualTo((short) 0x7C00);              // rounds to infinity
+    assertThat(Half.fromFloat(65504f)).isEqualTo((short) 0x7BFF); // the largest finite half
+    assertThat(Half.fromFloat(65520f)).isEqualTo((short) 0x7C00); // rounds to infinity
     assertThat(Half.fromFloat(Float.NEGATIVE_INFINITY)).isEqualTo((short) 0xFC00);
     assertThat(Half.fromFloat(-0f)).isEqualTo((short) 0x8000);
-    assertThat(Half.toFloat((short) 0x0001)).isEqualTo((float) Math.pow(2, -24)); // smallest subnormal
-    assertThat(Half.fromFloat((float) Math.pow(2, -26))).isZero();              // below half the smallest: 0
+    assertThat(Half.toFloat((short) 0x0001))
+        .isEqualTo((float) Math.pow(2, -24)); // smallest subnormal
+    assertThat(Half.fromFloat((float) Math.pow(2, -26))).isZero(); // below half the smallest: 0
     assertThat(Float.isNaN(Half.toFloat(Half.fromFloat(Float.NaN)))).isTrue();
   }
 
@@ -60,12 +61,13 @@ class HalfTest {
     }
     float back = Half.bf16ToFloat(Half.bf16FromFloat(f));
     if (Float.isInfinite(back) && !Float.isInfinite(f)) {
-      return;   // rounded past the largest bfloat16: infinity is the nearest-even result
+      return; // rounded past the largest bfloat16: infinity is the nearest-even result
     }
     int bits = Float.floatToRawIntBits(f);
     int lower = bits & 0xFFFF;
     int kept = bits & 0xFFFF0000;
-    int expected = lower > 0x8000 || (lower == 0x8000 && (kept & 0x10000) != 0) ? kept + 0x10000 : kept;
+    int expected =
+        lower > 0x8000 || (lower == 0x8000 && (kept & 0x10000) != 0) ? kept + 0x10000 : kept;
     assertThat(Float.floatToRawIntBits(back)).isEqualTo(expected);
   }
 }

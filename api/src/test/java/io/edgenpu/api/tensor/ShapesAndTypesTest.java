@@ -5,17 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** Shape arithmetic refuses overflow and negative sizes; datatype names parse as the protocol spells them. */
+/**
+ * Shape arithmetic refuses overflow and negative sizes; datatype names parse as the protocol spells
+ * them.
+ */
 class ShapesAndTypesTest {
   @Test
   void elementCountsMultiplyAndRefuseOverflow() {
     assertThat(Shapes.elementCount(new long[] {})).isEqualTo(1);
     assertThat(Shapes.elementCount(new long[] {2, 3, 4})).isEqualTo(24);
-    assertThat(Shapes.elementCount(new long[] {5, 0, 1L << 40})).isZero();   // an empty tensor, whatever follows
-    assertThatThrownBy(() -> Shapes.elementCount(new long[] {1L << 31, 1})).hasMessageContaining("too many");
-    assertThatThrownBy(() -> Shapes.elementCount(new long[] {1 << 16, 1 << 16})).hasMessageContaining("too many");
-    assertThatThrownBy(() -> Shapes.elementCount(new long[] {Long.MAX_VALUE, Long.MAX_VALUE})).hasMessageContaining("too many");
-    assertThatThrownBy(() -> Shapes.elementCount(new long[] {3, -1})).hasMessageContaining("negative");
+    assertThat(Shapes.elementCount(new long[] {5, 0, 1L << 40}))
+        .isZero(); // an empty tensor, whatever follows
+    assertThatThrownBy(() -> Shapes.elementCount(new long[] {1L << 31, 1}))
+        .hasMessageContaining("too many");
+    assertThatThrownBy(() -> Shapes.elementCount(new long[] {1 << 16, 1 << 16}))
+        .hasMessageContaining("too many");
+    assertThatThrownBy(() -> Shapes.elementCount(new long[] {Long.MAX_VALUE, Long.MAX_VALUE}))
+        .hasMessageContaining("too many");
+    assertThatThrownBy(() -> Shapes.elementCount(new long[] {3, -1}))
+        .hasMessageContaining("negative");
   }
 
   @Test
@@ -41,7 +49,7 @@ class ShapesAndTypesTest {
     for (DataType t : DataType.values()) {
       assertThat(DataType.fromWireName(t.wireName())).contains(t);
     }
-    assertThat(DataType.fromWireName("fp32")).isEmpty();   // the protocol is case-sensitive
+    assertThat(DataType.fromWireName("fp32")).isEmpty(); // the protocol is case-sensitive
     assertThat(DataType.fromWireName(null)).isEmpty();
     assertThat(DataType.fromConfigName("fp32")).contains(DataType.FP32);
     assertThat(DataType.fromConfigName("TYPE_INT64")).contains(DataType.INT64);

@@ -17,7 +17,10 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
-/** Tensors: raw little-endian form for every datatype, Triton's BYTES form, rows sliced and concatenated. */
+/**
+ * Tensors: raw little-endian form for every datatype, Triton's BYTES form, rows sliced and
+ * concatenated.
+ */
 class TensorTest {
   @Test
   void theRawFormIsLittleEndian() {
@@ -28,8 +31,10 @@ class TensorTest {
   }
 
   @Property(tries = 300)
-  void everyFixedSizeTypeRoundTripsThroughItsRawForm(@ForAll("fixedSizeTypes") DataType type,
-      @ForAll @IntRange(min = 0, max = 40) int elements, @ForAll byte[] seed) {
+  void everyFixedSizeTypeRoundTripsThroughItsRawForm(
+      @ForAll("fixedSizeTypes") DataType type,
+      @ForAll @IntRange(min = 0, max = 40) int elements,
+      @ForAll byte[] seed) {
     byte[] raw = new byte[elements * type.byteSize()];
     for (int i = 0; i < raw.length; i++) {
       raw[i] = seed.length == 0 ? (byte) i : seed[i % seed.length];
@@ -38,7 +43,9 @@ class TensorTest {
     assertThat(t.toRawBytes()).isEqualTo(raw);
     assertThat(t.rawByteSize()).isEqualTo(raw.length);
     assertThat(t.elementCount()).isEqualTo(elements);
-    assertThat(Tensor.ofRaw(type, new long[] {elements}, ByteBuffer.wrap(t.toRawBytes())).toRawBytes()).isEqualTo(raw);
+    assertThat(
+            Tensor.ofRaw(type, new long[] {elements}, ByteBuffer.wrap(t.toRawBytes())).toRawBytes())
+        .isEqualTo(raw);
   }
 
   @Provide
@@ -48,15 +55,19 @@ class TensorTest {
 
   @Test
   void aRawBufferOfTheWrongSizeIsRefused() {
-    assertThatThrownBy(() -> Tensor.ofRaw(DataType.FP32, new long[] {1, 4}, ByteBuffer.allocate(15)))
+    assertThatThrownBy(
+            () -> Tensor.ofRaw(DataType.FP32, new long[] {1, 4}, ByteBuffer.allocate(15)))
         .hasMessageContaining("expected 16 bytes");
-    assertThatThrownBy(() -> Tensor.ofFloats(new long[] {3}, new float[2])).hasMessageContaining("expected 3");
-    assertThatThrownBy(() -> Tensor.ofRaw(DataType.INT8, new long[] {1L << 31}, ByteBuffer.allocate(0)))
+    assertThatThrownBy(() -> Tensor.ofFloats(new long[] {3}, new float[2]))
+        .hasMessageContaining("expected 3");
+    assertThatThrownBy(
+            () -> Tensor.ofRaw(DataType.INT8, new long[] {1L << 31}, ByteBuffer.allocate(0)))
         .hasMessageContaining("too many");
   }
 
   @Property(tries = 300)
-  void bytesTensorsRoundTripThroughTritonsLengthPrefixedForm(@ForAll List<@net.jqwik.api.constraints.StringLength(max = 12) String> values) {
+  void bytesTensorsRoundTripThroughTritonsLengthPrefixedForm(
+      @ForAll List<@net.jqwik.api.constraints.StringLength(max = 12) String> values) {
     Tensor t = Tensor.ofStrings(new long[] {values.size()}, values);
     Tensor back = Tensor.ofBytesRaw(new long[] {values.size()}, ByteBuffer.wrap(t.toRawBytes()));
     List<String> decoded = new ArrayList<>();
@@ -69,13 +80,29 @@ class TensorTest {
 
   @Test
   void malformedBytesFormsAreRefusedWithTheReason() {
-    ByteBuffer truncated = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN).putInt(5).put((byte) 'a').put((byte) 'b').flip();
-    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {1}, truncated)).hasMessageContaining("declares 5 bytes");
+    ByteBuffer truncated =
+        ByteBuffer.allocate(6)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(5)
+            .put((byte) 'a')
+            .put((byte) 'b')
+            .flip();
+    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {1}, truncated))
+        .hasMessageContaining("declares 5 bytes");
     ByteBuffer negative = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(-1).flip();
-    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {1}, negative)).hasMessageContaining("declares");
-    ByteBuffer extra = ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN).putInt(1).put((byte) 'a').put((byte) 'b').flip();
-    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {1}, extra)).hasMessageContaining("unexpected bytes");
-    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {2}, ByteBuffer.allocate(2))).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {1}, negative))
+        .hasMessageContaining("declares");
+    ByteBuffer extra =
+        ByteBuffer.allocate(6)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(1)
+            .put((byte) 'a')
+            .put((byte) 'b')
+            .flip();
+    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {1}, extra))
+        .hasMessageContaining("unexpected bytes");
+    assertThatThrownBy(() -> Tensor.ofBytesRaw(new long[] {2}, ByteBuffer.allocate(2)))
+        .hasMessageContaining("truncated");
   }
 
   @Property(tries = 300)
@@ -100,15 +127,20 @@ class TensorTest {
 
   @Provide
   Arbitrary<int[]> batches() {
-    return Combinators.combine(Arbitraries.integers().between(1, 9), Arbitraries.integers().between(1, 17))
+    return Combinators.combine(
+            Arbitraries.integers().between(1, 9), Arbitraries.integers().between(1, 17))
         .as((r, w) -> new int[] {r, w});
   }
 
   @Test
   void concatenationRefusesMismatchedTensors() {
     Tensor a = Tensor.ofFloats(new long[] {1, 2}, new float[2]);
-    assertThatThrownBy(() -> Tensor.concatRows(List.of(a, Tensor.ofInts(new long[] {1, 2}, new int[2])))).hasMessageContaining("cannot concatenate");
-    assertThatThrownBy(() -> Tensor.concatRows(List.of(a, Tensor.ofFloats(new long[] {1, 3}, new float[3])))).hasMessageContaining("cannot concatenate");
+    assertThatThrownBy(
+            () -> Tensor.concatRows(List.of(a, Tensor.ofInts(new long[] {1, 2}, new int[2]))))
+        .hasMessageContaining("cannot concatenate");
+    assertThatThrownBy(
+            () -> Tensor.concatRows(List.of(a, Tensor.ofFloats(new long[] {1, 3}, new float[3]))))
+        .hasMessageContaining("cannot concatenate");
     assertThatThrownBy(() -> Tensor.concatRows(List.of())).hasMessageContaining("nothing");
     assertThatThrownBy(() -> a.sliceRows(0, 2)).isInstanceOf(IndexOutOfBoundsException.class);
     assertThatThrownBy(() -> a.reshape(new long[] {3})).hasMessageContaining("cannot reshape");
@@ -124,7 +156,9 @@ class TensorTest {
     assertThat(t.toLongArray()).containsExactly(7, -8);
     assertThatThrownBy(t::toFloatArray).hasMessageContaining("not FP32");
     assertThatThrownBy(t::bytesElements).hasMessageContaining("not a BYTES");
-    assertThat(Tensor.ofUint8(new long[] {2}, new byte[] {(byte) 255, 1}).toUint8Array()).containsExactly(255, 1);
-    assertThatThrownBy(() -> Tensor.ofStrings(new long[] {1}, List.of("a")).rawData()).hasMessageContaining("BYTES");
+    assertThat(Tensor.ofUint8(new long[] {2}, new byte[] {(byte) 255, 1}).toUint8Array())
+        .containsExactly(255, 1);
+    assertThatThrownBy(() -> Tensor.ofStrings(new long[] {1}, List.of("a")).rawData())
+        .hasMessageContaining("BYTES");
   }
 }

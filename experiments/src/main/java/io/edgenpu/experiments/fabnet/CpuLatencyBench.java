@@ -13,9 +13,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Several graphs on ONNX Runtime (CPU), side by side: all sessions are created with the same options, warmed
- * up, then run round-robin (A, B, C, A, B, C, ...) on the same seeded token ids, so that drift of the machine
- * hits all equally. Reports the median and 90th percentile of wall time per run, per graph.
+ * Several graphs on ONNX Runtime (CPU), side by side: all sessions are created with the same
+ * options, warmed up, then run round-robin (A, B, C, A, B, C, ...) on the same seeded token ids, so
+ * that drift of the machine hits all equally. Reports the median and 90th percentile of wall time
+ * per run, per graph.
  */
 final class CpuLatencyBench {
   /** Per graph (in the order given): median and 90th percentile, milliseconds. */
@@ -33,14 +34,15 @@ final class CpuLatencyBench {
   }
 
   Result measure(List<Path> graphs, int length, int batch) throws OrtException {
-    long[] ids = new long[length * batch];
+    long[] ids = new long[Math.multiplyExact(length, batch)];
     SplittableRandom rnd = new SplittableRandom(length * 31L + batch);
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = 1 + rnd.nextInt(15);
+      ids[i] = 1L + rnd.nextInt(15);
     }
     List<OrtSession> sessions = new ArrayList<>();
     try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-        OnnxTensor in = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, length})) {
+        OnnxTensor in =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, length})) {
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);

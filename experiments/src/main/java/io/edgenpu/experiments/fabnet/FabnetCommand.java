@@ -18,26 +18,39 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code fabnet}: the FABNet results of {@code docs/results/fabnet}: FLOP/parameter reductions by the spec's
- * formulas, the accelerator's reference table, our ListOps models' modelled latency on the accelerator, CPU
- * latency through ONNX Runtime of FABNet vs the dense Transformer (side by side), accuracies from the model
- * cards, a summary and charts.
+ * {@code fabnet}: the FABNet results of {@code docs/results/fabnet}: FLOP/parameter reductions by
+ * the spec's formulas, the accelerator's reference table, our ListOps models' modelled latency on
+ * the accelerator, CPU latency through ONNX Runtime of FABNet vs the dense Transformer (side by
+ * side), accuracies from the model cards, a summary and charts.
  */
-@Command(name = "fabnet", mixinStandardHelpOptions = true,
-    description = "FABNet vs the dense Transformer: formulas, accelerator model, CPU latency (ONNX Runtime), accuracy.")
+@Command(
+    name = "fabnet",
+    mixinStandardHelpOptions = true,
+    description =
+        "FABNet vs the dense Transformer: formulas, accelerator model, CPU latency (ONNX Runtime), accuracy.")
 public final class FabnetCommand implements Callable<Integer> {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
-  @Option(names = "--bench-dir", defaultValue = "models/bench", description = "folder of fabnet-L<n>.onnx / transformer-L<n>.onnx")
+  @Option(
+      names = "--bench-dir",
+      defaultValue = "models/bench",
+      description = "folder of fabnet-L<n>.onnx / transformer-L<n>.onnx")
   Path benchDir;
 
-  @Option(names = "--repository", defaultValue = "models/repository", description = "model repository (for the model cards' accuracy)")
+  @Option(
+      names = "--repository",
+      defaultValue = "models/repository",
+      description = "model repository (for the model cards' accuracy)")
   Path repository;
 
-  @Option(names = "--lengths", split = ",", defaultValue = "256,512,1024,2048", description = "sequence lengths")
+  @Option(
+      names = "--lengths",
+      split = ",",
+      defaultValue = "256,512,1024,2048",
+      description = "sequence lengths")
   List<Integer> lengths;
 
   @Option(names = "--batches", split = ",", defaultValue = "1,8", description = "batch sizes")
@@ -52,24 +65,39 @@ public final class FabnetCommand implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "30", description = "measured runs per model and cell")
   int runs;
 
-  @Option(names = "--skip-cpu", description = "only the deterministic tables (no ONNX Runtime timing)")
+  @Option(
+      names = "--skip-cpu",
+      description = "only the deterministic tables (no ONNX Runtime timing)")
   boolean skipCpu;
 
   @Override
   public Integer call() throws Exception {
     Files.createDirectories(out);
     Files.writeString(out.resolve("flops-params.csv"), FabnetTables.flopsAndParamsCsv());
-    Files.writeString(out.resolve("accelerator-reference.csv"), FabnetTables.acceleratorReferenceCsv());
-    Files.writeString(out.resolve("accelerator-listops.csv"), FabnetTables.acceleratorListOpsCsv(lengths, batches));
+    Files.writeString(
+        out.resolve("accelerator-reference.csv"), FabnetTables.acceleratorReferenceCsv());
+    Files.writeString(
+        out.resolve("accelerator-listops.csv"),
+        FabnetTables.acceleratorListOpsCsv(lengths, batches));
     System.err.println("wrote the formula and accelerator tables");
     List<String> summary = new ArrayList<>();
     summary.add("metric,value,unit,reference");
     for (int i = 0; i < FabnetFormulas.LRA.size(); i++) {
       FabnetFormulas.Task t = FabnetFormulas.LRA.get(i);
-      summary.add("flop_reduction_" + t.name() + "," + FabnetTables.f(FabnetFormulas.flopReduction(t), 1) + ",x,"
-          + FabnetTables.f(FabnetTables.SPEC_FLOP_REDUCTION[i], 1));
-      summary.add("param_reduction_" + t.name() + "," + FabnetTables.f(FabnetFormulas.paramReduction(t), 1) + ",x,"
-          + FabnetTables.f(FabnetTables.SPEC_PARAM_REDUCTION[i], 1));
+      summary.add(
+          "flop_reduction_"
+              + t.name()
+              + ","
+              + FabnetTables.f(FabnetFormulas.flopReduction(t), 1)
+              + ",x,"
+              + FabnetTables.f(FabnetTables.SPEC_FLOP_REDUCTION[i], 1));
+      summary.add(
+          "param_reduction_"
+              + t.name()
+              + ","
+              + FabnetTables.f(FabnetFormulas.paramReduction(t), 1)
+              + ",x,"
+              + FabnetTables.f(FabnetTables.SPEC_PARAM_REDUCTION[i], 1));
     }
     double worst = 0;
     for (ButterflyReferenceTable.Entry e : ButterflyReferenceTable.ENTRIES) {
@@ -78,25 +106,65 @@ public final class FabnetCommand implements Callable<Integer> {
     }
     summary.add("accelerator_reference_worst_error," + FabnetTables.f(worst, 2) + ",%,<=1");
     for (String kind : List.of("fabnet", "transformer")) {
-      summary.add("listops_test_accuracy_" + kind + "," + metric(kind, "onnx_test_accuracy") + ",fraction,model card");
-      summary.add("formula_flops_" + kind + "_listops256," + metric(kind, "formula_flops") + ",FLOPs,model card");
+      summary.add(
+          "listops_test_accuracy_"
+              + kind
+              + ","
+              + metric(kind, "onnx_test_accuracy")
+              + ",fraction,model card");
+      summary.add(
+          "formula_flops_"
+              + kind
+              + "_listops256,"
+              + metric(kind, "formula_flops")
+              + ",FLOPs,model card");
     }
-    summary.add("listops_majority_class," + metric("fabnet", "majority_class_accuracy") + ",fraction,model card");
+    summary.add(
+        "listops_majority_class,"
+            + metric("fabnet", "majority_class_accuracy")
+            + ",fraction,model card");
     for (String profile : ButterflyProfiles.PRESETS) {
       ButterflyCostModel m = new ButterflyCostModel(ButterflyProfiles.preset(profile));
       for (int b : batches) {
         double fab = FabnetTables.modelledMicros(m, ButterflyNetwork.fabnet(256, 64, 128, 2), b);
-        double dense = FabnetTables.modelledMicros(m, ButterflyNetwork.transformer(256, 64, 128, 2, 2), b);
-        summary.add("served_fabnet_listops_" + profile + "_b" + b + "," + FabnetTables.f(fab, 1) + ",us,modelled");
-        summary.add("served_transformer_listops_" + profile + "_b" + b + "," + FabnetTables.f(dense, 1) + ",us,modelled");
+        double dense =
+            FabnetTables.modelledMicros(m, ButterflyNetwork.transformer(256, 64, 128, 2, 2), b);
+        summary.add(
+            "served_fabnet_listops_"
+                + profile
+                + "_b"
+                + b
+                + ","
+                + FabnetTables.f(fab, 1)
+                + ",us,modelled");
+        summary.add(
+            "served_transformer_listops_"
+                + profile
+                + "_b"
+                + b
+                + ","
+                + FabnetTables.f(dense, 1)
+                + ",us,modelled");
       }
     }
     List<CpuLatencyBench.Result> cpu = skipCpu ? List.of() : measureCpu();
     for (CpuLatencyBench.Result r : cpu) {
-      summary.add("cpu_transformer_over_fabnet_L" + r.length() + "_b" + r.batch() + ","
-          + FabnetTables.f(r.p50Ms()[2] / r.p50Ms()[0], 2) + ",x,goal >1 from L=512 and growing");
-      summary.add("cpu_transformer_over_fabnet_stages_graph_L" + r.length() + "_b" + r.batch() + ","
-          + FabnetTables.f(r.p50Ms()[2] / r.p50Ms()[1], 2) + ",x,accelerator-mirroring graph on CPU");
+      summary.add(
+          "cpu_transformer_over_fabnet_L"
+              + r.length()
+              + "_b"
+              + r.batch()
+              + ","
+              + FabnetTables.f(r.p50Ms()[2] / r.p50Ms()[0], 2)
+              + ",x,goal >1 from L=512 and growing");
+      summary.add(
+          "cpu_transformer_over_fabnet_stages_graph_L"
+              + r.length()
+              + "_b"
+              + r.batch()
+              + ","
+              + FabnetTables.f(r.p50Ms()[2] / r.p50Ms()[1], 2)
+              + ",x,accelerator-mirroring graph on CPU");
     }
     Files.write(out.resolve("summary.csv"), summary);
     charts(cpu);
@@ -104,34 +172,50 @@ public final class FabnetCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Graph order in {@link CpuLatencyBench.Result}: FABNet as served, FABNet as accelerator stages, Transformer. */
-  static final String[] GRAPHS = {"fabnet-L%d.onnx", "fabnet-stages-L%d.onnx", "transformer-L%d.onnx"};
+  /**
+   * Graph order in {@link CpuLatencyBench.Result}: FABNet as served, FABNet as accelerator stages,
+   * Transformer.
+   */
+  static final String[] GRAPHS = {
+    "fabnet-L%d.onnx", "fabnet-stages-L%d.onnx", "transformer-L%d.onnx"
+  };
 
   private List<CpuLatencyBench.Result> measureCpu() throws Exception {
     CpuLatencyBench bench = new CpuLatencyBench(threads, warmup, runs);
     List<CpuLatencyBench.Result> results = new ArrayList<>();
-    StringBuilder csv = new StringBuilder("length,batch,fabnet_p50_ms,fabnet_p90_ms,fabnet_stages_p50_ms,fabnet_stages_p90_ms,"
-        + "transformer_p50_ms,transformer_p90_ms,transformer_over_fabnet,transformer_over_fabnet_stages\n");
+    StringBuilder csv =
+        new StringBuilder(
+            "length,batch,fabnet_p50_ms,fabnet_p90_ms,fabnet_stages_p50_ms,fabnet_stages_p90_ms,"
+                + "transformer_p50_ms,transformer_p90_ms,transformer_over_fabnet,transformer_over_fabnet_stages\n");
     for (int length : lengths) {
       for (int batch : batches) {
         List<Path> graphs = new ArrayList<>();
         for (String g : GRAPHS) {
           Path p = benchDir.resolve(String.format(g, length));
           if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException("missing " + p + " (python models/training/listops.py bench)");
+            throw new IllegalArgumentException(
+                "missing " + p + " (python models/training/listops.py bench)");
           }
           graphs.add(p);
         }
         CpuLatencyBench.Result r = bench.measure(graphs, length, batch);
         results.add(r);
         double[] p50 = r.p50Ms();
-        System.err.printf("L=%d batch=%d: FABNet %.2f ms (stages graph %.2f ms), Transformer %.2f ms: x%.2f%n", length, batch,
-            p50[0], p50[1], p50[2], p50[2] / p50[0]);
+        System.err.printf(
+            "L=%d batch=%d: FABNet %.2f ms (stages graph %.2f ms), Transformer %.2f ms: x%.2f%n",
+            length, batch, p50[0], p50[1], p50[2], p50[2] / p50[0]);
         csv.append(length).append(',').append(batch);
         for (int g = 0; g < GRAPHS.length; g++) {
-          csv.append(',').append(FabnetTables.f(p50[g], 3)).append(',').append(FabnetTables.f(r.p90Ms()[g], 3));
+          csv.append(',')
+              .append(FabnetTables.f(p50[g], 3))
+              .append(',')
+              .append(FabnetTables.f(r.p90Ms()[g], 3));
         }
-        csv.append(',').append(FabnetTables.f(p50[2] / p50[0], 2)).append(',').append(FabnetTables.f(p50[2] / p50[1], 2)).append('\n');
+        csv.append(',')
+            .append(FabnetTables.f(p50[2] / p50[0], 2))
+            .append(',')
+            .append(FabnetTables.f(p50[2] / p50[1], 2))
+            .append('\n');
       }
     }
     Files.writeString(out.resolve("cpu-latency.csv"), csv.toString());
@@ -155,25 +239,40 @@ public final class FabnetCommand implements Callable<Integer> {
         series.add(new Charts.Series("CPU FABNet b" + b, x, f));
         series.add(new Charts.Series("CPU Transformer b" + b, x, t));
       }
-      ButterflyCostModel m = new ButterflyCostModel(ButterflyProfiles.preset("butterfly-zynq7045-be20"));
+      ButterflyCostModel m =
+          new ButterflyCostModel(ButterflyProfiles.preset("butterfly-zynq7045-be20"));
       double[] af = new double[x.length];
       double[] at = new double[x.length];
       for (int i = 0; i < x.length; i++) {
-        af[i] = FabnetTables.modelledMicros(m, ButterflyNetwork.fabnet(lengths.get(i), 64, 128, 2), b) / 1e3;
-        at[i] = FabnetTables.modelledMicros(m, ButterflyNetwork.transformer(lengths.get(i), 64, 128, 2, 2), b) / 1e3;
+        af[i] =
+            FabnetTables.modelledMicros(m, ButterflyNetwork.fabnet(lengths.get(i), 64, 128, 2), b)
+                / 1e3;
+        at[i] =
+            FabnetTables.modelledMicros(
+                    m, ButterflyNetwork.transformer(lengths.get(i), 64, 128, 2, 2), b)
+                / 1e3;
       }
       series.add(new Charts.Series("Zynq accel. FABNet b" + b, x, af));
       series.add(new Charts.Series("Zynq accel. Transformer b" + b, x, at));
     }
-    Charts.lines(out.resolve("latency-vs-length.png"), "ListOps models (d 64, 2 blocks): latency vs sequence length",
-        "sequence length L", "latency (ms, log)", series, true, false);
+    Charts.lines(
+        out.resolve("latency-vs-length.png"),
+        "ListOps models (d 64, 2 blocks): latency vs sequence length",
+        "sequence length L",
+        "latency (ms, log)",
+        series,
+        true,
+        false);
   }
 
   /** A number from a model's eval/metrics.json (written by the training script). */
   private String metric(String kind, String key) throws IOException {
-    JsonNode value = JSON.readTree(Files.readString(repository.resolve(kind + "-listops/eval/metrics.json"))).path(key);
+    JsonNode value =
+        JSON.readTree(Files.readString(repository.resolve(kind + "-listops/eval/metrics.json")))
+            .path(key);
     if (!value.isNumber()) {
-      throw new IllegalArgumentException(key + " missing from " + kind + "-listops/eval/metrics.json");
+      throw new IllegalArgumentException(
+          key + " missing from " + kind + "-listops/eval/metrics.json");
     }
     return value.asString();
   }

@@ -14,12 +14,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs experiment cells: for each (model, arrival process, SLO factor, seed) one trace is drawn and every
- * system runs on it; results are averaged over seeds into one {@link Row} per system. Runs are independent
- * and spread over a thread pool; results do not depend on the pool size.
+ * Runs experiment cells: for each (model, arrival process, SLO factor, seed) one trace is drawn and
+ * every system runs on it; results are averaged over seeds into one {@link Row} per system. Runs
+ * are independent and spread over a thread pool; results do not depend on the pool size.
  */
 public final class CellRunner {
-  /** How arrivals are produced for a cell: Poisson at load ρ, or the MMPP spike process of spec O2. */
+  /**
+   * How arrivals are produced for a cell: Poisson at load ρ, or the MMPP spike process of spec O2.
+   */
   public record Load(String label, double rho, boolean spike) {
     public static Load poisson(double rho) {
       return new Load(String.format(Locale.ROOT, "%.1f", rho), rho, false);
@@ -36,12 +38,28 @@ public final class CellRunner {
   }
 
   /** One experiment cell over several seeds and systems. */
-  public record Cell(String experiment, ModelSetup model, Load load, double sloFactor, List<SystemSpec> systems) {}
+  public record Cell(
+      String experiment, ModelSetup model, Load load, double sloFactor, List<SystemSpec> systems) {}
 
   /** A system's averaged measurements in one cell. */
-  public record Row(String experiment, String model, String load, double sloFactor, SystemSpec system, int requests,
-      double avgLatencyMs, double p50Ms, double p95Ms, double p99Ms, double sloSatisfaction, double goodput,
-      double utilization, double occupancyStage0, double preemptions, double wastedFraction, long[] entryHistogram,
+  public record Row(
+      String experiment,
+      String model,
+      String load,
+      double sloFactor,
+      SystemSpec system,
+      int requests,
+      double avgLatencyMs,
+      double p50Ms,
+      double p95Ms,
+      double p99Ms,
+      double sloSatisfaction,
+      double goodput,
+      double utilization,
+      double occupancyStage0,
+      double preemptions,
+      double wastedFraction,
+      long[] entryHistogram,
       List<SimulationResult> runs) {}
 
   private final int requests;
@@ -77,23 +95,44 @@ public final class CellRunner {
       long slo = Math.round(c.sloFactor() * m.fullDepthNanos());
       List<Trace> traces = new ArrayList<>();
       for (int seed = 1; seed <= seeds; seed++) {
-        traces.add(Trace.generate(seed * 1_000_003L + c.load().label().hashCode(), requests + warmup,
-            c.load().process(m.serviceRatePerSecond()), m.exits(), m.plan()));
+        traces.add(
+            Trace.generate(
+                seed * 1_000_003L + c.load().label().hashCode(),
+                requests + warmup,
+                c.load().process(m.serviceRatePerSecond()),
+                m.exits(),
+                m.plan()));
       }
       for (SystemSpec s : c.systems()) {
         List<Future<SimulationResult>> perSeed = new ArrayList<>();
         for (Trace t : traces) {
-          perSeed.add(pool.submit(() -> {
-            Simulation.Config cfg = new Simulation.Config(m.plan(), m.oracle(s.profile()), m.oracle(s.profile()),
-                s.exitAware() ? m.exits().cumulative() : null, () -> s.create(m.fullDepthNanos()), m.maxBatch(),
-                Duration.ofNanos(slo), warmup, 0);
-            SimulationResult r = Simulation.run(t, cfg);
-            int d = done.incrementAndGet();
-            if (d % 200 == 0 || d == all) {
-              System.out.printf(Locale.ROOT, "%s: %d/%d runs (%.0f s)%n", progressLabel, d, all, (System.nanoTime() - start) / 1e9);
-            }
-            return r;
-          }));
+          perSeed.add(
+              pool.submit(
+                  () -> {
+                    Simulation.Config cfg =
+                        new Simulation.Config(
+                            m.plan(),
+                            m.oracle(s.profile()),
+                            m.oracle(s.profile()),
+                            s.exitAware() ? m.exits().cumulative() : null,
+                            () -> s.create(m.fullDepthNanos()),
+                            m.maxBatch(),
+                            Duration.ofNanos(slo),
+                            warmup,
+                            0);
+                    SimulationResult r = Simulation.run(t, cfg);
+                    int d = done.incrementAndGet();
+                    if (d % 200 == 0 || d == all) {
+                      System.out.printf(
+                          Locale.ROOT,
+                          "%s: %d/%d runs (%.0f s)%n",
+                          progressLabel,
+                          d,
+                          all,
+                          (System.nanoTime() - start) / 1e9);
+                    }
+                    return r;
+                  }));
         }
         perSystem.add(perSeed);
       }
@@ -114,7 +153,16 @@ public final class CellRunner {
   }
 
   private Row aggregate(Cell c, SystemSpec s, List<SimulationResult> rs) {
-    double avg = 0, p50 = 0, p95 = 0, p99 = 0, sat = 0, good = 0, util = 0, occ = 0, pre = 0, waste = 0;
+    double avg = 0,
+        p50 = 0,
+        p95 = 0,
+        p99 = 0,
+        sat = 0,
+        good = 0,
+        util = 0,
+        occ = 0,
+        pre = 0,
+        waste = 0;
     int count = 0;
     long[] hist = new long[65];
     for (SimulationResult r : rs) {
@@ -134,7 +182,24 @@ public final class CellRunner {
       }
     }
     int n = rs.size();
-    return new Row(c.experiment(), c.model().name(), c.load().label(), c.sloFactor(), s, count, avg / n, p50 / n, p95 / n,
-        p99 / n, sat / n, good / n, util / n, occ / n, pre / n, waste / n, hist, keepRuns ? rs : List.of());
+    return new Row(
+        c.experiment(),
+        c.model().name(),
+        c.load().label(),
+        c.sloFactor(),
+        s,
+        count,
+        avg / n,
+        p50 / n,
+        p95 / n,
+        p99 / n,
+        sat / n,
+        good / n,
+        util / n,
+        occ / n,
+        pre / n,
+        waste / n,
+        hist,
+        keepRuns ? rs : List.of());
   }
 }

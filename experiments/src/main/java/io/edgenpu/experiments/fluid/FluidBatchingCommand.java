@@ -12,22 +12,31 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code fluid-batching}: the experiments R1–R9 of docs/papers/fluid-batching.md (and goodput at 99% SLO attainment),
- * every system on identical seeded traces, in virtual time. Writes summary.csv, headline.csv, goodput.csv,
- * per-experiment tables and PNG charts.
+ * {@code fluid-batching}: the experiments R1–R9 of docs/papers/fluid-batching.md (and goodput at
+ * 99% SLO attainment), every system on identical seeded traces, in virtual time. Writes
+ * summary.csv, headline.csv, goodput.csv, per-experiment tables and PNG charts.
  */
-@Command(name = "fluid-batching", mixinStandardHelpOptions = true,
+@Command(
+    name = "fluid-batching",
+    mixinStandardHelpOptions = true,
     description = "Reproduce the fluid-batching experiments R1-R9 in virtual time.")
 public final class FluidBatchingCommand implements Callable<Integer> {
-  @Option(names = "--experiments", split = ",", defaultValue = "R1,G,R3,R4,R5,R6,R7,R8,R9,R10",
+  @Option(
+      names = "--experiments",
+      split = ",",
+      defaultValue = "R1,G,R3,R4,R5,R6,R7,R8,R9,R10",
       description = "which experiments (R1 includes R2) (default: ${DEFAULT-VALUE})")
   Set<String> experiments = new LinkedHashSet<>();
 
-  @Option(names = "--requests", defaultValue = "20000", description = "measured requests per run (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--requests",
+      defaultValue = "20000",
+      description = "measured requests per run (default: ${DEFAULT-VALUE})")
   int requests;
 
   @Option(names = "--warmup", defaultValue = "1000")
@@ -53,16 +62,20 @@ public final class FluidBatchingCommand implements Callable<Integer> {
     return setups(withRepository ? Path.of("models/repository") : null);
   }
 
-  static List<ModelSetup> setups(Path repository) {
+  static List<ModelSetup> setups(@Nullable Path repository) {
     List<ModelSetup> out = new ArrayList<>();
     for (PaperModels.EeModel m : List.of(PaperModels.m1(), PaperModels.m2())) {
-      out.add(ModelSetup.stageLevel(m.name(), m.workload(), ExitProcess.categorical(m.exitProfile()), 8));
+      out.add(
+          ModelSetup.stageLevel(
+              m.name(), m.workload(), ExitProcess.categorical(m.exitProfile()), 8));
     }
     if (repository != null && Files.isDirectory(repository.resolve("ee-digits"))) {
       try {
         RepositoryModel ee = RepositoryModel.load(repository, "ee-digits");
         int[] trace = readExitTrace(repository.resolve("ee-digits/eval/exit-trace.csv"));
-        out.add(ModelSetup.stageLevel("ee-digits", ee.workload(), ExitProcess.trace(trace, 4, "ee-digits held-out"), 8));
+        out.add(
+            ModelSetup.stageLevel(
+                "ee-digits", ee.workload(), ExitProcess.trace(trace, 4, "ee-digits held-out"), 8));
       } catch (IOException e) {
         throw new IllegalStateException("cannot load ee-digits from " + repository, e);
       }
@@ -76,7 +89,7 @@ public final class FluidBatchingCommand implements Callable<Integer> {
     int col = List.of(header).indexOf("exit");
     int[] exits = new int[lines.size() - 1];
     for (int i = 1; i < lines.size(); i++) {
-      exits[i - 1] = Integer.parseInt(lines.get(i).split(",")[col]);
+      exits[i - 1] = Integer.parseInt(lines.get(i).split(",", -1)[col]);
     }
     return exits;
   }
@@ -91,8 +104,12 @@ public final class FluidBatchingCommand implements Callable<Integer> {
     List<CellRunner.Row> summary = new ArrayList<>();
     try {
       for (ModelSetup m : models) {
-        System.out.printf(Locale.ROOT, "%s: T_full(1) = %.1f us on the baseline NPU, mu* = %.0f samples/s%n", m.name(),
-            m.fullDepthNanos() / 1e3, m.serviceRatePerSecond());
+        System.out.printf(
+            Locale.ROOT,
+            "%s: T_full(1) = %.1f us on the baseline NPU, mu* = %.0f samples/s%n",
+            m.name(),
+            m.fullDepthNanos() / 1e3,
+            m.serviceRatePerSecond());
       }
       if (experiments.contains("R1")) {
         List<CellRunner.Cell> cells = new ArrayList<>();
@@ -112,7 +129,10 @@ public final class FluidBatchingCommand implements Callable<Integer> {
         }
       }
       if (experiments.contains("G")) {
-        FluidOutputs.goodput(out.resolve("goodput.csv"), models, new CellRunner(Math.max(2000, requests / 4), warmup, 1, threads, false));
+        FluidOutputs.goodput(
+            out.resolve("goodput.csv"),
+            models,
+            new CellRunner(Math.max(2000, requests / 4), warmup, 1, threads, false));
       }
       if (experiments.contains("R3")) {
         FluidOutputs.spikeTimeSeries(out, paper, requests, threads);
@@ -133,13 +153,18 @@ public final class FluidBatchingCommand implements Callable<Integer> {
       if (experiments.contains("R6")) {
         List<CellRunner.Cell> cells = new ArrayList<>();
         for (PaperModels.EeModel em : List.of(PaperModels.m1(), PaperModels.m2())) {
-          for (Map.Entry<String, Double> mix : Map.of("easy", 1.5, "medium", 1.0, "hard", 0.5).entrySet()) {
+          for (Map.Entry<String, Double> mix :
+              Map.of("easy", 1.5, "medium", 1.0, "hard", 0.5).entrySet()) {
             double[] f = em.exitProfile().clone();
             for (int e = 0; e < f.length - 1; e++) {
               f[e] = Math.min(0.95, f[e] * mix.getValue());
             }
-            ModelSetup m = ModelSetup.stageLevel(em.name() + "-" + mix.getKey(), em.workload(), ExitProcess.categorical(f), 8);
-            cells.add(new CellRunner.Cell("R6", m, CellRunner.Load.poisson(0.7), 3, SystemSpec.standard()));
+            ModelSetup m =
+                ModelSetup.stageLevel(
+                    em.name() + "-" + mix.getKey(), em.workload(), ExitProcess.categorical(f), 8);
+            cells.add(
+                new CellRunner.Cell(
+                    "R6", m, CellRunner.Load.poisson(0.7), 3, SystemSpec.standard()));
           }
         }
         summary.addAll(runner.run(cells, "R6"));
@@ -148,13 +173,16 @@ public final class FluidBatchingCommand implements Callable<Integer> {
         List<CellRunner.Cell> cells = new ArrayList<>();
         for (ModelSetup m : paper) {
           for (double f : new double[] {1.5, 2, 3, 5}) {
-            cells.add(new CellRunner.Cell("R7", m, CellRunner.Load.poisson(0.7), f, SystemSpec.standard()));
+            cells.add(
+                new CellRunner.Cell(
+                    "R7", m, CellRunner.Load.poisson(0.7), f, SystemSpec.standard()));
           }
         }
         summary.addAll(runner.run(cells, "R7"));
       }
       if (experiments.contains("R10")) {
-        // Sensitivity (spec O16): a per-layer reconfiguration cost of 1 us on every NPU. Batching and merging
+        // Sensitivity (spec O16): a per-layer reconfiguration cost of 1 us on every NPU. Batching
+        // and merging
         // then amortise a fixed cost per layer execution.
         List<CellRunner.Cell> cells = new ArrayList<>();
         String sw = "@switch=1000";
@@ -162,7 +190,10 @@ public final class FluidBatchingCommand implements Callable<Integer> {
         for (SystemSpec s : SystemSpec.standard()) {
           systems.add(s.withProfile(s.profile() + sw, ""));
         }
-        SystemSpec fbA = SystemSpec.standard().get(0).withParams("FB-full/rule-A", Map.of("rule", "guarded-refill"));
+        SystemSpec fbA =
+            SystemSpec.standard()
+                .get(0)
+                .withParams("FB-full/rule-A", Map.of("rule", "guarded-refill"));
         systems.add(fbA.withProfile(fbA.profile() + sw, ""));
         for (ModelSetup m : paper) {
           ModelSetup ms = m.withBaseline(ModelSetup.BASELINE + sw, m.name() + "+switch1us");
@@ -176,16 +207,37 @@ public final class FluidBatchingCommand implements Callable<Integer> {
         List<CellRunner.Cell> cells = new ArrayList<>();
         SystemSpec fb = SystemSpec.standard().get(0);
         for (PaperModels.EeModel em : List.of(PaperModels.m1(), PaperModels.m2())) {
-          ModelSetup stage = ModelSetup.stageLevel(em.name(), em.workload(), ExitProcess.categorical(em.exitProfile()), 8);
-          ModelSetup layer = ModelSetup.perLayer(em.name(), em.workload(), ExitProcess.categorical(em.exitProfile()), 8);
-          cells.add(new CellRunner.Cell("R8", stage, CellRunner.Load.poisson(0.7), 3, List.of(
-              fb.withParams("FB-full/exit-points", Map.of()),
-              fb.withParams("FB-full/rule-A-guarded-refill", Map.of("rule", "guarded-refill")),
-              fb.withParams("FB-full/rule-A-max-batches", Map.of("rule", "guarded-refill", "sizing", "max")),
-              fb.withParams("FB-full/no-preemption", Map.of("rule", "never")))));
-          cells.add(new CellRunner.Cell("R8", layer, CellRunner.Load.poisson(0.7), 3, List.of(
-              fb.withParams("FB-full/every-layer", Map.of("granularity", "every-stage")),
-              fb.withParams("FB-full/every-layer-rule-A", Map.of("granularity", "every-stage", "rule", "guarded-refill")))));
+          ModelSetup stage =
+              ModelSetup.stageLevel(
+                  em.name(), em.workload(), ExitProcess.categorical(em.exitProfile()), 8);
+          ModelSetup layer =
+              ModelSetup.perLayer(
+                  em.name(), em.workload(), ExitProcess.categorical(em.exitProfile()), 8);
+          cells.add(
+              new CellRunner.Cell(
+                  "R8",
+                  stage,
+                  CellRunner.Load.poisson(0.7),
+                  3,
+                  List.of(
+                      fb.withParams("FB-full/exit-points", Map.of()),
+                      fb.withParams(
+                          "FB-full/rule-A-guarded-refill", Map.of("rule", "guarded-refill")),
+                      fb.withParams(
+                          "FB-full/rule-A-max-batches",
+                          Map.of("rule", "guarded-refill", "sizing", "max")),
+                      fb.withParams("FB-full/no-preemption", Map.of("rule", "never")))));
+          cells.add(
+              new CellRunner.Cell(
+                  "R8",
+                  layer,
+                  CellRunner.Load.poisson(0.7),
+                  3,
+                  List.of(
+                      fb.withParams("FB-full/every-layer", Map.of("granularity", "every-stage")),
+                      fb.withParams(
+                          "FB-full/every-layer-rule-A",
+                          Map.of("granularity", "every-stage", "rule", "guarded-refill")))));
         }
         summary.addAll(runner.run(cells, "R8"));
       }
@@ -193,7 +245,8 @@ public final class FluidBatchingCommand implements Callable<Integer> {
       runner.shutdown();
     }
     FluidOutputs.summary(out.resolve("summary.csv"), summary);
-    System.out.printf(Locale.ROOT, "done in %.0f s; results in %s%n", (System.nanoTime() - start) / 1e9, out);
+    System.out.printf(
+        Locale.ROOT, "done in %.0f s; results in %s%n", (System.nanoTime() - start) / 1e9, out);
     return 0;
   }
 
@@ -209,7 +262,8 @@ public final class FluidBatchingCommand implements Callable<Integer> {
   static List<SystemSpec> pick(String... names) {
     List<SystemSpec> out = new ArrayList<>();
     for (String n : names) {
-      out.add(SystemSpec.standard().stream().filter(s -> s.name().equals(n)).findFirst().orElseThrow());
+      out.add(
+          SystemSpec.standard().stream().filter(s -> s.name().equals(n)).findFirst().orElseThrow());
     }
     return out;
   }

@@ -9,13 +9,16 @@ import io.edgenpu.npu.workload.Workload;
 import io.edgenpu.scheduler.core.StagePlan;
 import io.edgenpu.scheduler.core.TableLatencyOracle;
 import io.edgenpu.scheduler.sim.ExitProcess;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A model prepared for simulation: its stage plan, its exit process, and its stage-latency tables on each
- * NPU profile (computed once, shared by every run). Loads are defined against the baseline NPU, so every
- * system of a cell sees the same absolute arrival rate.
+ * A model prepared for simulation: its stage plan, its exit process, and its stage-latency tables
+ * on each NPU profile (computed once, shared by every run). Loads are defined against the baseline
+ * NPU, so every system of a cell sees the same absolute arrival rate.
  */
 public final class ModelSetup {
   public static final String BASELINE = "baseline-npu";
@@ -28,7 +31,13 @@ public final class ModelSetup {
   private final Map<String, TableLatencyOracle> tables = new HashMap<>();
   private final boolean perLayer;
 
-  private ModelSetup(String name, Workload workload, boolean[] exitAfter, ExitProcess exits, int maxBatch, boolean perLayer) {
+  private ModelSetup(
+      String name,
+      Workload workload,
+      boolean[] exitAfter,
+      ExitProcess exits,
+      int maxBatch,
+      boolean perLayer) {
     this.name = name;
     this.workload = workload;
     this.plan = new StagePlan(exitAfter);
@@ -38,12 +47,14 @@ public final class ModelSetup {
   }
 
   /**
-   * The model with one scheduler step per layer (heads included; a head's last layer carries its exit), for
-   * preemption at every layer. Each step costs what the layer costs inside its stage (activations stay on
-   * chip as at stage level), so stage- and layer-level runs differ only by the scheduler's decisions.
+   * The model with one scheduler step per layer (heads included; a head's last layer carries its
+   * exit), for preemption at every layer. Each step costs what the layer costs inside its stage
+   * (activations stay on chip as at stage level), so stage- and layer-level runs differ only by the
+   * scheduler's decisions.
    */
-  public static ModelSetup perLayer(String name, Workload stageWorkload, ExitProcess exits, int maxBatch) {
-    java.util.List<Boolean> flags = new java.util.ArrayList<>();
+  public static ModelSetup perLayer(
+      String name, Workload stageWorkload, ExitProcess exits, int maxBatch) {
+    List<Boolean> flags = new ArrayList<>();
     for (Workload.Stage s : stageWorkload.stages()) {
       int n = s.allLayers().size();
       for (int i = 0; i < n; i++) {
@@ -59,7 +70,7 @@ public final class ModelSetup {
 
   public static ModelSetup stageLevel(String name, Workload w, ExitProcess exits, int maxBatch) {
     boolean[] all = new boolean[w.stageCount()];
-    java.util.Arrays.fill(all, true);
+    Arrays.fill(all, true);
     return new ModelSetup(name, w, all, exits, maxBatch, false);
   }
 
@@ -84,34 +95,37 @@ public final class ModelSetup {
   }
 
   /**
-   * Step-latency table on a profile, built once: a preset name, optionally with {@code @switch=<cycles>} for
-   * a per-layer reconfiguration cost (the spec's O16 sensitivity run).
+   * Step-latency table on a profile, built once: a preset name, optionally with
+   * {@code @switch=<cycles>} for a per-layer reconfiguration cost (the spec's O16 sensitivity run).
    */
   public synchronized TableLatencyOracle oracle(String profile) {
-    return tables.computeIfAbsent(profile, p -> {
-      NpuProfile np = profile(p);
-      FluidTable t = FluidTable.build(new CostModel(np), workload, maxBatch, LayoutPolicy.FLUID);
-      long[][] ns = new long[plan.stageCount()][maxBatch + 1];
-      for (int b = 1; b <= maxBatch; b++) {
-        if (!perLayer) {
-          for (int s = 0; s < ns.length; s++) {
-            ns[s][b] = t.stageNanos(s, b);
-          }
-        } else {
-          int step = 0;
-          for (int s = 0; s < workload.stageCount(); s++) {
-            for (int i = 0; i < t.layerCount(s); i++) {
-              ns[step++][b] = Math.max(1, Math.round(t.layer(s, i, b).nanos()));
+    return tables.computeIfAbsent(
+        profile,
+        p -> {
+          NpuProfile np = profile(p);
+          FluidTable t =
+              FluidTable.build(new CostModel(np), workload, maxBatch, LayoutPolicy.FLUID);
+          long[][] ns = new long[plan.stageCount()][maxBatch + 1];
+          for (int b = 1; b <= maxBatch; b++) {
+            if (!perLayer) {
+              for (int s = 0; s < ns.length; s++) {
+                ns[s][b] = t.stageNanos(s, b);
+              }
+            } else {
+              int step = 0;
+              for (int s = 0; s < workload.stageCount(); s++) {
+                for (int i = 0; i < t.layerCount(s); i++) {
+                  ns[step++][b] = Math.max(1, Math.round(t.layer(s, i, b).nanos()));
+                }
+              }
             }
           }
-        }
-      }
-      return new TableLatencyOracle(ns);
-    });
+          return new TableLatencyOracle(ns);
+        });
   }
 
   static NpuProfile profile(String spec) {
-    String[] parts = spec.split("@switch=");
+    String[] parts = spec.split("@switch=", -1);
     NpuProfile p = NpuProfiles.preset(parts[0]);
     return parts.length > 1 ? p.withReconfigurationCycles(Long.parseLong(parts[1])) : p;
   }
@@ -123,7 +137,10 @@ public final class ModelSetup {
 
   private String baselineProfile = BASELINE;
 
-  /** The same model whose loads and SLOs refer to another baseline profile (e.g. with a switch cost). */
+  /**
+   * The same model whose loads and SLOs refer to another baseline profile (e.g. with a switch
+   * cost).
+   */
   public ModelSetup withBaseline(String profile, String newName) {
     ModelSetup m = new ModelSetup(newName, workload, exitFlags(), exits, maxBatch, perLayer);
     m.baselineProfile = profile;
@@ -139,9 +156,10 @@ public final class ModelSetup {
   }
 
   /**
-   * μ*: the baseline NPU's best service rate, max over b <= B_max of b / E[batch time at b with exits]
-   * (samples per second); it defines the load ρ = λ / μ*. The spec (O1) takes b = B_max, which is the same
-   * when batching never hurts; on NPUs where large batches spill activations off chip it is not (decision 6).
+   * μ*: the baseline NPU's best service rate, max over b <= B_max of b / E[batch time at b with
+   * exits] (samples per second); it defines the load ρ = λ / μ*. The spec (O1) takes b = B_max,
+   * which is the same when batching never hurts; on NPUs where large batches spill activations off
+   * chip it is not (decision 6).
    */
   public double serviceRatePerSecond() {
     double best = 0;
@@ -151,7 +169,10 @@ public final class ModelSetup {
     return best;
   }
 
-  /** Expected time of a fresh batch of b samples through the model, exits taken (expected live sizes). */
+  /**
+   * Expected time of a fresh batch of b samples through the model, exits taken (expected live
+   * sizes).
+   */
   public double expectedBatchNanos(String profile, int b) {
     TableLatencyOracle t = oracle(profile);
     double[] f = exits.cumulative();

@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The early-exit models of docs/papers/fluid-batching.md as NPU workloads (per-sample GEMM shapes; ReLUs fused,
- * residual adds and pooling as memory layers): M1 = ResNet-56 on CIFAR-100 with exits after stage 1, stage
- * 2, the middle of stage 3 and the end; M2 = ResNet-50 on ImageNet with exits after conv2_x, conv3_x,
- * conv4_x and the end. Exit heads are global average pooling + FC. Default exit profiles (cumulative, [O]):
- * M1 [0.40, 0.65, 0.80, 1.00], M2 [0.20, 0.40, 0.65, 1.00].
+ * The early-exit models of docs/papers/fluid-batching.md as NPU workloads (per-sample GEMM shapes;
+ * ReLUs fused, residual adds and pooling as memory layers): M1 = ResNet-56 on CIFAR-100 with exits
+ * after stage 1, stage 2, the middle of stage 3 and the end; M2 = ResNet-50 on ImageNet with exits
+ * after conv2_x, conv3_x, conv4_x and the end. Exit heads are global average pooling + FC. Default
+ * exit profiles (cumulative, [O]): M1 [0.40, 0.65, 0.80, 1.00], M2 [0.20, 0.40, 0.65, 1.00].
  */
 public final class PaperModels {
   /** A workload with its default cumulative exit profile. */
@@ -27,12 +27,26 @@ public final class PaperModels {
   }
 
   private static List<Layer> head(String name, long channels, long spatial, int classes) {
-    return List.of(Layer.memory(name + "/pool", "GlobalAveragePool", channels * spatial, channels),
-        Layer.gemm(name + "/fc", "Gemm", 1, channels, classes, 1, channels, classes, channels * classes, true));
+    return List.of(
+        Layer.memory(name + "/pool", "GlobalAveragePool", channels * spatial, channels),
+        Layer.gemm(
+            name + "/fc",
+            "Gemm",
+            1,
+            channels,
+            classes,
+            1,
+            channels,
+            classes,
+            channels * classes,
+            true));
   }
 
-  /** ResNet-56 basic block at spatial size hw (output), channels c, input channels cin, stride s. */
-  private static void basicBlock(List<Layer> out, String name, long hw, long cin, long c, boolean down) {
+  /**
+   * ResNet-56 basic block at spatial size hw (output), channels c, input channels cin, stride s.
+   */
+  private static void basicBlock(
+      List<Layer> out, String name, long hw, long cin, long c, boolean down) {
     long r = hw * hw;
     long inHw = down ? hw * 2 : hw;
     out.add(conv(name + "/conv1", r, 9 * cin, c, inHw * inHw * cin));
@@ -58,16 +72,23 @@ public final class PaperModels {
     for (int b = 0; b < 9; b++) {
       basicBlock(b < 4 ? s2 : s3, "stage3/block" + b, 8, b == 0 ? 32 : 64, 64, b == 0);
     }
-    Workload w = new Workload("M1-resnet56-cifar100", List.of(
-        new Workload.Stage("stage1", s0, head("exit0", 16, 1024, 100)),
-        new Workload.Stage("stage2", s1, head("exit1", 32, 256, 100)),
-        new Workload.Stage("stage3a", s2, head("exit2", 64, 64, 100)),
-        new Workload.Stage("stage3b", s3, head("final", 64, 64, 100))));
+    Workload w =
+        new Workload(
+            "M1-resnet56-cifar100",
+            List.of(
+                new Workload.Stage("stage1", s0, head("exit0", 16, 1024, 100)),
+                new Workload.Stage("stage2", s1, head("exit1", 32, 256, 100)),
+                new Workload.Stage("stage3a", s2, head("exit2", 64, 64, 100)),
+                new Workload.Stage("stage3b", s3, head("final", 64, 64, 100))));
     return new EeModel("M1", w, new double[] {0.40, 0.65, 0.80, 1.00});
   }
 
-  /** ResNet-50 bottleneck (v1: stride in the first 1x1), output spatial hw, width w, input channels cin. */
-  private static void bottleneck(List<Layer> out, String name, long hw, long cin, long w, boolean down, boolean stride) {
+  /**
+   * ResNet-50 bottleneck (v1: stride in the first 1x1), output spatial hw, width w, input channels
+   * cin.
+   */
+  private static void bottleneck(
+      List<Layer> out, String name, long hw, long cin, long w, boolean down, boolean stride) {
     long r = hw * hw;
     long inHw = stride ? hw * 2 : hw;
     out.add(conv(name + "/conv1", r, cin, w, inHw * inHw * cin));
@@ -98,17 +119,20 @@ public final class PaperModels {
     for (int b = 0; b < 3; b++) {
       bottleneck(s3, "conv5_" + b, 7, b == 0 ? 1024 : 2048, 512, b == 0, b == 0);
     }
-    Workload w = new Workload("M2-resnet50-imagenet", List.of(
-        new Workload.Stage("conv2_x", s0, head("exit0", 256, 3136, 1000)),
-        new Workload.Stage("conv3_x", s1, head("exit1", 512, 784, 1000)),
-        new Workload.Stage("conv4_x", s2, head("exit2", 1024, 196, 1000)),
-        new Workload.Stage("conv5_x", s3, head("final", 2048, 49, 1000))));
+    Workload w =
+        new Workload(
+            "M2-resnet50-imagenet",
+            List.of(
+                new Workload.Stage("conv2_x", s0, head("exit0", 256, 3136, 1000)),
+                new Workload.Stage("conv3_x", s1, head("exit1", 512, 784, 1000)),
+                new Workload.Stage("conv4_x", s2, head("exit2", 1024, 196, 1000)),
+                new Workload.Stage("conv5_x", s3, head("final", 2048, 49, 1000))));
     return new EeModel("M2", w, new double[] {0.20, 0.40, 0.65, 1.00});
   }
 
   /**
-   * The same model with one scheduler step per layer (for preemption at every layer): each layer becomes a
-   * stage of its own; a head's last layer carries the exit.
+   * The same model with one scheduler step per layer (for preemption at every layer): each layer
+   * becomes a stage of its own; a head's last layer carries the exit.
    */
   public static Workload perLayer(Workload w) {
     List<Workload.Stage> steps = new ArrayList<>();

@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Cost-model lookups on the scheduler's hot path, once the tables are built: a stage latency from the
- * Fluid Batching table, a layer's chosen layout and cost, and the scheduler's table oracle.
- * Run: {@code java -cp experiments/target/experiments.jar org.openjdk.jmh.Main CostLookupBenchmark}.
+ * Cost-model lookups on the scheduler's hot path, once the tables are built: a stage latency from
+ * the Fluid Batching table, a layer's chosen layout and cost, and the scheduler's table oracle.
+ * Run: {@code java -cp experiments/target/experiments.jar org.openjdk.jmh.Main
+ * CostLookupBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,8 +33,12 @@ public class CostLookupBenchmark {
 
   @Setup
   public void build() throws Exception {
-    RepositoryModel m = RepositoryModel.load(Path.of(System.getProperty("repository", "models/repository")), "ee-digits");
-    table = FluidTable.build(new CostModel(NpuProfiles.preset("fluid-npu")), m.workload(), 8, LayoutPolicy.FLUID);
+    RepositoryModel m =
+        RepositoryModel.load(
+            Path.of(System.getProperty("repository", "models/repository")), "ee-digits");
+    table =
+        FluidTable.build(
+            new CostModel(NpuProfiles.preset("fluid-npu")), m.workload(), 8, LayoutPolicy.FLUID);
     long[][] t = new long[4][9];
     for (int s = 0; s < 4; s++) {
       for (int b = 1; b <= 8; b++) {

@@ -27,9 +27,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * One scheduling decision of the fluid batcher at queue depths 10, 100 and 1000: the stage-boundary decision
- * (preempt or continue, both rules) and the idle decision (fresh batch size). The tables are built in setup.
- * Run: {@code java -cp experiments/target/experiments.jar org.openjdk.jmh.Main SchedulingDecisionBenchmark}.
+ * One scheduling decision of the fluid batcher at queue depths 10, 100 and 1000: the stage-boundary
+ * decision (preempt or continue, both rules) and the idle decision (fresh batch size). The tables
+ * are built in setup. Run: {@code java -cp experiments/target/experiments.jar org.openjdk.jmh.Main
+ * SchedulingDecisionBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,22 +50,35 @@ public class SchedulingDecisionBenchmark {
     StagePlan plan = StagePlan.exitAfterEveryStage(4);
     TableLatencyOracle oracle = TableLatencyOracle.of(4, 8, (s, b) -> 20_000 + 6_000 * b);
     VirtualEventLoop loop = new VirtualEventLoop();
-    // A device that never finishes: the first batch stays on it and everything else waits in the queue.
-    DeviceScheduler device = new DeviceScheduler("bench", loop, (batch, done) -> { }, null);
-    lane = new ModelLane("m", plan, oracle, ExitStatistics.fromCumulative(plan, new double[] {0.4, 0.65, 0.8, 1}),
-        BatchPolicies.create("fluid", Map.of("rule", rule)), ModelLane.Config.simple(8).withDefaultSlo(Duration.ofMillis(1)));
+    // A device that never finishes: the first batch stays on it and everything else waits in the
+    // queue.
+    DeviceScheduler device = new DeviceScheduler("bench", loop, (batch, done) -> {}, null);
+    lane =
+        new ModelLane(
+            "m",
+            plan,
+            oracle,
+            ExitStatistics.fromCumulative(plan, new double[] {0.4, 0.65, 0.8, 1}),
+            BatchPolicies.create("fluid", Map.of("rule", rule)),
+            ModelLane.Config.simple(8).withDefaultSlo(Duration.ofMillis(1)));
     device.register(lane);
-    RequestListener ignore = new RequestListener() {
-      @Override
-      public void onCompleted(Request r) {}
+    RequestListener ignore =
+        new RequestListener() {
+          @Override
+          public void onCompleted(Request r) {}
 
-      @Override
-      public void onFailed(Request r, FailureReason reason, String message) {}
-    };
+          @Override
+          public void onFailed(Request r, FailureReason reason, String message) {}
+        };
     List<Sample> live = new ArrayList<>();
     for (int i = 0; i <= queueDepth + 3; i++) {
-      Request r = Request.builder("m", ignore).id(i).arrivalNanos(i * 1000L).deadlineNanos(5_000_000L + i * 1000L)
-          .samples(1, k -> null).build();
+      Request r =
+          Request.builder("m", ignore)
+              .id(i)
+              .arrivalNanos(i * 1000L)
+              .deadlineNanos(5_000_000L + i * 1000L)
+              .samples(1, k -> null)
+              .build();
       device.submit(r);
       if (i < 4) {
         live.add(r.samples().get(0));

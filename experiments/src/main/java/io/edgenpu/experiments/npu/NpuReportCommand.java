@@ -10,39 +10,61 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code npu-report}: per-layer and per-stage cost of a repository model on an NPU profile, as CSV. */
-@Command(name = "npu-report", mixinStandardHelpOptions = true,
-    description = "Per-layer and per-stage cycles, latency, MAC utilisation and chosen layout for batch sizes 1..B_max.")
+/**
+ * {@code npu-report}: per-layer and per-stage cost of a repository model on an NPU profile, as CSV.
+ */
+@Command(
+    name = "npu-report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Per-layer and per-stage cycles, latency, MAC utilisation and chosen layout for batch sizes 1..B_max.")
 public final class NpuReportCommand implements Callable<Integer> {
-  @Option(names = "--repository", defaultValue = "models/repository", description = "model repository (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--repository",
+      defaultValue = "models/repository",
+      description = "model repository (default: ${DEFAULT-VALUE})")
   Path repository;
 
   @Option(names = "--model", required = true, description = "model name in the repository")
   String model;
 
-  @Option(names = "--profile", defaultValue = "fluid-npu", description = "preset or profile YAML (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--profile",
+      defaultValue = "fluid-npu",
+      description = "preset or profile YAML (default: ${DEFAULT-VALUE})")
   String profile;
 
-  @Option(names = "--max-batch", defaultValue = "0", description = "largest batch (default: the model's max-batch-size)")
+  @Option(
+      names = "--max-batch",
+      defaultValue = "0",
+      description = "largest batch (default: the model's max-batch-size)")
   int maxBatch;
 
-  @Option(names = "--layouts", defaultValue = "FLUID", description = "layout policy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--layouts",
+      defaultValue = "FLUID",
+      description = "layout policy: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   LayoutPolicy layouts;
 
-  @Option(names = "--out", description = "folder for layers.csv and stages.csv (default: print the summary only)")
+  @Option(
+      names = "--out",
+      description = "folder for layers.csv and stages.csv (default: print the summary only)")
   Path out;
 
   @Override
   public Integer call() throws Exception {
     RepositoryModel m = RepositoryModel.load(repository, model);
     NpuProfile p = NpuProfiles.resolve(profile);
-    NpuReport report = new NpuReport(m.workload(), p, maxBatch > 0 ? maxBatch : m.config().maxBatchSize(), layouts);
+    NpuReport report =
+        new NpuReport(
+            m.workload(), p, maxBatch > 0 ? maxBatch : m.config().maxBatchSize(), layouts);
     System.out.print(report.summary());
     if (out != null) {
       Files.createDirectories(out);
       Files.writeString(out.resolve("layers.csv"), report.layersCsv());
       Files.writeString(out.resolve("stages.csv"), report.stagesCsv());
-      System.out.println("wrote " + out.resolve("layers.csv") + " and " + out.resolve("stages.csv"));
+      System.out.println(
+          "wrote " + out.resolve("layers.csv") + " and " + out.resolve("stages.csv"));
     }
     return 0;
   }

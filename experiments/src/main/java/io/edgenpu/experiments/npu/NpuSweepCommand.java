@@ -11,13 +11,20 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code npu-sweep}: the design-space sweep of docs/papers/fluid-batching.md, as a table and a chart. */
-@Command(name = "npu-sweep", mixinStandardHelpOptions = true,
-    description = "Sweep MAC budgets, tile shapes, stacking sets and fluid batching; score by mean latency under a batch-size histogram.")
+/**
+ * {@code npu-sweep}: the design-space sweep of docs/papers/fluid-batching.md, as a table and a
+ * chart.
+ */
+@Command(
+    name = "npu-sweep",
+    mixinStandardHelpOptions = true,
+    description =
+        "Sweep MAC budgets, tile shapes, stacking sets and fluid batching; score by mean latency under a batch-size histogram.")
 public final class NpuSweepCommand implements Callable<Integer> {
   @Option(names = "--repository", defaultValue = "models/repository")
   Path repository;
@@ -25,7 +32,10 @@ public final class NpuSweepCommand implements Callable<Integer> {
   @Option(names = "--model", required = true)
   String model;
 
-  @Option(names = "--base-profile", defaultValue = "fluid-npu", description = "clock, bandwidth and costs come from this profile")
+  @Option(
+      names = "--base-profile",
+      defaultValue = "fluid-npu",
+      description = "clock, bandwidth and costs come from this profile")
   String baseProfile;
 
   @Option(names = "--budgets", split = ",", defaultValue = "1024,2048,4096")
@@ -34,7 +44,10 @@ public final class NpuSweepCommand implements Callable<Integer> {
   @Option(names = "--tile-rows", split = ",", defaultValue = "16,32,64,128,256")
   int[] tileRows;
 
-  @Option(names = "--histogram", split = ",", description = "batch-size probabilities for sizes 1..n (default: uniform over 1..8)")
+  @Option(
+      names = "--histogram",
+      split = ",",
+      description = "batch-size probabilities for sizes 1..n (default: uniform over 1..8)")
   double[] histogram;
 
   @Option(names = "--out", required = true)
@@ -45,7 +58,8 @@ public final class NpuSweepCommand implements Callable<Integer> {
     RepositoryModel m = RepositoryModel.load(repository, model);
     NpuProfile base = NpuProfiles.resolve(baseProfile);
     double[] h = histogram(histogram);
-    List<List<Integer>> stacking = List.of(List.of(1), List.of(1, 2), List.of(1, 2, 4), List.of(1, 2, 4, 8));
+    List<List<Integer>> stacking =
+        List.of(List.of(1), List.of(1, 2), List.of(1, 2, 4), List.of(1, 2, 4, 8));
     List<DesignSweep.Design> designs = DesignSweep.designs(budgets, tileRows, stacking);
     List<DesignSweep.Score> scores = new ArrayList<>();
     int i = 0;
@@ -62,7 +76,8 @@ public final class NpuSweepCommand implements Callable<Integer> {
     Map<String, Map<Integer, Double>> best = new LinkedHashMap<>();
     for (DesignSweep.Score s : scores) {
       String key = "K=" + s.design().stacking() + (s.design().fluid() ? " + FB" : "");
-      best.computeIfAbsent(key, k -> new java.util.TreeMap<>()).merge(s.design().macs(), s.meanBatchLatencyUs(), Math::min);
+      best.computeIfAbsent(key, k -> new TreeMap<>())
+          .merge(s.design().macs(), s.meanBatchLatencyUs(), Math::min);
     }
     List<Charts.Series> series = new ArrayList<>();
     for (Map.Entry<String, Map<Integer, Double>> e : best.entrySet()) {
@@ -70,10 +85,27 @@ public final class NpuSweepCommand implements Callable<Integer> {
       double[] y = e.getValue().values().stream().mapToDouble(Double::doubleValue).toArray();
       series.add(new Charts.Series(e.getKey(), x, y));
     }
-    Charts.lines(out.resolve("sweep.png"), "Design space of " + model + ": best mean batch latency per MAC budget",
-        "MACs per cycle", "mean batch latency (us)", series, false, false);
-    System.out.println("best: " + scores.get(0).design().label() + " " + String.format("%.2f us", scores.get(0).meanBatchLatencyUs()));
-    System.out.println("wrote " + out.resolve("sweep.csv") + " and " + out.resolve("sweep.png") + " (" + scores.size() + " designs)");
+    Charts.lines(
+        out.resolve("sweep.png"),
+        "Design space of " + model + ": best mean batch latency per MAC budget",
+        "MACs per cycle",
+        "mean batch latency (us)",
+        series,
+        false,
+        false);
+    System.out.println(
+        "best: "
+            + scores.get(0).design().label()
+            + " "
+            + String.format("%.2f us", scores.get(0).meanBatchLatencyUs()));
+    System.out.println(
+        "wrote "
+            + out.resolve("sweep.csv")
+            + " and "
+            + out.resolve("sweep.png")
+            + " ("
+            + scores.size()
+            + " designs)");
     return 0;
   }
 

@@ -6,6 +6,7 @@ import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,8 +24,17 @@ final class GrpcUnaryDevice extends SimulatedDevice {
   private final int cancelEvery;
   private int count;
 
-  GrpcUnaryDevice(String name, Requests requests, Phase phase, double rate, ScheduledExecutorService timer, long seed,
-      Ledger ledger, Ledger cancelled, ManagedChannel channel, int cancelEvery) {
+  GrpcUnaryDevice(
+      String name,
+      Requests requests,
+      Phase phase,
+      double rate,
+      ScheduledExecutorService timer,
+      long seed,
+      Ledger ledger,
+      Ledger cancelled,
+      ManagedChannel channel,
+      int cancelEvery) {
     super(name, requests, phase, rate, timer, seed);
     this.ledger = ledger;
     this.cancelled = cancelled;
@@ -32,7 +42,9 @@ final class GrpcUnaryDevice extends SimulatedDevice {
     this.pending = new Pending(ledger);
     this.timer = timer;
     this.cancelEvery = cancelEvery;
-    timer.scheduleWithFixedDelay(() -> pending.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+    Future<?> unused =
+        timer.scheduleWithFixedDelay(
+            () -> pending.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
   }
 
   @Override
@@ -44,53 +56,66 @@ final class GrpcUnaryDevice extends SimulatedDevice {
     if (!cancel) {
       pending.sent(id);
     }
-    ctx.run(() -> stub.modelInfer(requests.grpc(model, id, name), new StreamObserver<>() {
-      @Override
-      public void onNext(ModelInferResponse value) {}
+    ctx.run(
+        () ->
+            stub.modelInfer(
+                requests.grpc(model, id, name),
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ModelInferResponse value) {}
 
-      @Override
-      public void onError(Throwable t) {
-        Status s = Status.fromThrowable(t);
-        if (cancel) {
-          if (cancelledByUs.get() && s.getCode() == Status.Code.CANCELLED) {
-            cancelled.sent();
-            cancelled.cancelledByClient();
-          } else {
-            cancelled.sent();
-            cancelled.answered(Requests.httpStatusOf(s.getCode()), s.getDescription());
-          }
-          return;
-        }
-        if (!pending.settle(id)) {
-          return;
-        }
-        boolean transportFailure = s.getCause() != null
-            && (s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.UNKNOWN || s.getCode() == Status.Code.INTERNAL);
-        if (transportFailure && phase.shuttingDownAt(sent)) {
-          ledger.sent.decrementAndGet();
-          ledger.refused();   // the channel could not reach the server any more: shutdown
-        } else if (transportFailure) {
-          ledger.unanswered("grpc " + id + " (" + model + "): transport failure " + s);
-        } else {
-          ledger.answered(Requests.httpStatusOf(s.getCode()), s.getDescription());
-        }
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    Status s = Status.fromThrowable(t);
+                    if (cancel) {
+                      if (cancelledByUs.get() && s.getCode() == Status.Code.CANCELLED) {
+                        cancelled.sent();
+                        cancelled.cancelledByClient();
+                      } else {
+                        cancelled.sent();
+                        cancelled.answered(
+                            Requests.httpStatusOf(s.getCode()), String.valueOf(s.getDescription()));
+                      }
+                      return;
+                    }
+                    if (!pending.settle(id)) {
+                      return;
+                    }
+                    boolean transportFailure =
+                        s.getCause() != null
+                            && (s.getCode() == Status.Code.UNAVAILABLE
+                                || s.getCode() == Status.Code.UNKNOWN
+                                || s.getCode() == Status.Code.INTERNAL);
+                    if (transportFailure && phase.shuttingDownAt(sent)) {
+                      ledger.sent.decrementAndGet();
+                      ledger.refused(); // the channel could not reach the server any more: shutdown
+                    } else if (transportFailure) {
+                      ledger.unanswered("grpc " + id + " (" + model + "): transport failure " + s);
+                    } else {
+                      ledger.answered(
+                          Requests.httpStatusOf(s.getCode()), String.valueOf(s.getDescription()));
+                    }
+                  }
 
-      @Override
-      public void onCompleted() {
-        if (cancel) {
-          cancelled.sent();
-          cancelled.answered(200, "");
-        } else if (pending.settle(id)) {
-          ledger.answered(200, "");
-        }
-      }
-    }));
+                  @Override
+                  public void onCompleted() {
+                    if (cancel) {
+                      cancelled.sent();
+                      cancelled.answered(200, "");
+                    } else if (pending.settle(id)) {
+                      ledger.answered(200, "");
+                    }
+                  }
+                }));
     if (cancel) {
-      timer.schedule(() -> {
-        cancelledByUs.set(true);
-        ctx.cancel(null);
-      }, rnd.nextInt(20), TimeUnit.MILLISECONDS);
+      Future<?> unused =
+          timer.schedule(
+              () -> {
+                cancelledByUs.set(true);
+                ctx.cancel(null);
+              },
+              rnd.nextInt(20),
+              TimeUnit.MILLISECONDS);
     }
   }
 

@@ -7,11 +7,11 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What one transport sent and what came back. A request is <em>sent</em> once its bytes left the client
- * (a refused connection during shutdown is not a send). Each sent request ends in exactly one of: an answer
- * (by HTTP status class; gRPC codes are mapped to the HTTP status the REST API gives for the same case),
- * cancelled by the client itself, or <em>unanswered</em> (the client's own timeout passed with nothing
- * back). Thread-safe.
+ * What one transport sent and what came back. A request is <em>sent</em> once its bytes left the
+ * client (a refused connection during shutdown is not a send). Each sent request ends in exactly
+ * one of: an answer (by HTTP status class; gRPC codes are mapped to the HTTP status the REST API
+ * gives for the same case), cancelled by the client itself, or <em>unanswered</em> (the client's
+ * own timeout passed with nothing back). Thread-safe.
  */
 final class Ledger {
   final String transport;
@@ -23,6 +23,7 @@ final class Ledger {
   final AtomicLong cancelled = new AtomicLong();
   final AtomicLong unanswered = new AtomicLong();
   final AtomicLong refused = new AtomicLong();
+  final AtomicLong connectFailures = new AtomicLong();
   private final List<String> undocumented = Collections.synchronizedList(new ArrayList<>());
   private final List<String> lost = Collections.synchronizedList(new ArrayList<>());
 
@@ -34,7 +35,10 @@ final class Ledger {
     sent.incrementAndGet();
   }
 
-  /** An answer with this HTTP status (or the status the REST API gives for the gRPC code) and error text. */
+  /**
+   * An answer with this HTTP status (or the status the REST API gives for the gRPC code) and error
+   * text.
+   */
   void answered(int status, String error) {
     if (status < 300) {
       status2xx.incrementAndGet();
@@ -64,9 +68,22 @@ final class Ledger {
     }
   }
 
-  /** The client could not send at all (connection refused or closed before the request left: shutdown). */
+  /**
+   * The client could not send at all (connection refused or closed before the request left:
+   * shutdown).
+   */
   void refused() {
     refused.incrementAndGet();
+  }
+
+  /**
+   * The connection for a request could not be opened (handshake refused or timed out): refused, and
+   * remembered as an availability problem of its own.
+   */
+  void connectFailed(String what) {
+    if (connectFailures.incrementAndGet() == 1) {
+      System.out.println("soak: " + what);
+    }
   }
 
   long answered() {
@@ -90,9 +107,10 @@ final class Ledger {
   }
 
   /**
-   * The 5xx cases the README documents: 503 (model not ready or being unloaded, shutting down, device cut
-   * off by its breaker, bulkhead or time limit), 504 (deadline passed) and 500 for a failing device
-   * ("device X failed: ..."). Anything else (an internal error, the gateway watchdog) is a defect.
+   * The 5xx cases the README documents: 503 (model not ready or being unloaded, shutting down,
+   * device cut off by its breaker, bulkhead or time limit), 504 (deadline passed) and 500 for a
+   * failing device ("device X failed: ..."). Anything else (an internal error, the gateway
+   * watchdog) is a defect.
    */
   static boolean documented5xx(int status, String error) {
     String e = error == null ? "" : error.toLowerCase(Locale.ROOT);
@@ -105,10 +123,18 @@ final class Ledger {
   }
 
   String csvRow() {
-    return String.join(",", transport, Long.toString(sent.get()), Long.toString(answered()),
-        Long.toString(unanswered.get()), Long.toString(status2xx.get()), Long.toString(status4xx.get()),
-        Long.toString(status5xx.get()), Long.toString(late.get()));
+    return String.join(
+        ",",
+        transport,
+        Long.toString(sent.get()),
+        Long.toString(answered()),
+        Long.toString(unanswered.get()),
+        Long.toString(status2xx.get()),
+        Long.toString(status4xx.get()),
+        Long.toString(status5xx.get()),
+        Long.toString(late.get()));
   }
 
-  static final String CSV_HEADER = "transport,sent,answered,unanswered,status_2xx,status_4xx,status_5xx,late";
+  static final String CSV_HEADER =
+      "transport,sent,answered,unanswered,status_2xx,status_4xx,status_5xx,late";
 }

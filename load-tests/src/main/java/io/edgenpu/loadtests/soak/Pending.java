@@ -1,11 +1,14 @@
 package io.edgenpu.loadtests.soak;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Requests of a message-based transport (gRPC, WebSocket) waiting for their answer, by id. An answer
- * removes its request; {@link #expire} turns requests older than the answer timeout into unanswered ones.
+ * Requests of a message-based transport (gRPC, WebSocket) waiting for their answer, by id. An
+ * answer removes its request; {@link #expire} turns requests older than the answer timeout into
+ * unanswered ones.
  */
 final class Pending {
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -26,13 +29,14 @@ final class Pending {
   }
 
   /** Sent at, or null once settled. */
-  Long sentAt(String id) {
+  @Nullable Long sentAt(String id) {
     return sentAt.get(id);
   }
 
   void expire(long nowNanos) {
-    for (Map.Entry<String, Long> e : sentAt.entrySet()) {
-      if (nowNanos - e.getValue() > Phase.ANSWER_TIMEOUT_NANOS && sentAt.remove(e.getKey()) != null) {
+    for (Map.Entry<String, Long> e : List.copyOf(sentAt.entrySet())) {
+      if (nowNanos - e.getValue() > Phase.ANSWER_TIMEOUT_NANOS
+          && sentAt.remove(e.getKey()) != null) {
         ledger.unanswered(ledger.transport + " " + e.getKey() + ": no answer within 30 s");
       }
     }
@@ -43,7 +47,7 @@ final class Pending {
    * unanswered; those sent after it may never have been read (refused, not sent).
    */
   void lostAll(String why, Phase phase) {
-    for (Map.Entry<String, Long> e : sentAt.entrySet()) {
+    for (Map.Entry<String, Long> e : List.copyOf(sentAt.entrySet())) {
       if (sentAt.remove(e.getKey()) != null) {
         if (phase.shuttingDownAt(e.getValue())) {
           ledger.sent.decrementAndGet();
@@ -55,10 +59,13 @@ final class Pending {
     }
   }
 
-  /** Forgets every waiting request (the client cancelled them itself): no longer sent here; returns how many. */
+  /**
+   * Forgets every waiting request (the client cancelled them itself): no longer sent here; returns
+   * how many.
+   */
   int cancelAll() {
     int n = 0;
-    for (String id : sentAt.keySet()) {
+    for (String id : List.copyOf(sentAt.keySet())) {
       if (sentAt.remove(id) != null) {
         ledger.sent.decrementAndGet();
         n++;

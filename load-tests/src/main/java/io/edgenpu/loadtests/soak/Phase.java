@@ -1,6 +1,9 @@
 package io.edgenpu.loadtests.soak;
 
-/** Where the soak is: traffic on, shutdown begun (SIGTERM sent), traffic stopped. Shared by every actor. */
+/**
+ * Where the soak is: traffic on, shutdown begun (SIGTERM sent), traffic stopped. Shared by every
+ * actor.
+ */
 final class Phase {
   /** Answers later than this after the send count as unanswered. */
   static final long ANSWER_TIMEOUT_NANOS = 30_000_000_000L;

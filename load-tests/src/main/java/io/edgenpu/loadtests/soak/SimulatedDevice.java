@@ -1,10 +1,13 @@
 package io.edgenpu.loadtests.soak;
 
 import java.util.SplittableRandom;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** A simulated device: sends requests of the soak's mix at Poisson arrivals until the soak stops. */
+/**
+ * A simulated device: sends requests of the soak's mix at Poisson arrivals until the soak stops.
+ */
 abstract class SimulatedDevice {
   protected final String name;
   protected final Requests requests;
@@ -14,7 +17,13 @@ abstract class SimulatedDevice {
   private final ScheduledExecutorService timer;
   private long next;
 
-  SimulatedDevice(String name, Requests requests, Phase phase, double ratePerSecond, ScheduledExecutorService timer, long seed) {
+  SimulatedDevice(
+      String name,
+      Requests requests,
+      Phase phase,
+      double ratePerSecond,
+      ScheduledExecutorService timer,
+      long seed) {
     this.name = name;
     this.requests = requests;
     this.phase = phase;
@@ -32,17 +41,21 @@ abstract class SimulatedDevice {
       return;
     }
     long gapMicros = (long) (-Math.log(1 - rnd.nextDouble()) / ratePerSecond * 1e6);
-    timer.schedule(() -> {
-      if (phase.stopped()) {
-        return;
-      }
-      try {
-        send(requests.pick(rnd), name + "-" + next++);
-      } catch (RuntimeException e) {
-        System.err.println(name + ": could not send: " + e);
-      }
-      scheduleNext();
-    }, gapMicros, TimeUnit.MICROSECONDS);
+    Future<?> unused =
+        timer.schedule(
+            () -> {
+              if (phase.stopped()) {
+                return;
+              }
+              try {
+                send(requests.pick(rnd), name + "-" + next++);
+              } catch (RuntimeException e) {
+                System.err.println(name + ": could not send: " + e);
+              }
+              scheduleNext();
+            },
+            gapMicros,
+            TimeUnit.MICROSECONDS);
   }
 
   /** Sends one request; the answer (or its absence) is recorded in the transport's ledger. */
@@ -54,7 +67,10 @@ abstract class SimulatedDevice {
   /** Called once when the soak ends: close connections; requests still waiting are unanswered. */
   void close() {}
 
-  /** The status and error text of a JSON error body ({@code {"error": "..."}}), tolerant of anything else. */
+  /**
+   * The status and error text of a JSON error body ({@code {"error": "..."}}), tolerant of anything
+   * else.
+   */
   static String errorOf(String body) {
     if (body == null) {
       return "";

@@ -5,15 +5,18 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A device on the WebSocket stream ({@code /v2/stream}): one socket, one JSON request per message naming its
- * model, answers matched by id; error answers carry {@code status}. Every {@code abortEverySeconds} the
- * socket is aborted with requests in flight (the client's own cancellations) and reopened.
+ * A device on the WebSocket stream ({@code /v2/stream}): one socket, one JSON request per message
+ * naming its model, answers matched by id; error answers carry {@code status}. Every {@code
+ * abortEverySeconds} the socket is aborted with requests in flight (the client's own cancellations)
+ * and reopened.
  */
 final class WebSocketDevice extends SimulatedDevice {
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]*)\"");
@@ -24,26 +27,44 @@ final class WebSocketDevice extends SimulatedDevice {
   private final HttpClient client;
   private final URI uri;
   private final Pending pending;
-  private WebSocket socket;
+  private @Nullable WebSocket socket;
 
-  WebSocketDevice(String name, Requests requests, Phase phase, double rate, ScheduledExecutorService timer, long seed,
-      Ledger ledger, Ledger cancelled, HttpClient client, int port, int abortEverySeconds) {
+  WebSocketDevice(
+      String name,
+      Requests requests,
+      Phase phase,
+      double rate,
+      ScheduledExecutorService timer,
+      long seed,
+      Ledger ledger,
+      Ledger cancelled,
+      HttpClient client,
+      int port,
+      int abortEverySeconds) {
     super(name, requests, phase, rate, timer, seed);
     this.ledger = ledger;
     this.cancelled = cancelled;
     this.client = client;
     this.uri = URI.create("ws://127.0.0.1:" + port + "/v2/stream");
     this.pending = new Pending(ledger);
-    timer.scheduleWithFixedDelay(() -> pending.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+    Future<?> unused =
+        timer.scheduleWithFixedDelay(
+            () -> pending.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
     if (abortEverySeconds > 0) {
-      timer.scheduleWithFixedDelay(this::abort, abortEverySeconds, abortEverySeconds, TimeUnit.SECONDS);
+      Future<?> unusedCancels =
+          timer.scheduleWithFixedDelay(
+              this::abort, abortEverySeconds, abortEverySeconds, TimeUnit.SECONDS);
     }
   }
 
   private synchronized WebSocket socket() {
     if (socket == null) {
-      socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-          .buildAsync(uri, new Listener()).join();
+      socket =
+          client
+              .newWebSocketBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .buildAsync(uri, new Listener())
+              .join();
     }
     return socket;
   }
@@ -52,7 +73,7 @@ final class WebSocketDevice extends SimulatedDevice {
     private final StringBuilder text = new StringBuilder();
 
     @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+    public @Nullable CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
       text.append(data);
       if (last) {
         answer(text.toString());
@@ -63,7 +84,7 @@ final class WebSocketDevice extends SimulatedDevice {
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+    public @Nullable CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
       ended(ws, "socket closed by the server (" + statusCode + " " + reason + ")");
       return null;
     }
@@ -94,7 +115,10 @@ final class WebSocketDevice extends SimulatedDevice {
     }
   }
 
-  /** Aborts the socket with whatever is in flight: those requests are the client's own cancellations. */
+  /**
+   * Aborts the socket with whatever is in flight: those requests are the client's own
+   * cancellations.
+   */
   private synchronized void abort() {
     if (socket == null || phase.stopped()) {
       return;
@@ -111,9 +135,18 @@ final class WebSocketDevice extends SimulatedDevice {
 
   @Override
   protected synchronized void send(String model, String id) {
-    String message = requests.json(model, id, name).replaceFirst("\\{", "{\"model_name\":\"" + model + "\",");
+    String message =
+        requests.json(model, id, name).replaceFirst("\\{", "{\"model_name\":\"" + model + "\",");
+    WebSocket ws;
     try {
-      WebSocket ws = socket();
+      ws = socket();
+    } catch (RuntimeException e) {
+      // The socket could not be opened (handshake refused or timed out): the request never
+      // reached the service, so it is refused, not lost; counted and reported apart.
+      ledger.connectFailed("websocket " + id + ": could not open the socket: " + e);
+      return;
+    }
+    try {
       pending.sent(id);
       ws.sendText(message, true).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -1,10 +1,15 @@
 package io.edgenpu.npu.butterfly;
 
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+
 /**
- * A butterfly linear layer (docs/papers/fabnet.md): the input is zero-padded to n = 2^ceil(log2 in), each of
- * {@code stacks = ceil(out / n)} butterflies applies log2(n) sparse factors (increasing stride), the stacks'
- * outputs are concatenated, truncated to {@code out}, and the bias is added. Twiddles are
- * {@code T[stack][stage][n/2][2][2]}. Immutable after construction; {@link #forward} is thread-safe.
+ * A butterfly linear layer (docs/papers/fabnet.md): the input is zero-padded to n = 2^ceil(log2
+ * in), each of {@code stacks = ceil(out / n)} butterflies applies log2(n) sparse factors
+ * (increasing stride), the stacks' outputs are concatenated, truncated to {@code out}, and the bias
+ * is added. Twiddles are {@code T[stack][stage][n/2][2][2]}. Immutable after construction; {@link
+ * #forward} is thread-safe.
  */
 public final class ButterflyLinear {
   private final int in;
@@ -15,21 +20,30 @@ public final class ButterflyLinear {
   private final float[][][][][] twiddle;
   private final float[] bias;
 
-  /** @param twiddle {@code [stacks][log2 n][n/2][2][2]}; @param bias {@code [out]} (or null for none) */
-  public ButterflyLinear(int in, int out, float[][][][][] twiddle, float[] bias) {
+  /**
+   * A layer from its parameters.
+   *
+   * @param twiddle {@code [stacks][log2 n][n/2][2][2]}
+   * @param bias {@code [out]} (or null for none)
+   */
+  public ButterflyLinear(int in, int out, float[][][][][] twiddle, float @Nullable [] bias) {
     this.in = in;
     this.out = out;
     this.n = nextPowerOfTwo(in);
     this.logN = Integer.numberOfTrailingZeros(n);
     this.stacks = (out + n - 1) / n;
     if (twiddle.length != stacks || twiddle[0].length != logN || twiddle[0][0].length != n / 2) {
-      throw new IllegalArgumentException("twiddles must be [" + stacks + "][" + logN + "][" + n / 2 + "][2][2]");
+      throw new IllegalArgumentException(
+          "twiddles must be [" + stacks + "][" + logN + "][" + n / 2 + "][2][2]");
     }
     this.twiddle = twiddle;
     this.bias = bias == null ? new float[out] : bias.clone();
   }
 
-  /** A layer whose every 2x2 block is the identity (the whole layer is then the identity, truncated). */
+  /**
+   * A layer whose every 2x2 block is the identity (the whole layer is then the identity,
+   * truncated).
+   */
   public static ButterflyLinear identity(int in, int out) {
     int n = nextPowerOfTwo(in);
     int logN = Integer.numberOfTrailingZeros(n);
@@ -48,7 +62,7 @@ public final class ButterflyLinear {
 
   /** Seeded N(0, 1/2) twiddles and U(±1/sqrt(in)) bias, as the reference initialisation. */
   public static ButterflyLinear random(int in, int out, long seed) {
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    SplittableRandom rnd = new SplittableRandom(seed);
     int n = nextPowerOfTwo(in);
     int logN = Integer.numberOfTrailingZeros(n);
     int stacks = (out + n - 1) / n;
@@ -72,7 +86,7 @@ public final class ButterflyLinear {
     return new ButterflyLinear(in, out, t, bias);
   }
 
-  private static double gaussian(java.util.SplittableRandom rnd) {
+  private static double gaussian(SplittableRandom rnd) {
     double u = Math.max(1e-300, rnd.nextDouble());
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble());
   }
@@ -101,7 +115,7 @@ public final class ButterflyLinear {
     float[] y = new float[out];
     float[] v = new float[n];
     for (int s = 0; s < stacks; s++) {
-      java.util.Arrays.fill(v, 0);
+      Arrays.fill(v, 0);
       System.arraycopy(x, 0, v, 0, in);
       float[][][][] t = twiddle[s];
       for (int stage = 0; stage < logN; stage++) {
@@ -135,7 +149,7 @@ public final class ButterflyLinear {
     float[] e = new float[in];
     float[] zeroBias = bias.clone();
     for (int c = 0; c < in; c++) {
-      java.util.Arrays.fill(e, 0);
+      Arrays.fill(e, 0);
       e[c] = 1;
       float[] col = forward(e);
       for (int r = 0; r < out; r++) {
@@ -145,7 +159,9 @@ public final class ButterflyLinear {
     return w;
   }
 
-  /** Parameters: 2 · stacks · n · log2(n) twiddles plus {@code out} biases (docs/papers/fabnet.md). */
+  /**
+   * Parameters: 2 · stacks · n · log2(n) twiddles plus {@code out} biases (docs/papers/fabnet.md).
+   */
   public long parameterCount() {
     return 2L * stacks * n * logN + out;
   }

@@ -1,11 +1,12 @@
 package io.edgenpu.npu.butterfly;
 
 /**
- * The adaptable butterfly accelerator of FABNet (docs/papers/fabnet.md): {@code engines} butterfly engines (P_BE) of
- * {@code unitsPerEngine} butterfly units each (P_BU, 2 elements per unit per cycle), clocked at
- * {@code clockMhz} with an implementation efficiency, {@code bitWidth}-bit data, and three DRAM channels
- * (input, output, coefficients) with the given widths in bits per cycle. Attention (ABfly blocks) runs on
- * a dense attention engine with {@code attentionMacsPerCycle} MACs and a fixed softmax delay. Immutable.
+ * The adaptable butterfly accelerator of FABNet (docs/papers/fabnet.md): {@code engines} butterfly
+ * engines (P_BE) of {@code unitsPerEngine} butterfly units each (P_BU, 2 elements per unit per
+ * cycle), clocked at {@code clockMhz} with an implementation efficiency, {@code bitWidth}-bit data,
+ * and three DRAM channels (input, output, coefficients) with the given widths in bits per cycle.
+ * Attention (ABfly blocks) runs on a dense attention engine with {@code attentionMacsPerCycle} MACs
+ * and a fixed softmax delay. Immutable.
  */
 public record ButterflyProfile(
     String name,
@@ -22,12 +23,18 @@ public record ButterflyProfile(
     int softmaxDelayCycles) {
 
   public ButterflyProfile {
-    if (engines < 1 || unitsPerEngine < 1 || clockMhz <= 0 || efficiency <= 0 || efficiency > 1 || bitWidth < 1) {
+    if (engines < 1
+        || unitsPerEngine < 1
+        || clockMhz <= 0
+        || efficiency <= 0
+        || efficiency > 1
+        || bitWidth < 1) {
       throw new IllegalArgumentException("invalid butterfly accelerator profile " + name);
     }
     for (int bw : new int[] {inputBitsPerCycle, outputBitsPerCycle, coefficientBitsPerCycle}) {
       if (bw < 2 * bitWidth || bw % (2 * bitWidth) != 0) {
-        throw new IllegalArgumentException("DRAM widths must be multiples of twice the data width (complex values)");
+        throw new IllegalArgumentException(
+            "DRAM widths must be multiples of twice the data width (complex values)");
       }
     }
   }
@@ -38,7 +45,18 @@ public record ButterflyProfile(
   }
 
   public ButterflyProfile withEngines(int be) {
-    return new ButterflyProfile(name + "-be" + be, description, be, unitsPerEngine, clockMhz, efficiency, bitWidth,
-        inputBitsPerCycle, outputBitsPerCycle, coefficientBitsPerCycle, attentionMacsPerCycle, softmaxDelayCycles);
+    return new ButterflyProfile(
+        name + "-be" + be,
+        description,
+        be,
+        unitsPerEngine,
+        clockMhz,
+        efficiency,
+        bitWidth,
+        inputBitsPerCycle,
+        outputBitsPerCycle,
+        coefficientBitsPerCycle,
+        attentionMacsPerCycle,
+        softmaxDelayCycles);
   }
 }

@@ -9,9 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Loads butterfly-accelerator profiles (YAML, {@code profile-version: 1}, {@code type: butterfly}); presets in resources. */
+/**
+ * Loads butterfly-accelerator profiles (YAML, {@code profile-version: 1}, {@code type: butterfly});
+ * presets in resources.
+ */
 public final class ButterflyProfiles {
-  public static final List<String> PRESETS = List.of("butterfly-vcu128-be120", "butterfly-zynq7045-be20");
+  public static final List<String> PRESETS =
+      List.of("butterfly-vcu128-be120", "butterfly-zynq7045-be20");
 
   private ButterflyProfiles() {}
 
@@ -19,7 +23,8 @@ public final class ButterflyProfiles {
     String resource = "/profiles/" + name + ".yaml";
     try (InputStream in = ButterflyProfiles.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("no butterfly profile preset '" + name + "'; presets: " + PRESETS);
+        throw new IllegalArgumentException(
+            "no butterfly profile preset '" + name + "'; presets: " + PRESETS);
       }
       return parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -34,7 +39,12 @@ public final class ButterflyProfiles {
     try {
       return parse(nameOrPath, Files.readString(Path.of(nameOrPath), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new IllegalArgumentException("unknown butterfly profile '" + nameOrPath + "': not a preset " + PRESETS + " nor a readable file");
+      throw new IllegalArgumentException(
+          "unknown butterfly profile '"
+              + nameOrPath
+              + "': not a preset "
+              + PRESETS
+              + " nor a readable file");
     }
   }
 
@@ -48,27 +58,30 @@ public final class ButterflyProfiles {
     }
     YamlMap dram = y.map("dram-bits-per-cycle");
     if (dram == null) {
-      throw y.error("dram-bits-per-cycle", "required key 'dram-bits-per-cycle' (input, output, coefficients) is missing");
+      throw y.error(
+          "dram-bits-per-cycle",
+          "required key 'dram-bits-per-cycle' (input, output, coefficients) is missing");
     }
     try {
-      ButterflyProfile p = new ButterflyProfile(
-          y.requireString("name"),
-          y.string("description", ""),
-          y.intValue("engines", 0),
-          y.intValue("units-per-engine", 4),
-          y.number("clock-mhz", 200),
-          y.number("efficiency", 0.85),
-          y.intValue("bit-width", 16),
-          dram.intValue("input", 0),
-          dram.intValue("output", 0),
-          dram.intValue("coefficients", 0),
-          y.intValue("attention-macs-per-cycle", 512),
-          y.intValue("softmax-delay-cycles", 72));
+      ButterflyProfile p =
+          new ButterflyProfile(
+              y.requireString("name"),
+              y.string("description", ""),
+              y.intValue("engines", 0),
+              y.intValue("units-per-engine", 4),
+              y.number("clock-mhz", 200),
+              y.number("efficiency", 0.85),
+              y.intValue("bit-width", 16),
+              dram.intValue("input", 0),
+              dram.intValue("output", 0),
+              dram.intValue("coefficients", 0),
+              y.intValue("attention-macs-per-cycle", 512),
+              y.intValue("softmax-delay-cycles", 72));
       dram.finish();
       y.finish();
       return p;
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(file, 0, 0, e.getMessage());
+      throw new ConfigException(file, 0, 0, String.valueOf(e.getMessage()));
     }
   }
 }

@@ -7,16 +7,20 @@ import java.util.List;
  * compression script (docs/papers/fabnet.md), and the LRA configurations that script uses.
  */
 public final class FabnetFormulas {
-  /** An LRA task: sequence length, and FABNet's (d, h, layers); the Transformer is 2 layers, d 64, h 128. */
+  /**
+   * An LRA task: sequence length, and FABNet's (d, h, layers); the Transformer is 2 layers, d 64, h
+   * 128.
+   */
   public record Task(String name, int length, int d, int h, int layers) {}
 
   /** The configurations of the FLOP-count script (docs/papers/fabnet.md, third set). */
-  public static final List<Task> LRA = List.of(
-      new Task("ListOps", 2000, 128, 256, 2),
-      new Task("Text", 4000, 64, 256, 2),
-      new Task("Retrieval", 4000, 1024, 256, 2),
-      new Task("Image", 1024, 64, 128, 1),
-      new Task("Pathfinder", 1024, 64, 128, 6));
+  public static final List<Task> LRA =
+      List.of(
+          new Task("ListOps", 2000, 128, 256, 2),
+          new Task("Text", 4000, 64, 256, 2),
+          new Task("Retrieval", 4000, 1024, 256, 2),
+          new Task("Image", 1024, 64, 128, 1),
+          new Task("Pathfinder", 1024, 64, 128, 6));
 
   private FabnetFormulas() {}
 
@@ -38,22 +42,30 @@ public final class FabnetFormulas {
     return layers * (4.0 * d * d + 2.0 * d * h);
   }
 
-  /** FABNet (FBfly) per layer: L·2d·log d + d·2L'·log L' + L·2d·log d·(h/d) + L·2h·log h (d, h, L' rounded up to powers of 2). */
+  /**
+   * FABNet (FBfly) per layer: L·2d·log d + d·2L'·log L' + L·2d·log d·(h/d) + L·2h·log h (d, h, L'
+   * rounded up to powers of 2).
+   */
   public static double fabnetFlops(int length, int d, int h, int layers) {
     double dd = ceilPow2(d);
     double hh = ceilPow2(h);
     double lp = ceilPow2(length);
-    return layers * (length * 2 * dd * log2(dd) + dd * 2 * lp * log2(lp) + length * 2 * dd * log2(dd) * (hh / dd)
-        + length * 2 * hh * log2(hh));
+    return layers
+        * (length * 2 * dd * log2(dd)
+            + dd * 2 * lp * log2(lp)
+            + length * 2 * dd * log2(dd) * (hh / dd)
+            + length * 2 * hh * log2(hh));
   }
 
   /** FABNet parameters per layer (the authors' rough count): 2d + 2L' + 4d + 4h. */
   public static double fabnetParams(int length, int d, int h, int layers) {
-    return layers * (2.0 * ceilPow2(d) + 2.0 * ceilPow2(length) + 4.0 * ceilPow2(d) + 4.0 * ceilPow2(h));
+    return layers
+        * (2.0 * ceilPow2(d) + 2.0 * ceilPow2(length) + 4.0 * ceilPow2(d) + 4.0 * ceilPow2(h));
   }
 
   public static double flopReduction(Task t) {
-    return transformerFlops(t.length(), 64, 128, 2) / fabnetFlops(t.length(), t.d(), t.h(), t.layers());
+    return transformerFlops(t.length(), 64, 128, 2)
+        / fabnetFlops(t.length(), t.d(), t.h(), t.layers());
   }
 
   public static double paramReduction(Task t) {

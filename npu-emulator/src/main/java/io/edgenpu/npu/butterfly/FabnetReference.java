@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The FABNet classifier of {@code models/training/listops.py} in plain Java, built from the weights of its
- * exported ONNX graph (initializers keep the PyTorch names). Per block: {@code x += Re(FFT2(LN1(x)))}, then
- * {@code x += down(GELU(up(LN2(x))))} with butterfly linears; then {@code LN(x)}, masked mean pooling over
- * non-padding tokens (id 0 = padding), {@code head2(ReLU(head1(.)))} and softmax. It validates the ONNX
- * export numerically (the graph and this class share nothing but the weights). Immutable, thread-safe.
+ * The FABNet classifier of {@code models/training/listops.py} in plain Java, built from the weights
+ * of its exported ONNX graph (initializers keep the PyTorch names). Per block: {@code x +=
+ * Re(FFT2(LN1(x)))}, then {@code x += down(GELU(up(LN2(x))))} with butterfly linears; then {@code
+ * LN(x)}, masked mean pooling over non-padding tokens (id 0 = padding), {@code
+ * head2(ReLU(head1(.)))} and softmax. It validates the ONNX export numerically (the graph and this
+ * class share nothing but the weights). Immutable, thread-safe.
  */
 public final class FabnetReference {
   private static final float LN_EPS = 1e-5f;
@@ -41,10 +42,13 @@ public final class FabnetReference {
     for (int b = 0; w.containsKey("blocks." + b + ".ln1.weight"); b++) {
       String p = "blocks." + b;
       ButterflyLinear up = butterfly(w, p + ".up", hidden);
-      list.add(new Block(norm(w, p + ".ln1"), norm(w, p + ".ln2"), up, butterfly(w, p + ".down", up.out())));
+      list.add(
+          new Block(
+              norm(w, p + ".ln1"), norm(w, p + ".ln2"), up, butterfly(w, p + ".down", up.out())));
     }
     if (list.isEmpty()) {
-      throw new IllegalArgumentException("no FABNet blocks (blocks.0.ln1.weight) among the initializers");
+      throw new IllegalArgumentException(
+          "no FABNet blocks (blocks.0.ln1.weight) among the initializers");
     }
     this.blocks = List.copyOf(list);
     this.finalNorm = norm(w, "ln");
@@ -54,7 +58,9 @@ public final class FabnetReference {
     this.head2Bias = OnnxModel.floats(need(w, "head2.bias"));
   }
 
-  /** Reads the weights of an exported FABNet graph; IllegalArgumentException when one is missing. */
+  /**
+   * Reads the weights of an exported FABNet graph; IllegalArgumentException when one is missing.
+   */
   public static FabnetReference fromOnnx(OnnxModel model) {
     return new FabnetReference(model.initializers());
   }
@@ -79,7 +85,8 @@ public final class FabnetReference {
     for (int t = 0; t < length; t++) {
       int id = (int) tokens[t];
       if (id < 0 || id >= vocab) {
-        throw new IllegalArgumentException("token id " + id + " outside the vocabulary of " + vocab);
+        throw new IllegalArgumentException(
+            "token id " + id + " outside the vocabulary of " + vocab);
       }
       mask[t] = id == 0 ? 0 : 1;
       for (int c = 0; c < d; c++) {
@@ -189,18 +196,43 @@ public final class FabnetReference {
   static double erf(double x) {
     double z = Math.abs(x);
     double t = 1 / (1 + 0.5 * z);
-    double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-        + t * (-0.82215223 + t * 0.17087277)))))))));
+    double erfc =
+        t
+            * Math.exp(
+                -z * z
+                    - 1.26551223
+                    + t
+                        * (1.00002368
+                            + t
+                                * (0.37409196
+                                    + t
+                                        * (0.09678418
+                                            + t
+                                                * (-0.18628806
+                                                    + t
+                                                        * (0.27886807
+                                                            + t
+                                                                * (-1.13520398
+                                                                    + t
+                                                                        * (1.48851587
+                                                                            + t
+                                                                                * (-0.82215223
+                                                                                    + t
+                                                                                        * 0.17087277)))))))));
     return x >= 0 ? 1 - erfc : erfc - 1;
   }
 
   private static Norm norm(Map<String, OnnxProto.TensorProto> w, String prefix) {
-    return new Norm(OnnxModel.floats(need(w, prefix + ".weight")), OnnxModel.floats(need(w, prefix + ".bias")));
+    return new Norm(
+        OnnxModel.floats(need(w, prefix + ".weight")), OnnxModel.floats(need(w, prefix + ".bias")));
   }
 
-  /** Rebuilds T[stack][stage][n/2][2][2] from the per-stage coefficient tensors [stacks, blocks, 1, stride]. */
-  private static ButterflyLinear butterfly(Map<String, OnnxProto.TensorProto> w, String prefix, int in) {
+  /**
+   * Rebuilds T[stack][stage][n/2][2][2] from the per-stage coefficient tensors [stacks, blocks, 1,
+   * stride].
+   */
+  private static ButterflyLinear butterfly(
+      Map<String, OnnxProto.TensorProto> w, String prefix, int in) {
     float[] bias = OnnxModel.floats(need(w, prefix + ".bias"));
     int n = ButterflyLinear.nextPowerOfTwo(in);
     int logN = Integer.numberOfTrailingZeros(n);
@@ -211,7 +243,14 @@ public final class FabnetReference {
         for (int j = 0; j < 2; j++) {
           float[] c = OnnxModel.floats(need(w, prefix + ".twiddle.s" + s + "." + i + j));
           if (c.length != stacks * n / 2) {
-            throw new IllegalArgumentException(prefix + " stage " + s + " has " + c.length + " coefficients, expected " + stacks * n / 2);
+            throw new IllegalArgumentException(
+                prefix
+                    + " stage "
+                    + s
+                    + " has "
+                    + c.length
+                    + " coefficients, expected "
+                    + stacks * n / 2);
           }
           for (int st = 0; st < stacks; st++) {
             for (int k = 0; k < n / 2; k++) {

@@ -1,10 +1,10 @@
 package io.edgenpu.npu.butterfly;
 
 /**
- * The FFT as a butterfly with fixed twiddles (docs/papers/fabnet.md): radix-2 decimation in time, the input in
- * bit-reversed order, then the same increasing-stride stage loop as {@link ButterflyLinear} with the complex
- * twiddle w = exp(-2πi·j/2^(s+1)) and (x0, x1) -> (x0 + w·x1, x0 - w·x1). Twiddles are precomputed per length.
- * Immutable; thread-safe.
+ * The FFT as a butterfly with fixed twiddles (docs/papers/fabnet.md): radix-2 decimation in time,
+ * the input in bit-reversed order, then the same increasing-stride stage loop as {@link
+ * ButterflyLinear} with the complex twiddle w = exp(-2πi·j/2^(s+1)) and (x0, x1) -> (x0 + w·x1, x0
+ * - w·x1). Twiddles are precomputed per length. Immutable; thread-safe.
  */
 public final class Fft {
   private final int n;
@@ -69,8 +69,8 @@ public final class Fft {
   }
 
   /**
-   * FNet mixing Re(FFT2(X)) of a real L x d matrix (row-major), both dimensions powers of two: an FFT of
-   * every row (over d), then of every column (over L), keeping the real part.
+   * FNet mixing Re(FFT2(X)) of a real L x d matrix (row-major), both dimensions powers of two: an
+   * FFT of every row (over d), then of every column (over L), keeping the real part.
    */
   public static float[] realFft2(float[] x, int rows, int cols) {
     Fft fr = new Fft(cols);

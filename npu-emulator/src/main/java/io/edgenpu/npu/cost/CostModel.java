@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The tile-granular per-layer performance model of docs/papers/fluid-batching.md, for one hardware profile.
- * For layer (R, P, C), live batch b, layout ⟨B_R, B_P, k⟩:
+ * The tile-granular per-layer performance model of docs/papers/fluid-batching.md, for one hardware
+ * profile. For layer (R, P, C), live batch b, layout ⟨B_R, B_P, k⟩:
+ *
  * <pre>
  * t_r = T_R/k, t_p = k·T_P, t_c = T_C/k
  * passes = ceil(b / (B_R·B_P));  n_r = ceil(B_R·R / t_r)
@@ -19,8 +20,9 @@ import java.util.List;
  *          I = min(R·P, input elements per group): the feature map, not its im2col expansion (decision 5)
  * T      = max(cycles / f, bytes / BW) + t_switch
  * </pre>
- * With {@link NpuProfile.Fidelity#STREAMING_ROWS}, a row tile costs only its valid rows. Thread-safe
- * (stateless apart from the immutable profile).
+ *
+ * With {@link NpuProfile.Fidelity#STREAMING_ROWS}, a row tile costs only its valid rows.
+ * Thread-safe (stateless apart from the immutable profile).
  */
 public final class CostModel {
   private final NpuProfile profile;
@@ -33,7 +35,9 @@ public final class CostModel {
     return profile;
   }
 
-  /** Cost of a layer at batch b with a given layout and precision, every activation through DRAM. */
+  /**
+   * Cost of a layer at batch b with a given layout and precision, every activation through DRAM.
+   */
   public LayerCost cost(Layer layer, int b, Layout layout, PrecisionMode precision) {
     return cost(layer, b, layout, precision, false, false);
   }
@@ -41,24 +45,42 @@ public final class CostModel {
   /**
    * Cost of a layer at batch b with a given layout and precision.
    *
-   * @param inputOnChip the layer's input activations are already in the on-chip SRAM (no DRAM reads)
+   * @param inputOnChip the layer's input activations are already in the on-chip SRAM (no DRAM
+   *     reads)
    * @param outputOnChip its output stays in the SRAM (no DRAM writes)
    */
-  public LayerCost cost(Layer layer, int b, Layout layout, PrecisionMode precision, boolean inputOnChip, boolean outputOnChip) {
+  public LayerCost cost(
+      Layer layer,
+      int b,
+      Layout layout,
+      PrecisionMode precision,
+      boolean inputOnChip,
+      boolean outputOnChip) {
     if (b < 1) {
       throw new IllegalArgumentException("batch size must be >= 1");
     }
     PrecisionCost pc = profile.cost(precision);
-    double switchNanos = profile.cyclesToNanos(profile.reconfigurationCycles());
+    double switchNanos = profile.cyclesToNanos((double) profile.reconfigurationCycles());
     if (layer.kind() == Layer.Kind.FUSED) {
       return new LayerCost(0, 0, 0, 0, 0, false, layout);
     }
     if (!layer.isGemm()) {
-      double bytes = pc.activationBytes() * ((inputOnChip ? 0 : layer.inputElements()) + (outputOnChip ? 0 : layer.outputElements())) * b;
-      double vectorNanos = profile.cyclesToNanos((double) (layer.inputElements() + layer.outputElements()) * b
-          / profile.vectorElementsPerCycle());
-      double nanos = profile.memoryOps() == NpuProfile.MemoryOps.FREE ? 0 : Math.max(profile.bytesToNanos(bytes), vectorNanos);
-      return new LayerCost(0, bytes, nanos + switchNanos, 0, 0, profile.bytesToNanos(bytes) > vectorNanos, layout);
+      double bytes =
+          pc.activationBytes()
+              * ((inputOnChip ? 0 : layer.inputElements())
+                  + (outputOnChip ? 0 : layer.outputElements()))
+              * b;
+      double vectorNanos =
+          profile.cyclesToNanos(
+              (double) (layer.inputElements() + layer.outputElements())
+                  * b
+                  / profile.vectorElementsPerCycle());
+      double nanos =
+          profile.memoryOps() == NpuProfile.MemoryOps.FREE
+              ? 0
+              : Math.max(profile.bytesToNanos(bytes), vectorNanos);
+      return new LayerCost(
+          0, bytes, nanos + switchNanos, 0, 0, profile.bytesToNanos(bytes) > vectorNanos, layout);
     }
     int k = layout.stacking();
     long tr = profile.tileRows() / k;
@@ -72,26 +94,45 @@ public final class CostModel {
     long rowsPerPass = (long) layout.rowBatch() * r;
     long nr = ceilDiv(rowsPerPass, tr);
     long nz = nonZeroTilePairs(p, c, bp, tp, tc);
-    double rowCycles = profile.fidelity() == NpuProfile.Fidelity.TILE
-        ? nr * (double) (tr + profile.pipelineOverheadCycles())
-        : rowsPerPass + nr * (double) profile.pipelineOverheadCycles();
+    double rowCycles =
+        profile.fidelity() == NpuProfile.Fidelity.TILE
+            ? nr * (double) (tr + profile.pipelineOverheadCycles())
+            : rowsPerPass + nr * (double) profile.pipelineOverheadCycles();
     double cycles = layer.groups() * passes * nz * rowCycles * pc.macCost();
     long colTiles = ceilDiv((long) bp * c, tc);
-    double weightBytes = layer.weightsStatic() ? pc.weightBytes() * p * c : pc.activationBytes() * p * c * bp;
-    // Inputs: the feature map is read once per column tile (the input buffer holds one tile; im2col happens
-    // on chip), so a convolution reads C_in·H·W elements, not R·P; for a fully-connected layer both are P.
-    double inputPerGroup = Math.min((double) r * p, (double) layer.inputElements() / layer.groups());
-    double inputBytes = inputOnChip ? 0 : pc.activationBytes() * (double) layout.rowBatch() * bp * inputPerGroup * colTiles;
-    double outputBytes = outputOnChip ? 0 : pc.activationBytes() * (double) layout.rowBatch() * bp * r * c;
+    double weightBytes =
+        layer.weightsStatic() ? pc.weightBytes() * p * c : pc.activationBytes() * p * c * bp;
+    // Inputs: the feature map is read once per column tile (the input buffer holds one tile; im2col
+    // happens
+    // on chip), so a convolution reads C_in·H·W elements, not R·P; for a fully-connected layer both
+    // are P.
+    double inputPerGroup =
+        Math.min((double) r * p, (double) layer.inputElements() / layer.groups());
+    double inputBytes =
+        inputOnChip
+            ? 0
+            : pc.activationBytes() * (double) layout.rowBatch() * bp * inputPerGroup * colTiles;
+    double outputBytes =
+        outputOnChip ? 0 : pc.activationBytes() * (double) layout.rowBatch() * bp * r * c;
     double bytes = layer.groups() * passes * (weightBytes + inputBytes + outputBytes);
     double compute = profile.cyclesToNanos(cycles);
     double memory = profile.bytesToNanos(bytes);
     long useful = (long) b * layer.macs();
     double util = cycles == 0 ? 0 : useful / (cycles / pc.macCost() * profile.macsPerCycle());
-    return new LayerCost(cycles, bytes, Math.max(compute, memory) + switchNanos, useful, util, memory > compute, layout);
+    return new LayerCost(
+        cycles,
+        bytes,
+        Math.max(compute, memory) + switchNanos,
+        useful,
+        util,
+        memory > compute,
+        layout);
   }
 
-  /** The layouts the profile allows for batch b: B_R·B_P <= b, B_P = 1 without fluid batching, k in the stacking set. */
+  /**
+   * The layouts the profile allows for batch b: B_R·B_P <= b, B_P = 1 without fluid batching, k in
+   * the stacking set.
+   */
   public List<Layout> candidateLayouts(int b) {
     List<Layout> out = new ArrayList<>();
     int maxBp = profile.fluidBatching() ? Math.min(b, profile.maxPBatch()) : 1;
@@ -106,16 +147,24 @@ public final class CostModel {
   }
 
   /**
-   * The fastest layout for a layer at batch b among those the profile and the layout policy allow. Ties go
-   * to fewer cycles, then fewer bytes, then the simpler layout (smaller k, smaller B_P, larger B_R), so the
-   * baseline layout wins whenever nothing beats it.
+   * The fastest layout for a layer at batch b among those the profile and the layout policy allow.
+   * Ties go to fewer cycles, then fewer bytes, then the simpler layout (smaller k, smaller B_P,
+   * larger B_R), so the baseline layout wins whenever nothing beats it.
    */
   public LayerCost best(Layer layer, int b, PrecisionMode precision, LayoutPolicy policy) {
     return best(layer, b, precision, policy, false, false);
   }
 
-  /** As {@link #best(Layer, int, PrecisionMode, LayoutPolicy)}, with on-chip input/output as in {@link #cost}. */
-  public LayerCost best(Layer layer, int b, PrecisionMode precision, LayoutPolicy policy, boolean inputOnChip,
+  /**
+   * As {@link #best(Layer, int, PrecisionMode, LayoutPolicy)}, with on-chip input/output as in
+   * {@link #cost}.
+   */
+  public LayerCost best(
+      Layer layer,
+      int b,
+      PrecisionMode precision,
+      LayoutPolicy policy,
+      boolean inputOnChip,
       boolean outputOnChip) {
     if (!layer.isGemm()) {
       return cost(layer, b, Layout.baseline(b), precision, inputOnChip, outputOnChip);
@@ -126,6 +175,10 @@ public final class CostModel {
       if (best == null || better(c, best)) {
         best = c;
       }
+    }
+    if (best == null) {
+      throw new IllegalStateException(
+          "layout policy " + policy + " leaves no layout for batch " + b);
     }
     return best;
   }
@@ -157,9 +210,10 @@ public final class CostModel {
   }
 
   /**
-   * Number of (p-tile, c-tile) pairs of the block-diagonal matrix blockdiag(W, ..., W) with B_P blocks of
-   * P x C that contain a non-zero block. Each p-tile meets a contiguous run of blocks, whose column ranges
-   * form one contiguous interval of c-tiles, so the count is exact in O(B_P·P / t_p).
+   * Number of (p-tile, c-tile) pairs of the block-diagonal matrix blockdiag(W, ..., W) with B_P
+   * blocks of P x C that contain a non-zero block. Each p-tile meets a contiguous run of blocks,
+   * whose column ranges form one contiguous interval of c-tiles, so the count is exact in O(B_P·P /
+   * t_p).
    */
   static long nonZeroTilePairs(long p, long c, int bp, long tp, long tc) {
     if (bp == 1) {

@@ -7,17 +7,18 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * The Fluid Batching Engine's control table for one model on one profile: for every layer (exit heads
- * included) and every live batch size 1..B_max, the chosen layout ⟨B_R, B_P, k⟩ and its modelled cost;
- * plus the per-stage latency T_stage(b) that the scheduler's oracle and the emulated device use. Built
- * once (O(layers · B_max · layouts)); lookups are array reads. Immutable and thread-safe after construction.
+ * The Fluid Batching Engine's control table for one model on one profile: for every layer (exit
+ * heads included) and every live batch size 1..B_max, the chosen layout ⟨B_R, B_P, k⟩ and its
+ * modelled cost; plus the per-stage latency T_stage(b) that the scheduler's oracle and the emulated
+ * device use. Built once (O(layers · B_max · layouts)); lookups are array reads. Immutable and
+ * thread-safe after construction.
  *
- * <p>Precision: each layer runs in the mode the precision plan gives it; where consecutive layers differ,
- * the conversion of the activations between them is charged to the later layer.
+ * <p>Precision: each layer runs in the mode the precision plan gives it; where consecutive layers
+ * differ, the conversion of the activations between them is charged to the later layer.
  *
- * <p>Activations: stage inputs come from DRAM and a stage's backbone output goes to DRAM (a batch may be
- * suspended or merged at a stage boundary); inside a stage, a layer's input or output stays in the
- * profile's on-chip SRAM when the batch's tensor fits in half of it.
+ * <p>Activations: stage inputs come from DRAM and a stage's backbone output goes to DRAM (a batch
+ * may be suspended or merged at a stage boundary); inside a stage, a layer's input or output stays
+ * in the profile's on-chip SRAM when the batch's tensor fits in half of it.
  */
 public final class FluidTable {
   private final Workload workload;
@@ -27,7 +28,11 @@ public final class FluidTable {
   private final LayerCost[][][] costs;
   private final long[][] stageNanos;
 
-  private FluidTable(Workload workload, CostModel model, LayoutPolicy policy, int maxBatch,
+  private FluidTable(
+      Workload workload,
+      CostModel model,
+      LayoutPolicy policy,
+      int maxBatch,
       BiFunction<Integer, Integer, PrecisionMode> precisionOf) {
     this.workload = workload;
     this.model = model;
@@ -50,13 +55,24 @@ public final class FluidTable {
           PrecisionMode mode = precisionOf.apply(s, i);
           double actBytes = model.profile().cost(mode).activationBytes() * b;
           boolean inOnChip = i > 0 && fits(layer.inputElements() * actBytes);
-          boolean outOnChip = i != backboneEnd && i != layers.size() - 1 && fits(layer.outputElements() * actBytes);
+          boolean outOnChip =
+              i != backboneEnd && i != layers.size() - 1 && fits(layer.outputElements() * actBytes);
           LayerCost c = model.best(layer, b, mode, policy, inOnChip, outOnChip);
           if (prev != null && prev != mode && layer.inputElements() > 0) {
-            double convert = model.profile().cyclesToNanos(
-                model.profile().convertCyclesPerElement() * layer.inputElements() * b);
-            c = new LayerCost(c.cycles(), c.bytes(), c.nanos() + convert, c.usefulMacs(), c.macUtilization(),
-                c.memoryBound(), c.layout());
+            double convert =
+                model
+                    .profile()
+                    .cyclesToNanos(
+                        model.profile().convertCyclesPerElement() * layer.inputElements() * b);
+            c =
+                new LayerCost(
+                    c.cycles(),
+                    c.bytes(),
+                    c.nanos() + convert,
+                    c.usefulMacs(),
+                    c.macUtilization(),
+                    c.memoryBound(),
+                    c.layout());
           }
           costs[s][i][b] = c;
           total += c.nanos();
@@ -74,13 +90,18 @@ public final class FluidTable {
   }
 
   /** Table for a workload with every layer at the profile's default precision. */
-  public static FluidTable build(CostModel model, Workload workload, int maxBatch, LayoutPolicy policy) {
+  public static FluidTable build(
+      CostModel model, Workload workload, int maxBatch, LayoutPolicy policy) {
     PrecisionMode mode = model.profile().defaultPrecision();
     return new FluidTable(workload, model, policy, maxBatch, (s, i) -> mode);
   }
 
   /** Table with a per-layer precision: {@code precisionOf.apply(stage, layerIndex)}. */
-  public static FluidTable build(CostModel model, Workload workload, int maxBatch, LayoutPolicy policy,
+  public static FluidTable build(
+      CostModel model,
+      Workload workload,
+      int maxBatch,
+      LayoutPolicy policy,
       BiFunction<Integer, Integer, PrecisionMode> precisionOf) {
     return new FluidTable(workload, model, policy, maxBatch, precisionOf);
   }
@@ -101,7 +122,9 @@ public final class FluidTable {
     return policy;
   }
 
-  /** Modelled device time of a stage at batch b, nanoseconds (b clamped to 1..B_max, linear beyond). */
+  /**
+   * Modelled device time of a stage at batch b, nanoseconds (b clamped to 1..B_max, linear beyond).
+   */
   public long stageNanos(int stage, int b) {
     if (b <= maxBatch) {
       return stageNanos[stage][Math.max(1, b)];

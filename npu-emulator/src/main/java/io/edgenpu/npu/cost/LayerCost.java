@@ -10,5 +10,11 @@ package io.edgenpu.npu.cost;
  * @param macUtilization usefulMacs / (cycles · T_P · T_C), 0 for memory-only layers
  * @param memoryBound whether the DRAM term dominates
  */
-public record LayerCost(double cycles, double bytes, double nanos, long usefulMacs, double macUtilization,
-    boolean memoryBound, Layout layout) {}
+public record LayerCost(
+    double cycles,
+    double bytes,
+    double nanos,
+    long usefulMacs,
+    double macUtilization,
+    boolean memoryBound,
+    Layout layout) {}

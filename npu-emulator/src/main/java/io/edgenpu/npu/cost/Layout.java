@@ -1,8 +1,8 @@
 package io.edgenpu.npu.cost;
 
 /**
- * A per-layer batching policy ⟨B_R, B_P, k⟩ (the Fluid Batching Engine's table entry): B_R samples stacked
- * along R, B_P samples packed block-diagonally along P, and stacking factor k. Immutable.
+ * A per-layer batching policy ⟨B_R, B_P, k⟩ (the Fluid Batching Engine's table entry): B_R samples
+ * stacked along R, B_P samples packed block-diagonally along P, and stacking factor k. Immutable.
  */
 public record Layout(int rowBatch, int depthBatch, int stacking) {
   public Layout {

@@ -1,6 +1,7 @@
 package io.edgenpu.npu.onnx;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.edgenpu.npu.onnx.proto.OnnxProto;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,10 +14,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A parsed ONNX model: its graph's nodes, initializers (weights) and declared inputs/outputs. Read-only after
- * construction; safe to share between threads.
+ * A parsed ONNX model: its graph's nodes, initializers (weights) and declared inputs/outputs.
+ * Read-only after construction; safe to share between threads.
  */
 public final class OnnxModel {
   private final String name;
@@ -44,7 +46,7 @@ public final class OnnxModel {
   public static OnnxModel read(Path path) throws IOException {
     try (InputStream in = Files.newInputStream(path)) {
       return new OnnxModel(path.getFileName().toString(), OnnxProto.ModelProto.parseFrom(in));
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IOException(path + " is not a valid ONNX model: " + e.getMessage(), e);
     }
   }
@@ -83,11 +85,12 @@ public final class OnnxModel {
   }
 
   /** Declared shape of a value info; symbolic or missing dimensions are -1. */
-  public static long[] declaredShape(OnnxProto.ValueInfoProto v) {
+  public static long @Nullable [] declaredShape(OnnxProto.ValueInfoProto v) {
     if (!v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
       return null;
     }
-    List<OnnxProto.TensorShapeProto.Dimension> dims = v.getType().getTensorType().getShape().getDimList();
+    List<OnnxProto.TensorShapeProto.Dimension> dims =
+        v.getType().getTensorType().getShape().getDimList();
     long[] s = new long[dims.size()];
     for (int i = 0; i < s.length; i++) {
       s[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
@@ -121,8 +124,11 @@ public final class OnnxModel {
     return out;
   }
 
-  /** Elements of an integer tensor (INT64, INT32, INT8, UINT8, BOOL) widened to long; null for other types. */
-  public static long[] longs(OnnxProto.TensorProto t) {
+  /**
+   * Elements of an integer tensor (INT64, INT32, INT8, UINT8, BOOL) widened to long; null for other
+   * types.
+   */
+  public static long @Nullable [] longs(OnnxProto.TensorProto t) {
     int dt = t.getDataType();
     ByteString raw = t.hasRawData() ? t.getRawData() : null;
     if (dt == OnnxProto.TensorProto.DataType.INT64_VALUE) {
@@ -153,7 +159,8 @@ public final class OnnxModel {
       }
       return out;
     }
-    if (dt == OnnxProto.TensorProto.DataType.INT8_VALUE || dt == OnnxProto.TensorProto.DataType.UINT8_VALUE
+    if (dt == OnnxProto.TensorProto.DataType.INT8_VALUE
+        || dt == OnnxProto.TensorProto.DataType.UINT8_VALUE
         || dt == OnnxProto.TensorProto.DataType.BOOL_VALUE) {
       boolean unsigned = dt != OnnxProto.TensorProto.DataType.INT8_VALUE;
       if (raw != null) {
@@ -173,7 +180,8 @@ public final class OnnxModel {
   }
 
   /** Attribute lookup on a node. */
-  public static OnnxProto.AttributeProto attribute(OnnxProto.NodeProto node, String name) {
+  public static OnnxProto.@Nullable AttributeProto attribute(
+      OnnxProto.NodeProto node, String name) {
     for (OnnxProto.AttributeProto a : node.getAttributeList()) {
       if (a.getName().equals(name)) {
         return a;
@@ -192,7 +200,7 @@ public final class OnnxModel {
     return a == null ? def : a.getF();
   }
 
-  public static long[] intsAttr(OnnxProto.NodeProto node, String name) {
+  public static long @Nullable [] intsAttr(OnnxProto.NodeProto node, String name) {
     OnnxProto.AttributeProto a = attribute(node, name);
     if (a == null) {
       return null;

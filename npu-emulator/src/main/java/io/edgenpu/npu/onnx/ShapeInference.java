@@ -7,19 +7,26 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Static shape inference for the operators that inference graphs of this product use, with the batch
- * dimension (any symbolic dimension) fixed to a given size. Small integer tensors (shapes, indices, axes)
- * are folded as constants, so the {@code Shape -> Gather -> Concat -> Reshape} chains that exporters emit
- * for dynamic batch sizes resolve. Where an operator is not covered, the graph's own {@code value_info}
- * is used if present; otherwise the operator is listed in {@link Result#unsupported()}.
+ * Static shape inference for the operators that inference graphs of this product use, with the
+ * batch dimension (any symbolic dimension) fixed to a given size. Small integer tensors (shapes,
+ * indices, axes) are folded as constants, so the {@code Shape -> Gather -> Concat -> Reshape}
+ * chains that exporters emit for dynamic batch sizes resolve. Where an operator is not covered, the
+ * graph's own {@code value_info} is used if present; otherwise the operator is listed in {@link
+ * Result#unsupported()}.
  */
 public final class ShapeInference {
-  /** Shapes of every value that could be inferred, folded integer constants, and uncovered operators. */
-  public record Result(Map<String, long[]> shapes, Map<String, long[]> constants, Set<String> unsupported) {
-    public long[] shape(String value) {
+  /**
+   * Shapes of every value that could be inferred, folded integer constants, and uncovered
+   * operators.
+   */
+  public record Result(
+      Map<String, long[]> shapes, Map<String, long[]> constants, Set<String> unsupported) {
+    public long @Nullable [] shape(String value) {
       return shapes.get(value);
     }
   }
@@ -38,14 +45,17 @@ public final class ShapeInference {
     this.otherDims = otherDims;
   }
 
-  /** Infers shapes with the first (batch) dimension set to {@code batch} where symbolic, other symbolic ones too. */
+  /**
+   * Infers shapes with the first (batch) dimension set to {@code batch} where symbolic, other
+   * symbolic ones too.
+   */
   public static Result infer(OnnxModel model, long batch) {
     return new ShapeInference(model, batch, batch).run();
   }
 
   /**
-   * Infers shapes with a symbolic first dimension set to {@code batch} and every other symbolic dimension
-   * (e.g. an image's height and width) set to {@code otherDims}.
+   * Infers shapes with a symbolic first dimension set to {@code batch} and every other symbolic
+   * dimension (e.g. an image's height and width) set to {@code otherDims}.
    */
   public static Result infer(OnnxModel model, long batch, long otherDims) {
     return new ShapeInference(model, batch, otherDims).run();
@@ -115,14 +125,14 @@ public final class ShapeInference {
     }
   }
 
-  private long[] in(OnnxProto.NodeProto n, int i) {
+  private long @Nullable [] in(OnnxProto.NodeProto n, int i) {
     if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
       return null;
     }
     return shapes.get(n.getInput(i));
   }
 
-  private long[] constIn(OnnxProto.NodeProto n, int i) {
+  private long @Nullable [] constIn(OnnxProto.NodeProto n, int i) {
     if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
       return null;
     }
@@ -133,7 +143,7 @@ public final class ShapeInference {
     shapes.put(n.getOutput(0), shape);
   }
 
-  private void outConst(OnnxProto.NodeProto n, long[] shape, long[] value) {
+  private void outConst(OnnxProto.NodeProto n, long[] shape, long @Nullable [] value) {
     shapes.put(n.getOutput(0), shape);
     if (value != null) {
       consts.put(n.getOutput(0), value);
@@ -151,9 +161,8 @@ public final class ShapeInference {
           outConst(n, OnnxModel.dims(a.getT()), OnnxModel.longs(a.getT()));
           return true;
         }
-        OnnxProto.AttributeProto ints = OnnxModel.attribute(n, "value_ints");
-        if (ints != null) {
-          long[] v = OnnxModel.intsAttr(n, "value_ints");
+        long[] v = OnnxModel.intsAttr(n, "value_ints");
+        if (v != null) {
           outConst(n, new long[] {v.length}, v);
           return true;
         }
@@ -188,11 +197,44 @@ public final class ShapeInference {
         outConst(n, new long[0], new long[] {product(x)});
         return true;
       }
-      case "Relu", "Clip", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Log", "Neg", "Abs", "LeakyRelu",
-          "HardSigmoid", "HardSwish", "Softplus", "Identity", "Dropout", "Softmax", "LogSoftmax", "Gelu",
-          "Reciprocal", "Floor", "Ceil", "Round", "Not", "Cast", "LayerNormalization", "BatchNormalization",
-          "InstanceNormalization", "PRelu", "Elu", "Selu", "Sign", "Cos", "Sin", "QuantizeLinear",
-          "DequantizeLinear", "IsNaN", "CumSum" -> {
+      case "Relu",
+          "Clip",
+          "Sigmoid",
+          "Tanh",
+          "Erf",
+          "Sqrt",
+          "Exp",
+          "Log",
+          "Neg",
+          "Abs",
+          "LeakyRelu",
+          "HardSigmoid",
+          "HardSwish",
+          "Softplus",
+          "Identity",
+          "Dropout",
+          "Softmax",
+          "LogSoftmax",
+          "Gelu",
+          "Reciprocal",
+          "Floor",
+          "Ceil",
+          "Round",
+          "Not",
+          "Cast",
+          "LayerNormalization",
+          "BatchNormalization",
+          "InstanceNormalization",
+          "PRelu",
+          "Elu",
+          "Selu",
+          "Sign",
+          "Cos",
+          "Sin",
+          "QuantizeLinear",
+          "DequantizeLinear",
+          "IsNaN",
+          "CumSum" -> {
         if (x == null) {
           return false;
         }
@@ -203,8 +245,24 @@ public final class ShapeInference {
         }
         return true;
       }
-      case "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Equal", "Less", "Greater", "LessOrEqual",
-          "GreaterOrEqual", "And", "Or", "Xor", "Mod", "Sum", "Mean" -> {
+      case "Add",
+          "Sub",
+          "Mul",
+          "Div",
+          "Pow",
+          "Max",
+          "Min",
+          "Equal",
+          "Less",
+          "Greater",
+          "LessOrEqual",
+          "GreaterOrEqual",
+          "And",
+          "Or",
+          "Xor",
+          "Mod",
+          "Sum",
+          "Mean" -> {
         long[] shape = x;
         for (int i = 1; i < n.getInputCount(); i++) {
           long[] y = in(n, i);
@@ -212,6 +270,9 @@ public final class ShapeInference {
             return false;
           }
           shape = broadcast(shape, y);
+        }
+        if (shape == null) {
+          return false;
         }
         outConst(n, shape, foldBinary(op, n));
         return true;
@@ -250,7 +311,13 @@ public final class ShapeInference {
         o[0] = x[0];
         o[1] = w[1] * group;
         for (int i = 0; i < sp; i++) {
-          o[2 + i] = strides[i] * (x[2 + i] - 1) + outPad[i] + (w[2 + i] - 1) * dil[i] + 1 - pads[i] - pads[sp + i];
+          o[2 + i] =
+              strides[i] * (x[2 + i] - 1)
+                  + outPad[i]
+                  + (w[2 + i] - 1) * dil[i]
+                  + 1
+                  - pads[i]
+                  - pads[sp + i];
         }
         out(n, o);
         return true;
@@ -260,6 +327,9 @@ public final class ShapeInference {
           return false;
         }
         long[] k = OnnxModel.intsAttr(n, "kernel_shape");
+        if (k == null) {
+          return false;
+        }
         out(n, convOutput(n, x, x[1], k));
         return true;
       }
@@ -299,7 +369,11 @@ public final class ShapeInference {
         }
         long axis = OnnxModel.intAttr(n, "axis", 1);
         int ax = (int) (axis < 0 ? axis + x.length : axis);
-        out(n, new long[] {product(Arrays.copyOfRange(x, 0, ax)), product(Arrays.copyOfRange(x, ax, x.length))});
+        out(
+            n,
+            new long[] {
+              product(Arrays.copyOfRange(x, 0, ax)), product(Arrays.copyOfRange(x, ax, x.length))
+            });
         return true;
       }
       case "Reshape" -> {
@@ -364,7 +438,12 @@ public final class ShapeInference {
             }
           }
         }
-        outConst(n, o, allConst && o.length == 1 ? values.stream().mapToLong(Long::longValue).toArray() : null);
+        outConst(
+            n,
+            o,
+            allConst && o.length == 1
+                ? values.stream().mapToLong(Long::longValue).toArray()
+                : null);
         return true;
       }
       case "DepthToSpace", "SpaceToDepth" -> {
@@ -373,11 +452,21 @@ public final class ShapeInference {
         }
         long bs = OnnxModel.intAttr(n, "blocksize", 1);
         boolean d2s = op.equals("DepthToSpace");
-        out(n, d2s ? new long[] {x[0], x[1] / (bs * bs), x[2] * bs, x[3] * bs}
-            : new long[] {x[0], x[1] * bs * bs, x[2] / bs, x[3] / bs});
+        out(
+            n,
+            d2s
+                ? new long[] {x[0], x[1] / (bs * bs), x[2] * bs, x[3] * bs}
+                : new long[] {x[0], x[1] * bs * bs, x[2] / bs, x[3] / bs});
         return true;
       }
-      case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL2", "ArgMax", "ArgMin" -> {
+      case "ReduceMean",
+          "ReduceSum",
+          "ReduceMax",
+          "ReduceMin",
+          "ReduceProd",
+          "ReduceL2",
+          "ArgMax",
+          "ArgMin" -> {
         if (x == null) {
           return false;
         }
@@ -400,7 +489,11 @@ public final class ShapeInference {
         if (axes == null) {
           axes = constIn(n, 1);
         }
-        long[] o = op.equals("Squeeze") ? squeeze(x, axes) : unsqueeze(x, axes);
+        if (axes == null && op.equals("Unsqueeze")) {
+          return false; // axes from a tensor that is not a constant
+        }
+        long[] o =
+            op.equals("Squeeze") ? squeeze(x, axes) : unsqueeze(x, Objects.requireNonNull(axes));
         outConst(n, o, constIn(n, 0));
         return true;
       }
@@ -424,7 +517,7 @@ public final class ShapeInference {
         }
         long[] data = constIn(n, 0);
         long[] indices = constIn(n, 1);
-        long[] value = null;
+        long @Nullable [] value = null;
         if (data != null && indices != null && x.length == 1) {
           value = new long[indices.length];
           for (int i = 0; i < indices.length; i++) {
@@ -454,14 +547,17 @@ public final class ShapeInference {
         }
         long[] o = x.clone();
         long[] data = constIn(n, 0);
-        long[] value = null;
+        long @Nullable [] value = null;
         for (int i = 0; i < starts.length; i++) {
           int ax = (int) (axes == null ? i : (axes[i] < 0 ? axes[i] + x.length : axes[i]));
           long step = steps == null ? 1 : steps[i];
           long dim = x[ax];
           long s = clampIndex(starts[i], dim, step > 0);
           long e = clampIndex(ends[i], dim, step > 0);
-          long len = step > 0 ? Math.max(0, (e - s + step - 1) / step) : Math.max(0, (s - e + (-step) - 1) / (-step));
+          long len =
+              step > 0
+                  ? Math.max(0, (e - s + step - 1) / step)
+                  : Math.max(0, (s - e - step - 1) / -step);
           o[ax] = len;
           if (data != null && x.length == 1 && step == 1) {
             value = Arrays.copyOfRange(data, (int) s, (int) Math.max(s, e));
@@ -584,7 +680,7 @@ public final class ShapeInference {
     return Math.max(-1, Math.min(dim - 1, i));
   }
 
-  private long[] foldBinary(String op, OnnxProto.NodeProto n) {
+  private long @Nullable [] foldBinary(String op, OnnxProto.NodeProto n) {
     if (n.getInputCount() != 2) {
       return null;
     }
@@ -641,7 +737,7 @@ public final class ShapeInference {
     return o;
   }
 
-  private static long[] orOnes(long[] v, int n) {
+  private static long[] orOnes(long @Nullable [] v, int n) {
     if (v != null) {
       return v;
     }
@@ -650,7 +746,7 @@ public final class ShapeInference {
     return r;
   }
 
-  private static long[] orZeros(long[] v, int n) {
+  private static long[] orZeros(long @Nullable [] v, int n) {
     return v != null ? v : new long[n];
   }
 
@@ -669,7 +765,8 @@ public final class ShapeInference {
       long da = i < n - a.length ? 1 : a[i - (n - a.length)];
       long db = i < n - b.length ? 1 : b[i - (n - b.length)];
       if (da != db && da != 1 && db != 1) {
-        throw new IllegalArgumentException("cannot broadcast " + Arrays.toString(a) + " with " + Arrays.toString(b));
+        throw new IllegalArgumentException(
+            "cannot broadcast " + Arrays.toString(a) + " with " + Arrays.toString(b));
       }
       o[i] = da == 1 ? db : da;
     }
@@ -696,7 +793,7 @@ public final class ShapeInference {
     return o.stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static long[] reduce(long[] x, long[] axes, boolean keep) {
+  private static long[] reduce(long[] x, long @Nullable [] axes, boolean keep) {
     boolean[] r = new boolean[x.length];
     if (axes == null || axes.length == 0) {
       Arrays.fill(r, true);
@@ -716,7 +813,7 @@ public final class ShapeInference {
     return o.stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static long[] squeeze(long[] x, long[] axes) {
+  private static long[] squeeze(long[] x, long @Nullable [] axes) {
     List<Long> o = new ArrayList<>();
     for (int i = 0; i < x.length; i++) {
       boolean drop = false;

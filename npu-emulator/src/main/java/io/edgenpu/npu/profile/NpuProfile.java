@@ -3,24 +3,29 @@ package io.edgenpu.npu.profile;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The hardware description of a GEMM-array NPU with stackable processing elements (docs/papers/fluid-batching.md):
- * a T_C x T_P MAC array fed by T_R-row input tiles, the stacking factors k it supports (tile becomes
- * T_R/k x k·T_P x T_C/k), whether fluid (P-) batching is available, clock, DRAM bandwidth, per-tile
- * pipeline overhead, precision costs and switching costs. One of the emulator's three inputs (with the
- * workload and the layout policy). Immutable; validated on construction.
+ * The hardware description of a GEMM-array NPU with stackable processing elements
+ * (docs/papers/fluid-batching.md): a T_C x T_P MAC array fed by T_R-row input tiles, the stacking
+ * factors k it supports (tile becomes T_R/k x k·T_P x T_C/k), whether fluid (P-) batching is
+ * available, clock, DRAM bandwidth, per-tile pipeline overhead, precision costs and switching
+ * costs. One of the emulator's three inputs (with the workload and the layout policy). Immutable;
+ * validated on construction.
  *
  * @param dramBytesPerSecond DRAM bandwidth; 0 = unlimited (compute-only model)
  * @param maxPBatch largest B_P tried when fluid batching is on
  * @param memoryOps how memory-only layers are charged
- * @param fidelity TILE: every tile costs T_R/k cycles (row padding counts); STREAMING_ROWS: only valid rows
+ * @param fidelity TILE: every tile costs T_R/k cycles (row padding counts); STREAMING_ROWS: only
+ *     valid rows
  * @param reconfigurationCycles t_switch charged per layer (mux setting between layers)
  * @param preemptionCycles charged when a preemption suspends a batch (and again at its merge)
  * @param convertCyclesPerElement cost of requantising one activation element between precisions
- * @param onChipActivationBytes activation SRAM: inside a stage, a layer's input (output) stays on chip when
- *     the batch's tensor fits in half of it; 0 = every activation goes through DRAM (the spec's model)
- * @param vectorElementsPerCycle throughput of the vector unit for memory-only layers whose data is on chip
+ * @param onChipActivationBytes activation SRAM: inside a stage, a layer's input (output) stays on
+ *     chip when the batch's tensor fits in half of it; 0 = every activation goes through DRAM (the
+ *     spec's model)
+ * @param vectorElementsPerCycle throughput of the vector unit for memory-only layers whose data is
+ *     on chip
  */
 public record NpuProfile(
     int version,
@@ -65,16 +70,23 @@ public record NpuProfile(
     }
     for (int k : stackingFactors) {
       if (k < 1 || tileRows % k != 0 || tileColumns % k != 0) {
-        throw new IllegalArgumentException("stacking factor " + k + " must divide T_R=" + tileRows + " and T_C=" + tileColumns);
+        throw new IllegalArgumentException(
+            "stacking factor " + k + " must divide T_R=" + tileRows + " and T_C=" + tileColumns);
       }
     }
-    if (clockHz <= 0 || dramBytesPerSecond < 0 || pipelineOverheadCycles < 0 || maxPBatch < 1 || onChipActivationBytes < 0
+    if (clockHz <= 0
+        || dramBytesPerSecond < 0
+        || pipelineOverheadCycles < 0
+        || maxPBatch < 1
+        || onChipActivationBytes < 0
         || vectorElementsPerCycle < 1) {
-      throw new IllegalArgumentException("clock > 0, bandwidth >= 0, overhead >= 0, max P-batch >= 1 required");
+      throw new IllegalArgumentException(
+          "clock > 0, bandwidth >= 0, overhead >= 0, max P-batch >= 1 required");
     }
     precisions = new EnumMap<>(precisions);
     if (!precisions.containsKey(defaultPrecision)) {
-      throw new IllegalArgumentException("default precision " + defaultPrecision + " has no cost entry");
+      throw new IllegalArgumentException(
+          "default precision " + defaultPrecision + " has no cost entry");
     }
     precisions = Map.copyOf(precisions);
   }
@@ -103,12 +115,31 @@ public record NpuProfile(
   }
 
   /** A copy with some fields changed; used by the {@code with...} methods. */
-  private NpuProfile copy(java.util.function.Consumer<Fields> change) {
+  private NpuProfile copy(Consumer<Fields> change) {
     Fields f = new Fields(this);
     change.accept(f);
-    return new NpuProfile(version, f.name, description, f.tileRows, f.tileDepth, f.tileColumns, f.stacking, f.fluid, maxPBatch,
-        clockHz, f.dram, pipelineOverheadCycles, memoryOps, f.fidelity, precisions, defaultPrecision, convertCyclesPerElement,
-        f.reconfiguration, preemptionCycles, f.onChip, vectorElementsPerCycle);
+    return new NpuProfile(
+        version,
+        f.name,
+        description,
+        f.tileRows,
+        f.tileDepth,
+        f.tileColumns,
+        f.stacking,
+        f.fluid,
+        maxPBatch,
+        clockHz,
+        f.dram,
+        pipelineOverheadCycles,
+        memoryOps,
+        f.fidelity,
+        precisions,
+        defaultPrecision,
+        convertCyclesPerElement,
+        f.reconfiguration,
+        preemptionCycles,
+        f.onChip,
+        vectorElementsPerCycle);
   }
 
   private static final class Fields {
@@ -146,12 +177,13 @@ public record NpuProfile(
   }
 
   public NpuProfile withTiles(String newName, int rows, int depth, int columns) {
-    return copy(f -> {
-      f.name = newName;
-      f.tileRows = rows;
-      f.tileDepth = depth;
-      f.tileColumns = columns;
-    });
+    return copy(
+        f -> {
+          f.name = newName;
+          f.tileRows = rows;
+          f.tileDepth = depth;
+          f.tileColumns = columns;
+        });
   }
 
   public NpuProfile withName(String newName) {

@@ -13,13 +13,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads hardware profiles from versioned YAML files (schema {@code profile-version: 1}); the built-in
- * presets live in {@code src/main/resources/profiles}. Unknown keys, bad values and unsupported versions
- * fail with the file, line and reason.
+ * Loads hardware profiles from versioned YAML files (schema {@code profile-version: 1}); the
+ * built-in presets live in {@code src/main/resources/profiles}. Unknown keys, bad values and
+ * unsupported versions fail with the file, line and reason.
  */
 public final class NpuProfiles {
   /** Built-in GEMM-array presets. */
-  public static final List<String> PRESETS = List.of("fluid-npu", "fluid-npu-no-stacking", "baseline-npu", "reference-compute-only");
+  public static final List<String> PRESETS =
+      List.of("fluid-npu", "fluid-npu-no-stacking", "baseline-npu", "reference-compute-only");
+
   public static final String DEFAULT = "fluid-npu";
 
   private NpuProfiles() {}
@@ -31,7 +33,8 @@ public final class NpuProfiles {
     }
     Path p = Path.of(nameOrPath);
     if (!Files.isRegularFile(p)) {
-      throw new IllegalArgumentException("unknown NPU profile '" + nameOrPath + "': not a preset " + PRESETS + " nor a file");
+      throw new IllegalArgumentException(
+          "unknown NPU profile '" + nameOrPath + "': not a preset " + PRESETS + " nor a file");
     }
     try {
       return load(p);
@@ -44,7 +47,8 @@ public final class NpuProfiles {
     String resource = "/profiles/" + name + ".yaml";
     try (InputStream in = NpuProfiles.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("no NPU profile preset '" + name + "'; presets: " + PRESETS);
+        throw new IllegalArgumentException(
+            "no NPU profile preset '" + name + "'; presets: " + PRESETS);
       }
       return parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -60,7 +64,9 @@ public final class NpuProfiles {
     YamlMap y = YamlMap.parse(file, yaml);
     int version = y.intValue("profile-version", 0);
     if (version != 1) {
-      throw y.error("profile-version", "unsupported profile-version " + version + " (this build reads version 1)");
+      throw y.error(
+          "profile-version",
+          "unsupported profile-version " + version + " (this build reads version 1)");
     }
     String type = y.string("type", "gemm-array");
     if (!type.equals("gemm-array")) {
@@ -87,8 +93,12 @@ public final class NpuProfiles {
       for (PrecisionMode mode : PrecisionMode.values()) {
         YamlMap c = pm.map(mode.name());
         if (c != null) {
-          precisions.put(mode, new PrecisionCost(c.number("activation-bytes", 1), c.number("weight-bytes", 1),
-              c.number("mac-cost", 1)));
+          precisions.put(
+              mode,
+              new PrecisionCost(
+                  c.number("activation-bytes", 1),
+                  c.number("weight-bytes", 1),
+                  c.number("mac-cost", 1)));
           c.finish();
         }
       }
@@ -97,32 +107,33 @@ public final class NpuProfiles {
       precisions.put(PrecisionMode.A8W8, new PrecisionCost(1, 1, 1));
     }
     try {
-      NpuProfile p = new NpuProfile(
-          version,
-          y.requireString("name"),
-          y.string("description", ""),
-          rows,
-          depth,
-          cols,
-          stacking,
-          y.bool("fluid-batching", true),
-          y.intValue("max-p-batch", 8),
-          y.number("clock-ghz", 1.0) * 1e9,
-          y.number("dram-bandwidth-gbps", 25.6) * 1e9,
-          y.intValue("pipeline-overhead-cycles", 8),
-          y.enumValue("memory-ops", NpuProfile.MemoryOps.class, NpuProfile.MemoryOps.BANDWIDTH),
-          y.enumValue("fidelity", NpuProfile.Fidelity.class, NpuProfile.Fidelity.TILE),
-          precisions,
-          y.enumValue("default-precision", PrecisionMode.class, PrecisionMode.A8W8),
-          y.number("convert-cycles-per-element", 0.0),
-          y.integer("reconfiguration-cycles", 0),
-          y.integer("preemption-cycles", 0),
-          y.integer("on-chip-activation-bytes", 0),
-          y.intValue("vector-elements-per-cycle", 64));
+      NpuProfile p =
+          new NpuProfile(
+              version,
+              y.requireString("name"),
+              y.string("description", ""),
+              rows,
+              depth,
+              cols,
+              stacking,
+              y.bool("fluid-batching", true),
+              y.intValue("max-p-batch", 8),
+              y.number("clock-ghz", 1.0) * 1e9,
+              y.number("dram-bandwidth-gbps", 25.6) * 1e9,
+              y.intValue("pipeline-overhead-cycles", 8),
+              y.enumValue("memory-ops", NpuProfile.MemoryOps.class, NpuProfile.MemoryOps.BANDWIDTH),
+              y.enumValue("fidelity", NpuProfile.Fidelity.class, NpuProfile.Fidelity.TILE),
+              precisions,
+              y.enumValue("default-precision", PrecisionMode.class, PrecisionMode.A8W8),
+              y.number("convert-cycles-per-element", 0.0),
+              y.integer("reconfiguration-cycles", 0),
+              y.integer("preemption-cycles", 0),
+              y.integer("on-chip-activation-bytes", 0),
+              y.intValue("vector-elements-per-cycle", 64));
       y.finish();
       return p;
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(file, 0, 0, e.getMessage());
+      throw new ConfigException(file, 0, 0, String.valueOf(e.getMessage()));
     }
   }
 }

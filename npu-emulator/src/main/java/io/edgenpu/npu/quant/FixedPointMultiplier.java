@@ -1,9 +1,10 @@
 package io.edgenpu.npu.quant;
 
 /**
- * A positive real multiplier M held as a 31-bit integer mantissa and a right shift, M ~ mantissa x 2^-shift
- * with mantissa in [2^30, 2^31), as integer-only requantisation does it. {@link #apply} multiplies an
- * accumulator exactly (128-bit intermediate) and rounds half away from zero: no floating point at run time.
+ * A positive real multiplier M held as a 31-bit integer mantissa and a right shift, M ~ mantissa x
+ * 2^-shift with mantissa in [2^30, 2^31), as integer-only requantisation does it. {@link #apply}
+ * multiplies an accumulator exactly (128-bit intermediate) and rounds half away from zero: no
+ * floating point at run time.
  *
  * @param mantissa in [2^30, 2^31)
  * @param shift right shift, >= 0 and < 127
@@ -23,10 +24,10 @@ public record FixedPointMultiplier(long mantissa, int shift) {
     if (!(real > 0) || real >= 0x1p31) {
       throw new IllegalArgumentException("multiplier must be in (0, 2^31), got " + real);
     }
-    int exp = Math.getExponent(real);               // real = f x 2^exp, f in [1, 2)
-    int shift = 30 - exp;                           // mantissa = real x 2^shift in [2^30, 2^31)
+    int exp = Math.getExponent(real); // real = f x 2^exp, f in [1, 2)
+    int shift = 30 - exp; // mantissa = real x 2^shift in [2^30, 2^31)
     long mantissa = Math.round(Math.scalb(real, shift));
-    if (mantissa == (1L << 31)) {                   // rounding carried into the next power of two
+    if (mantissa == (1L << 31)) { // rounding carried into the next power of two
       mantissa >>= 1;
       shift -= 1;
     }
@@ -52,7 +53,8 @@ public record FixedPointMultiplier(long mantissa, int shift) {
     if (shift == 0) {
       rounded = lo;
     } else {
-      // Add 2^(shift-1) (half a unit of the result), then shift right by `shift` (logical, 128-bit).
+      // Add 2^(shift-1) (half a unit of the result), then shift right by `shift` (logical,
+      // 128-bit).
       long halfLo = shift - 1 < 64 ? 1L << (shift - 1) : 0;
       long halfHi = shift - 1 >= 64 ? 1L << (shift - 1 - 64) : 0;
       long sumLo = lo + halfLo;

@@ -2,15 +2,16 @@ package io.edgenpu.npu.quant;
 
 import io.edgenpu.npu.quant.SrGraph.ConvOp;
 import io.edgenpu.npu.quant.SrGraph.Image;
+import java.util.Arrays;
 
 /** The FP32 reference kernels of {@link SrGraph} (same layouts as the integer ones). */
 final class FloatOps {
   private FloatOps() {}
 
   /**
-   * Convolution with double accumulation, per output pixel in the order bias, then (ic, ky, kx): the input
-   * is copied once into a zero-padded buffer and each output channel accumulated as a plane, one tap at a
-   * time over contiguous rows.
+   * Convolution with double accumulation, per output pixel in the order bias, then (ic, ky, kx):
+   * the input is copied once into a zero-padded buffer and each output channel accumulated as a
+   * plane, one tap at a time over contiguous rows.
    */
   static Image conv(ConvOp c, Image x) {
     int k = c.kernel();
@@ -33,7 +34,7 @@ final class FloatOps {
     float[] out = new float[c.outChannels() * oh * ow];
     double[] acc = new double[oh * ow];
     for (int oc = 0; oc < c.outChannels(); oc++) {
-      java.util.Arrays.fill(acc, c.bias() == null ? 0 : c.bias()[oc]);
+      Arrays.fill(acc, c.bias()[oc]);
       for (int ic = 0; ic < c.inChannels(); ic++) {
         for (int ky = 0; ky < k; ky++) {
           for (int kx = 0; kx < k; kx++) {
@@ -63,7 +64,9 @@ final class FloatOps {
     return new Image(out, a.channels(), a.height(), a.width());
   }
 
-  /** PixelShuffle (ONNX DepthToSpace, CRD): out[c][y*r+dy][x*r+dx] = in[c*r*r + dy*r + dx][y][x]. */
+  /**
+   * PixelShuffle (ONNX DepthToSpace, CRD): out[c][y*r+dy][x*r+dx] = in[c*r*r + dy*r + dx][y][x].
+   */
   static Image depthToSpace(Image x, int r) {
     int[] from = depthToSpaceSources(x.channels(), x.height(), x.width(), r);
     float[] out = new float[from.length];
@@ -73,7 +76,9 @@ final class FloatOps {
     return new Image(out, x.channels() / (r * r), x.height() * r, x.width() * r);
   }
 
-  /** For each output element of DepthToSpace (CRD) on [channels][h][w], the input element it copies. */
+  /**
+   * For each output element of DepthToSpace (CRD) on [channels][h][w], the input element it copies.
+   */
   static int[] depthToSpaceSources(int channels, int h, int w, int r) {
     int c = channels / (r * r);
     int[] from = new int[channels * h * w];
@@ -82,7 +87,8 @@ final class FloatOps {
         for (int x = 0; x < w; x++) {
           for (int dy = 0; dy < r; dy++) {
             for (int dx = 0; dx < r; dx++) {
-              from[(ch * h * r + y * r + dy) * w * r + x * r + dx] = ((ch * r * r + dy * r + dx) * h + y) * w + x;
+              from[(ch * h * r + y * r + dy) * w * r + x * r + dx] =
+                  ((ch * r * r + dy * r + dx) * h + y) * w + x;
             }
           }
         }

@@ -12,8 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A hybrid-precision configuration as the {@code nawq-search} command writes it beside a model
- * ({@code hpq/eps-<eps>.json}): its name (the file's, without {@code .json}), the tolerance it was searched
- * for (dB of PSNR vs FP32) and a wordlength per convolution, in {@link SrGraph#convs()} order.
+ * ({@code hpq/eps-<eps>.json}): its name (the file's, without {@code .json}), the tolerance it was
+ * searched for (dB of PSNR vs FP32) and a wordlength per convolution, in {@link SrGraph#convs()}
+ * order.
  */
 public record HpqConfig(String name, double epsDb, List<Integer> bits) {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -23,8 +24,9 @@ public record HpqConfig(String name, double epsDb, List<Integer> bits) {
   }
 
   /**
-   * The feasible configurations in {@code <modelDirectory>/hpq}, by file name; files for another number of
-   * layers, infeasible searches and files without a tolerance are left out. No folder: none.
+   * The feasible configurations in {@code <modelDirectory>/hpq}, by file name; files for another
+   * number of layers, infeasible searches and files without a tolerance are left out. No folder:
+   * none.
    *
    * @throws IOException a file cannot be read or is not JSON (the message names the file)
    */
@@ -47,8 +49,13 @@ public record HpqConfig(String name, double epsDb, List<Integer> bits) {
           bits.add(layer.path("act_bits").intValue(0));
         }
         JsonNode eps = root.path("eps_db");
-        if (root.path("feasible").booleanValue(false) && eps.isNumber() && bits.size() == layers && !bits.contains(0)) {
-          out.add(new HpqConfig(f.getFileName().toString().replace(".json", ""), eps.doubleValue(), bits));
+        if (root.path("feasible").booleanValue(false)
+            && eps.isNumber()
+            && bits.size() == layers
+            && !bits.contains(0)) {
+          out.add(
+              new HpqConfig(
+                  f.getFileName().toString().replace(".json", ""), eps.doubleValue(), bits));
         }
       }
     }

@@ -12,12 +12,13 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * Offline hybrid-precision search (docs/papers/nawq-sr.md): choose each convolution's wordlength (8 or 16) to minimise
- * the emulated NPU latency while the mean PSNR on a calibration set stays within {@code epsDb} of FP32.
- * Sensitivity s_l = PSNR(all A16W8) - PSNR(all A16W8 but l at A8W8); gain g_l = the latency that switch saves;
- * rank by s_l / g_l; binary-search the longest prefix of the ranking that can be 8-bit; then one greedy pass
- * flipping any other layer that still fits. Every PSNR comes from images computed by {@link QuantSrRunner}.
- * When even all-A16W8 misses the tolerance, the result says so and is all-A16W8.
+ * Offline hybrid-precision search (docs/papers/nawq-sr.md): choose each convolution's wordlength (8
+ * or 16) to minimise the emulated NPU latency while the mean PSNR on a calibration set stays within
+ * {@code epsDb} of FP32. Sensitivity s_l = PSNR(all A16W8) - PSNR(all A16W8 but l at A8W8); gain
+ * g_l = the latency that switch saves; rank by s_l / g_l; binary-search the longest prefix of the
+ * ranking that can be 8-bit; then one greedy pass flipping any other layer that still fits. Every
+ * PSNR comes from images computed by {@link QuantSrRunner}. When even all-A16W8 misses the
+ * tolerance, the result says so and is all-A16W8.
  */
 public final class HpqSearch {
   /** A calibration pair: low-resolution input and high-resolution reference (luma, [0, 1]). */
@@ -34,8 +35,14 @@ public final class HpqSearch {
    * @param nanos emulated latency of this configuration
    * @param evaluations integer runs over the calibration set spent
    */
-  public record Result(List<Integer> bits, boolean feasible, double psnrFp32, double psnr, double[] sensitivity,
-      double nanos, int evaluations) {}
+  public record Result(
+      List<Integer> bits,
+      boolean feasible,
+      double psnrFp32,
+      double psnr,
+      double[] sensitivity,
+      double nanos,
+      int evaluations) {}
 
   private final OnnxModel model;
   private final SrGraph graph;
@@ -46,8 +53,11 @@ public final class HpqSearch {
   private final int scale;
   private int evaluations;
 
-  /** @param scale the upscaling factor (the PSNR border crop) */
-  public HpqSearch(OnnxModel model, List<Pair> calibration, NpuProfile profile, long referenceDim, int scale) {
+  /**
+   * @param scale the upscaling factor (the PSNR border crop)
+   */
+  public HpqSearch(
+      OnnxModel model, List<Pair> calibration, NpuProfile profile, long referenceDim, int scale) {
     this.model = model;
     this.graph = SrGraph.from(model);
     this.calibration = List.copyOf(calibration);
@@ -131,7 +141,8 @@ public final class HpqSearch {
       }
       progress.accept(evaluations);
     }
-    return new Result(List.copyOf(best), true, fp32, psnr(best), sensitivity, nanos(best), evaluations);
+    return new Result(
+        List.copyOf(best), true, fp32, psnr(best), sensitivity, nanos(best), evaluations);
   }
 
   private static List<Integer> prefix(List<Integer> order, int k, int n) {

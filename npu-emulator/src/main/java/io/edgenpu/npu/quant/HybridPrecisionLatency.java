@@ -12,21 +12,22 @@ import java.util.Map;
 
 /**
  * Emulated NPU time of an SR network with a wordlength per convolution: each layer costed by the
- * {@link CostModel} at its precision (A8W8 or A16W8, batch 1, the best layout), memory-bound layers at the
- * precision of the convolution before them, plus a convert node (requantisation of the layer's input, the
- * profile's cycles per element) wherever a convolution reads a tensor produced at the other wordlength.
- * Spatial input size: {@code referenceDim} x {@code referenceDim} (the graph's dynamic dimensions).
+ * {@link CostModel} at its precision (A8W8 or A16W8, batch 1, the best layout), memory-bound layers
+ * at the precision of the convolution before them, plus a convert node (requantisation of the
+ * layer's input, the profile's cycles per element) wherever a convolution reads a tensor produced
+ * at the other wordlength. Spatial input size: {@code referenceDim} x {@code referenceDim} (the
+ * graph's dynamic dimensions).
  */
 public final class HybridPrecisionLatency {
   private HybridPrecisionLatency() {}
 
   /** Nanoseconds of one image (batch 1) on the modelled hardware. */
-  public static double nanos(OnnxModel model, SrGraph graph, List<Integer> bits, NpuProfile profile, long referenceDim) {
+  public static double nanos(
+      OnnxModel model, SrGraph graph, List<Integer> bits, NpuProfile profile, long referenceDim) {
     List<SrGraph.ConvOp> convs = graph.convs();
     Map<String, Integer> bitsByConv = new HashMap<>();
     Map<String, Integer> tensorBits = new HashMap<>();
     tensorBits.put(graph.input(), bits.get(0));
-    int conversions = 0;
     for (int i = 0; i < convs.size(); i++) {
       bitsByConv.put(convs.get(i).name(), bits.get(i));
       tensorBits.put(convs.get(i).output(), bits.get(i));
@@ -40,7 +41,6 @@ public final class HybridPrecisionLatency {
         SrGraph.ConvOp conv = convs.get(convIndex(convs, layer.name()));
         int producer = tensorBits.getOrDefault(conv.input(), b);
         if (producer != b) {
-          conversions++;
           total += profile.cyclesToNanos(profile.convertCyclesPerElement() * layer.inputElements());
         }
         current = b;

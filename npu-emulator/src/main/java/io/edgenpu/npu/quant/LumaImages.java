@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
 /**
- * PNG/JPEG to luma in [0, 1] for the SR networks, as they were trained (models/training/sr.py): grey images
- * as they are, colour ones as BT.601 studio-range Y (MATLAB's rgb2ycbcr: 16..235 over 0..255). Blocking.
+ * PNG/JPEG to luma in [0, 1] for the SR networks, as they were trained (models/training/sr.py):
+ * grey images as they are, colour ones as BT.601 studio-range Y (MATLAB's rgb2ycbcr: 16..235 over
+ * 0..255). Blocking.
  */
 public final class LumaImages {
   private LumaImages() {}
@@ -23,7 +24,8 @@ public final class LumaImages {
   /**
    * Decodes an encoded image; {@code crop} > 0 keeps its top-left crop x crop pixels.
    *
-   * @throws IllegalArgumentException when the bytes are not a readable PNG/JPEG or have no pixels (the message says which)
+   * @throws IllegalArgumentException when the bytes are not a readable PNG/JPEG or have no pixels
+   *     (the message says which)
    */
   public static Image decode(byte[] encoded, int crop) {
     BufferedImage img;
@@ -56,6 +58,9 @@ public final class LumaImages {
 
   /** BT.601 studio-range luma of a packed 0xRRGGBB pixel, in [0, 1] (16/255 .. 235/255). */
   public static double luma(int rgb) {
-    return (16 + (65.481 * ((rgb >> 16) & 255) + 128.553 * ((rgb >> 8) & 255) + 24.966 * (rgb & 255)) / 255) / 255;
+    return (16
+            + (65.481 * ((rgb >> 16) & 255) + 128.553 * ((rgb >> 8) & 255) + 24.966 * (rgb & 255))
+                / 255)
+        / 255;
   }
 }

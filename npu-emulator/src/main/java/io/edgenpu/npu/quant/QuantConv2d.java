@@ -1,12 +1,16 @@
 package io.edgenpu.npu.quant;
 
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
 /**
- * A 2-D convolution in the NPU's integer arithmetic: unsigned activation codes in (8 or 16 bits, per
- * {@link ActQuant}), 8-bit per-channel weights, 32-bit integer bias, integer accumulation (64-bit here: a
- * 16x8-bit product sum over a large fan-in can overflow 32 bits), then requantisation to the output's codes
- * by a per-channel {@link FixedPointMultiplier} (s_in x s_w[c] / s_out), rounding half away from zero and
- * saturating; an optional fused ReLU clamps at the output's zero point. Zero padding pads with the input's
- * zero point (the code of 0.0). Layout: [channels][height][width], one image. Immutable, thread-safe.
+ * A 2-D convolution in the NPU's integer arithmetic: unsigned activation codes in (8 or 16 bits,
+ * per {@link ActQuant}), 8-bit per-channel weights, 32-bit integer bias, integer accumulation
+ * (64-bit here: a 16x8-bit product sum over a large fan-in can overflow 32 bits), then
+ * requantisation to the output's codes by a per-channel {@link FixedPointMultiplier} (s_in x s_w[c]
+ * / s_out), rounding half away from zero and saturating; an optional fused ReLU clamps at the
+ * output's zero point. Zero padding pads with the input's zero point (the code of 0.0). Layout:
+ * [channels][height][width], one image. Immutable, thread-safe.
  */
 public final class QuantConv2d {
   private final int inChannels;
@@ -25,10 +29,23 @@ public final class QuantConv2d {
    * @param weights real weights [outChannels][inChannels][kernel][kernel]
    * @param bias real bias per output channel (null: none)
    */
-  public QuantConv2d(int inChannels, int outChannels, int kernel, int stride, int padding, boolean relu,
-      float[] weights, float[] bias, ActQuant in, ActQuant out) {
+  public QuantConv2d(
+      int inChannels,
+      int outChannels,
+      int kernel,
+      int stride,
+      int padding,
+      boolean relu,
+      float[] weights,
+      float @Nullable [] bias,
+      ActQuant in,
+      ActQuant out) {
     if (weights.length != outChannels * inChannels * kernel * kernel) {
-      throw new IllegalArgumentException("expected " + outChannels * inChannels * kernel * kernel + " weights, got " + weights.length);
+      throw new IllegalArgumentException(
+          "expected "
+              + outChannels * inChannels * kernel * kernel
+              + " weights, got "
+              + weights.length);
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
@@ -62,21 +79,24 @@ public final class QuantConv2d {
   }
 
   /**
-   * Runs on input codes [inChannels][h][w]; returns output codes [outChannels][oh][ow]. The input is
-   * re-centred on its zero point into a padded buffer once; each output channel is accumulated as a plane,
-   * one weight tap at a time over contiguous rows (so the JIT can vectorise it), in 32-bit integers where
-   * the channel's worst case provably fits them, else 64-bit. Integer sums are exact in any order.
+   * Runs on input codes [inChannels][h][w]; returns output codes [outChannels][oh][ow]. The input
+   * is re-centred on its zero point into a padded buffer once; each output channel is accumulated
+   * as a plane, one weight tap at a time over contiguous rows (so the JIT can vectorise it), in
+   * 32-bit integers where the channel's worst case provably fits them, else 64-bit. Integer sums
+   * are exact in any order.
    */
   public int[] run(int[] input, int h, int w) {
     if (input.length != inChannels * h * w) {
-      throw new IllegalArgumentException("expected " + inChannels * h * w + " input codes, got " + input.length);
+      throw new IllegalArgumentException(
+          "expected " + inChannels * h * w + " input codes, got " + input.length);
     }
     int oh = outputSize(h);
     int ow = outputSize(w);
     int ph = h + 2 * padding;
     int pw = w + 2 * padding;
     int zin = in.zeroPoint();
-    int[] centred = new int[inChannels * ph * pw];   // code - zero point; the padding stays 0 (the code of 0.0)
+    int[] centred =
+        new int[inChannels * ph * pw]; // code - zero point; the padding stays 0 (the code of 0.0)
     for (int ic = 0; ic < inChannels; ic++) {
       for (int y = 0; y < h; y++) {
         int from = (ic * h + y) * w;
@@ -93,20 +113,20 @@ public final class QuantConv2d {
     int perOut = inChannels * kernel * kernel;
     long maxCode = Math.max(zin, in.qmax() - zin);
     int[] acc32 = new int[oh * ow];
-    long[] acc64 = null;
+    long[] acc64 = new long[0]; // allocated when a channel needs 64-bit accumulators
     for (int oc = 0; oc < outChannels; oc++) {
       long bound = Math.abs(biasCodes[oc]);
       for (int t = 0; t < perOut; t++) {
         bound += Math.abs(wq[oc * perOut + t]) * maxCode;
       }
       boolean narrow = bound <= Integer.MAX_VALUE;
-      if (!narrow && acc64 == null) {
+      if (!narrow && acc64.length == 0) {
         acc64 = new long[oh * ow];
       }
       if (narrow) {
-        java.util.Arrays.fill(acc32, (int) biasCodes[oc]);
+        Arrays.fill(acc32, (int) biasCodes[oc]);
       } else {
-        java.util.Arrays.fill(acc64, biasCodes[oc]);
+        Arrays.fill(acc64, biasCodes[oc]);
       }
       for (int ic = 0; ic < inChannels; ic++) {
         for (int ky = 0; ky < kernel; ky++) {

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs an {@link SrGraph} in the NPU's integer arithmetic with a wordlength per convolution (8 = A8W8,
- * 16 = A16W8): every tensor holds unsigned codes quantised over its calibrated range at the wordlength of the
- * layer that produced it; a layer whose input has another wordlength first converts it (the NPU's convert
- * node: an integer requantisation); Add requantises both operands to its output's codes; DepthToSpace moves
- * codes; Clip clamps codes. Only the input quantisation and the final dequantisation touch real numbers.
+ * Runs an {@link SrGraph} in the NPU's integer arithmetic with a wordlength per convolution (8 =
+ * A8W8, 16 = A16W8): every tensor holds unsigned codes quantised over its calibrated range at the
+ * wordlength of the layer that produced it; a layer whose input has another wordlength first
+ * converts it (the NPU's convert node: an integer requantisation); Add requantises both operands to
+ * its output's codes; DepthToSpace moves codes; Clip clamps codes. Only the input quantisation and
+ * the final dequantisation touch real numbers.
  */
 public final class QuantSrRunner {
   private final SrGraph graph;
@@ -30,7 +31,8 @@ public final class QuantSrRunner {
   public QuantSrRunner(SrGraph graph, Map<String, double[]> ranges, List<Integer> bits) {
     List<ConvOp> layers = graph.convs();
     if (bits.size() != layers.size()) {
-      throw new IllegalArgumentException("need one wordlength per convolution (" + layers.size() + "), got " + bits.size());
+      throw new IllegalArgumentException(
+          "need one wordlength per convolution (" + layers.size() + "), got " + bits.size());
     }
     this.graph = graph;
     this.ranges = ranges;
@@ -42,17 +44,29 @@ public final class QuantSrRunner {
       ActQuant in = quant(c.input(), b);
       ActQuant out = quant(c.output(), b);
       quants.put(c.output(), out);
-      convs.put(c.output(), new QuantConv2d(c.inChannels(), c.outChannels(), c.kernel(), c.stride(), c.padding(), c.relu(),
-          c.weights(), c.bias(), in, out));
+      convs.put(
+          c.output(),
+          new QuantConv2d(
+              c.inChannels(),
+              c.outChannels(),
+              c.kernel(),
+              c.stride(),
+              c.padding(),
+              c.relu(),
+              c.weights(),
+              c.bias(),
+              in,
+              out));
     }
     for (SrGraph.Op op : graph.ops()) {
       if (op instanceof AddOp a) {
-        int b = Math.max(quants.get(a.a()).bits(), quants.get(a.b()).bits());
+        int b =
+            Math.max(SrGraph.tensor(quants, a.a()).bits(), SrGraph.tensor(quants, a.b()).bits());
         quants.put(a.output(), quant(a.output(), b));
       } else if (op instanceof DepthToSpaceOp d) {
-        quants.put(d.output(), quants.get(d.input()));
+        quants.put(d.output(), SrGraph.tensor(quants, d.input()));
       } else if (op instanceof ClipOp c) {
-        quants.put(c.output(), quants.get(c.input()));
+        quants.put(c.output(), SrGraph.tensor(quants, c.input()));
       }
     }
   }
@@ -66,9 +80,10 @@ public final class QuantSrRunner {
   }
 
   /**
-   * The codec's enhanced mode, dynamic range estimation: every layer quantised over the ranges its tensors
-   * actually take on this input (what an on-the-fly min/max of the accumulators before requantisation
-   * sees), instead of the offline calibrated ranges. Emulated by measuring those ranges on a float pass.
+   * The codec's enhanced mode, dynamic range estimation: every layer quantised over the ranges its
+   * tensors actually take on this input (what an on-the-fly min/max of the accumulators before
+   * requantisation sees), instead of the offline calibrated ranges. Emulated by measuring those
+   * ranges on a float pass.
    */
   public static Image runWithDynamicRanges(SrGraph graph, Image x, List<Integer> bits) {
     return new QuantSrRunner(graph, SrCalibration.ranges(graph, List.of(x)), bits).run(x);
@@ -84,7 +99,7 @@ public final class QuantSrRunner {
     conversions = 0;
     Map<String, int[]> codes = new HashMap<>();
     Map<String, int[]> shapes = new HashMap<>();
-    ActQuant inQ = quants.get(graph.input());
+    ActQuant inQ = SrGraph.tensor(quants, graph.input());
     int[] c0 = new int[x.data().length];
     for (int i = 0; i < c0.length; i++) {
       c0[i] = inQ.quantize(x.data()[i]);
@@ -93,35 +108,49 @@ public final class QuantSrRunner {
     shapes.put(graph.input(), new int[] {x.channels(), x.height(), x.width()});
     for (SrGraph.Op op : graph.ops()) {
       if (op instanceof ConvOp c) {
-        QuantConv2d conv = convs.get(c.output());
-        int[] s = shapes.get(c.input());
-        int[] in = convert(codes.get(c.input()), quants.get(c.input()), quant(c.input(), conv.outputQuant().bits()));
+        QuantConv2d conv = SrGraph.tensor(convs, c.output());
+        int[] s = SrGraph.tensor(shapes, c.input());
+        int[] in =
+            convert(
+                SrGraph.tensor(codes, c.input()),
+                SrGraph.tensor(quants, c.input()),
+                quant(c.input(), conv.outputQuant().bits()));
         codes.put(c.output(), conv.run(in, s[1], s[2]));
-        shapes.put(c.output(), new int[] {c.outChannels(), conv.outputSize(s[1]), conv.outputSize(s[2])});
+        shapes.put(
+            c.output(), new int[] {c.outChannels(), conv.outputSize(s[1]), conv.outputSize(s[2])});
       } else if (op instanceof AddOp a) {
-        codes.put(a.output(), add(codes.get(a.a()), quants.get(a.a()), codes.get(a.b()), quants.get(a.b()), quants.get(a.output())));
-        shapes.put(a.output(), shapes.get(a.a()));
+        codes.put(
+            a.output(),
+            add(
+                SrGraph.tensor(codes, a.a()),
+                SrGraph.tensor(quants, a.a()),
+                SrGraph.tensor(codes, a.b()),
+                SrGraph.tensor(quants, a.b()),
+                SrGraph.tensor(quants, a.output())));
+        shapes.put(a.output(), SrGraph.tensor(shapes, a.a()));
       } else if (op instanceof DepthToSpaceOp d) {
-        int[] s = shapes.get(d.input());
-        codes.put(d.output(), depthToSpace(codes.get(d.input()), s, d.block()));
-        shapes.put(d.output(), new int[] {s[0] / (d.block() * d.block()), s[1] * d.block(), s[2] * d.block()});
+        int[] s = SrGraph.tensor(shapes, d.input());
+        codes.put(d.output(), depthToSpace(SrGraph.tensor(codes, d.input()), s, d.block()));
+        shapes.put(
+            d.output(),
+            new int[] {s[0] / (d.block() * d.block()), s[1] * d.block(), s[2] * d.block()});
       } else {
         ClipOp c = (ClipOp) op;
-        ActQuant q = quants.get(c.output());
+        ActQuant q = SrGraph.tensor(quants, c.output());
         int lo = q.quantize(c.min());
         int hi = q.quantize(c.max());
-        int[] in = codes.get(c.input());
+        int[] in = SrGraph.tensor(codes, c.input());
         int[] out = new int[in.length];
         for (int i = 0; i < in.length; i++) {
           out[i] = Math.max(lo, Math.min(hi, in[i]));
         }
         codes.put(c.output(), out);
-        shapes.put(c.output(), shapes.get(c.input()));
+        shapes.put(c.output(), SrGraph.tensor(shapes, c.input()));
       }
     }
-    int[] out = codes.get(graph.output());
-    int[] s = shapes.get(graph.output());
-    ActQuant q = quants.get(graph.output());
+    int[] out = SrGraph.tensor(codes, graph.output());
+    int[] s = SrGraph.tensor(shapes, graph.output());
+    ActQuant q = SrGraph.tensor(quants, graph.output());
     float[] data = new float[out.length];
     for (int i = 0; i < out.length; i++) {
       data[i] = (float) q.dequantize(out[i]);
@@ -129,7 +158,10 @@ public final class QuantSrRunner {
     return new Image(data, s[0], s[1], s[2]);
   }
 
-  /** The NPU's convert node: codes of one quantisation re-expressed in another (integer requantisation). */
+  /**
+   * The NPU's convert node: codes of one quantisation re-expressed in another (integer
+   * requantisation).
+   */
   private int[] convert(int[] in, ActQuant from, ActQuant to) {
     if (from.equals(to)) {
       return in;
@@ -138,7 +170,8 @@ public final class QuantSrRunner {
     FixedPointMultiplier m = FixedPointMultiplier.of(from.scale() / to.scale());
     int[] out = new int[in.length];
     for (int i = 0; i < in.length; i++) {
-      out[i] = (int) Rounding.clamp(to.zeroPoint() + m.apply(in[i] - from.zeroPoint()), 0, to.qmax());
+      out[i] =
+          (int) Rounding.clamp(to.zeroPoint() + m.apply(in[i] - from.zeroPoint()), 0, to.qmax());
     }
     return out;
   }

@@ -13,14 +13,16 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The calibration of an SR network's activation ranges (docs/papers/nawq-sr.md): min/max of every tensor over a
- * calibration set run in FP32, with two ranges fixed by what the tensors are rather than by the data: the
- * input is an 8-bit image, so its range is [0, 1] (its 8-bit codes are then exactly the pixels); a tensor
- * that only feeds a Clip (through DepthToSpace, which moves values) is narrowed to the clip's range, because
- * saturating at requantisation is the clip (the NPU fuses it).
+ * The calibration of an SR network's activation ranges (docs/papers/nawq-sr.md): min/max of every
+ * tensor over a calibration set run in FP32, with two ranges fixed by what the tensors are rather
+ * than by the data: the input is an 8-bit image, so its range is [0, 1] (its 8-bit codes are then
+ * exactly the pixels); a tensor that only feeds a Clip (through DepthToSpace, which moves values)
+ * is narrowed to the clip's range, because saturating at requantisation is the clip (the NPU fuses
+ * it).
  *
- * <p>The calibration set ships beside the model ({@code calib/NN-lr.png} and {@code NN-hr.png}, crops of the
- * training images written by {@code models/training/sr.py}): no held-out image is seen.
+ * <p>The calibration set ships beside the model ({@code calib/NN-lr.png} and {@code NN-hr.png},
+ * crops of the training images written by {@code models/training/sr.py}): no held-out image is
+ * seen.
  */
 public final class SrCalibration {
   private SrCalibration() {}
@@ -29,11 +31,13 @@ public final class SrCalibration {
   public static List<HpqSearch.Pair> read(Path modelDirectory) throws IOException {
     Path dir = modelDirectory.resolve("calib");
     if (!Files.isDirectory(dir)) {
-      throw new IOException("no calibration set: " + dir + " is missing (models/training/sr.py writes it)");
+      throw new IOException(
+          "no calibration set: " + dir + " is missing (models/training/sr.py writes it)");
     }
     List<HpqSearch.Pair> pairs = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path lr : files.filter(p -> p.getFileName().toString().endsWith("-lr.png")).sorted().toList()) {
+      for (Path lr :
+          files.filter(p -> p.getFileName().toString().endsWith("-lr.png")).sorted().toList()) {
         Path hr = lr.resolveSibling(lr.getFileName().toString().replace("-lr.png", "-hr.png"));
         pairs.add(new HpqSearch.Pair(LumaImages.read(lr, 0), LumaImages.read(hr, 0)));
       }
@@ -61,6 +65,9 @@ public final class SrCalibration {
       if (op instanceof ClipOp c) {
         for (String t = c.input(); t != null; t = producerOf.get(t)) {
           double[] r = ranges.get(t);
+          if (r == null) {
+            break;
+          }
           r[0] = Math.max(r[0], c.min());
           r[1] = Math.min(r[1], c.max());
           if (!(r[0] < r[1])) {
@@ -73,7 +80,10 @@ public final class SrCalibration {
     return ranges;
   }
 
-  /** The upscaling factor of an SR graph: the product of its DepthToSpace blocks (1 when it has none). */
+  /**
+   * The upscaling factor of an SR graph: the product of its DepthToSpace blocks (1 when it has
+   * none).
+   */
   public static int scale(SrGraph graph) {
     int s = 1;
     for (SrGraph.Op op : graph.ops()) {

@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A super-resolution network as a list of operations the NPU's integer arithmetic covers: Conv (with a
- * following Relu fused), Add, DepthToSpace (CRD) and Clip, one image [channels][height][width]. Read from an
- * ONNX graph of that form (the shipped {@code sr-x2}/{@code sr-x4}); {@link #runFloat} is the FP32 reference
- * and records every tensor's range for calibration. Immutable after construction.
+ * A super-resolution network as a list of operations the NPU's integer arithmetic covers: Conv
+ * (with a following Relu fused), Add, DepthToSpace (CRD) and Clip, one image
+ * [channels][height][width]. Read from an ONNX graph of that form (the shipped {@code sr-x2}/{@code
+ * sr-x4}); {@link #runFloat} is the FP32 reference and records every tensor's range for
+ * calibration. Immutable after construction.
  */
 public final class SrGraph {
   /** One operation; {@code output} names its result, {@code inputs} the tensors it reads. */
@@ -20,8 +23,19 @@ public final class SrGraph {
   }
 
   /** A convolution (square kernel, symmetric padding), optionally followed by ReLU. */
-  public record ConvOp(String name, String input, String output, int inChannels, int outChannels, int kernel, int stride,
-      int padding, boolean relu, float[] weights, float[] bias) implements Op {}
+  public record ConvOp(
+      String name,
+      String input,
+      String output,
+      int inChannels,
+      int outChannels,
+      int kernel,
+      int stride,
+      int padding,
+      boolean relu,
+      float[] weights,
+      float[] bias)
+      implements Op {}
 
   public record AddOp(String a, String b, String output) implements Op {}
 
@@ -49,8 +63,9 @@ public final class SrGraph {
 
   /**
    * The same network in floating point with every convolution's weights rounded to the NPU's 8-bit
-   * per-channel codes and back: the quality any A?W8 configuration can at best reach (the weights are
-   * 8-bit in both of the NPU's modes), so weight and activation quantisation errors can be told apart.
+   * per-channel codes and back: the quality any A?W8 configuration can at best reach (the weights
+   * are 8-bit in both of the NPU's modes), so weight and activation quantisation errors can be told
+   * apart.
    */
   public SrGraph withInt8Weights() {
     List<Op> rounded = new ArrayList<>();
@@ -62,8 +77,19 @@ public final class SrGraph {
         for (int i = 0; i < w.length; i++) {
           w[i] = (float) q.dequantize(i / per, i);
         }
-        rounded.add(new ConvOp(c.name(), c.input(), c.output(), c.inChannels(), c.outChannels(), c.kernel(), c.stride(),
-            c.padding(), c.relu(), w, c.bias()));
+        rounded.add(
+            new ConvOp(
+                c.name(),
+                c.input(),
+                c.output(),
+                c.inChannels(),
+                c.outChannels(),
+                c.kernel(),
+                c.stride(),
+                c.padding(),
+                c.relu(),
+                w,
+                c.bias()));
       } else {
         rounded.add(op);
       }
@@ -91,38 +117,84 @@ public final class SrGraph {
       String out = n.getOutput(0);
       switch (n.getOpType()) {
         case "Identity" -> alias.put(out, resolve(alias, n.getInput(0)));
-        case "Constant" -> constants.put(out, OnnxModel.floats(OnnxModel.attribute(n, "value").getT()));
+        case "Constant" ->
+            constants.put(
+                out,
+                OnnxModel.floats(
+                    Objects.requireNonNull(
+                            OnnxModel.attribute(n, "value"), "Constant without value")
+                        .getT()));
         case "Conv" -> {
-          float[] w = OnnxModel.floats(model.initializers().get(resolve(alias, n.getInput(1))));
-          long[] dims = OnnxModel.dims(model.initializers().get(resolve(alias, n.getInput(1))));
-          float[] b = n.getInputCount() > 2 ? OnnxModel.floats(model.initializers().get(resolve(alias, n.getInput(2)))) : null;
+          float[] w = OnnxModel.floats(tensor(model.initializers(), resolve(alias, n.getInput(1))));
+          long[] dims = OnnxModel.dims(tensor(model.initializers(), resolve(alias, n.getInput(1))));
+          float[] b =
+              n.getInputCount() > 2
+                  ? OnnxModel.floats(tensor(model.initializers(), resolve(alias, n.getInput(2))))
+                  : new float[(int) dims[0]]; // no bias input: zero bias
           long[] pads = OnnxModel.intsAttr(n, "pads");
           long[] strides = OnnxModel.intsAttr(n, "strides");
           if (OnnxModel.intAttr(n, "group", 1) != 1 || dims[2] != dims[3]) {
-            throw new IllegalArgumentException("only square, ungrouped convolutions are supported: " + n.getName());
+            throw new IllegalArgumentException(
+                "only square, ungrouped convolutions are supported: " + n.getName());
           }
-          boolean relu = i + 1 < nodes.size() && nodes.get(i + 1).getOpType().equals("Relu")
-              && nodes.get(i + 1).getInput(0).equals(out) && consumers.getOrDefault(out, 0) == 1;
+          boolean relu =
+              i + 1 < nodes.size()
+                  && nodes.get(i + 1).getOpType().equals("Relu")
+                  && nodes.get(i + 1).getInput(0).equals(out)
+                  && consumers.getOrDefault(out, 0) == 1;
           String result = relu ? nodes.get(++i).getOutput(0) : out;
-          ops.add(new ConvOp(n.getName().isEmpty() ? out : n.getName(), resolve(alias, n.getInput(0)), result,
-              (int) dims[1], (int) dims[0], (int) dims[2], strides == null ? 1 : (int) strides[0],
-              pads == null ? 0 : (int) pads[0], relu, w, b));
+          ops.add(
+              new ConvOp(
+                  n.getName().isEmpty() ? out : n.getName(),
+                  resolve(alias, n.getInput(0)),
+                  result,
+                  (int) dims[1],
+                  (int) dims[0],
+                  (int) dims[2],
+                  strides == null ? 1 : (int) strides[0],
+                  pads == null ? 0 : (int) pads[0],
+                  relu,
+                  w,
+                  b));
         }
-        case "Add" -> ops.add(new AddOp(resolve(alias, n.getInput(0)), resolve(alias, n.getInput(1)), out));
+        case "Add" ->
+            ops.add(new AddOp(resolve(alias, n.getInput(0)), resolve(alias, n.getInput(1)), out));
         case "DepthToSpace" -> {
           if (!OnnxModel.stringAttr(n, "mode", "DCR").equals("CRD")) {
             throw new IllegalArgumentException("DepthToSpace must be in CRD mode (PixelShuffle)");
           }
-          ops.add(new DepthToSpaceOp(resolve(alias, n.getInput(0)), out, (int) OnnxModel.intAttr(n, "blocksize", 1)));
+          ops.add(
+              new DepthToSpaceOp(
+                  resolve(alias, n.getInput(0)), out, (int) OnnxModel.intAttr(n, "blocksize", 1)));
         }
-        case "Clip" -> ops.add(new ClipOp(resolve(alias, n.getInput(0)), out,
-            constants.get(n.getInput(1))[0], constants.get(n.getInput(2))[0]));
-        default -> throw new IllegalArgumentException("operator " + n.getOpType() + " is not in the NPU's integer set");
+        case "Clip" ->
+            ops.add(
+                new ClipOp(
+                    resolve(alias, n.getInput(0)),
+                    out,
+                    tensor(constants, n.getInput(1))[0],
+                    tensor(constants, n.getInput(2))[0]));
+        default ->
+            throw new IllegalArgumentException(
+                "operator " + n.getOpType() + " is not in the NPU's integer set");
       }
     }
     String in = model.inputs().get(0).getName();
     String out = resolve(alias, model.outputs().get(0).getName());
     return new SrGraph(in, out, ops);
+  }
+
+  /**
+   * The value of {@code name} in a map of tensors; a graph that names a missing tensor is
+   * malformed.
+   */
+  static <V> V tensor(Map<String, V> values, String name) {
+    V v = values.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException(
+          "the graph uses tensor '" + name + "' before it is produced");
+    }
+    return v;
   }
 
   private static String resolve(Map<String, String> alias, String name) {
@@ -133,37 +205,38 @@ public final class SrGraph {
   public record Image(float[] data, int channels, int height, int width) {}
 
   /** FP32 reference; when {@code ranges} is not null, widens each tensor's [min, max] there. */
-  public Image runFloat(Image x, Map<String, double[]> ranges) {
+  public Image runFloat(Image x, @Nullable Map<String, double[]> ranges) {
     Map<String, Image> t = new HashMap<>();
     t.put(input, x);
     record(ranges, input, x);
     for (Op op : ops) {
       Image y;
       if (op instanceof ConvOp c) {
-        y = FloatOps.conv(c, t.get(c.input()));
+        y = FloatOps.conv(c, tensor(t, c.input()));
       } else if (op instanceof AddOp a) {
-        y = FloatOps.add(t.get(a.a()), t.get(a.b()));
+        y = FloatOps.add(tensor(t, a.a()), tensor(t, a.b()));
       } else if (op instanceof DepthToSpaceOp d) {
-        y = FloatOps.depthToSpace(t.get(d.input()), d.block());
+        y = FloatOps.depthToSpace(tensor(t, d.input()), d.block());
       } else {
         ClipOp c = (ClipOp) op;
-        y = FloatOps.clip(t.get(c.input()), c.min(), c.max());
+        y = FloatOps.clip(tensor(t, c.input()), c.min(), c.max());
       }
       t.put(op.output(), y);
       record(ranges, op.output(), y);
     }
-    return t.get(output);
+    return tensor(t, output);
   }
 
   public String output() {
     return output;
   }
 
-  private static void record(Map<String, double[]> ranges, String name, Image img) {
+  private static void record(@Nullable Map<String, double[]> ranges, String name, Image img) {
     if (ranges == null) {
       return;
     }
-    double[] r = ranges.computeIfAbsent(name, k -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE});
+    double[] r =
+        ranges.computeIfAbsent(name, k -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE});
     for (float v : img.data()) {
       r[0] = Math.min(r[0], v);
       r[1] = Math.max(r[1], v);

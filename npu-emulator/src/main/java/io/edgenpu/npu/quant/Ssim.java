@@ -3,8 +3,9 @@ package io.edgenpu.npu.quant;
 import io.edgenpu.npu.quant.SrGraph.Image;
 
 /**
- * SSIM on luma (Wang et al. 2004): 11x11 Gaussian window (sigma 1.5), K1 = 0.01, K2 = 0.03, dynamic range 1;
- * the output rounded to 8 bits as for {@link Psnr}, a border cropped, mean over the valid windows.
+ * SSIM on luma (Wang et al. 2004): 11x11 Gaussian window (sigma 1.5), K1 = 0.01, K2 = 0.03, dynamic
+ * range 1; the output rounded to 8 bits as for {@link Psnr}, a border cropped, mean over the valid
+ * windows.
  */
 public final class Ssim {
   private static final int RADIUS = 5;
@@ -47,7 +48,9 @@ public final class Ssim {
             double k = WINDOW[(dy + RADIUS) * (2 * RADIUS + 1) + dx + RADIUS];
             int yy = y + dy + border;
             int xx = x + dx + border;
-            double a = Math.round(Math.max(0, Math.min(1, out.data()[yy * out.width() + xx])) * 255) / 255.0;
+            double a =
+                Math.round(Math.max(0, Math.min(1, out.data()[yy * out.width() + xx])) * 255)
+                    / 255.0;
             double b = reference.data()[yy * reference.width() + xx];
             ma += k * a;
             mb += k * b;

@@ -3,15 +3,18 @@ package io.edgenpu.npu.quant;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * The runtime image codec of NAWQ-SR (docs/papers/nawq-sr.md): the low-resolution image is cut into tiles with a halo
- * of context, each tile is scored for difficulty (total variation) and run either in the static
- * configuration or, for the hardest tiles that fit a latency budget, in the enhanced one; the tiles' cores are
- * stitched into the upscaled image. With a halo at least the network's receptive radius, the stitched image
- * equals the untiled one exactly. Stateless apart from its settings.
+ * The runtime image codec of NAWQ-SR (docs/papers/nawq-sr.md): the low-resolution image is cut into
+ * tiles with a halo of context, each tile is scored for difficulty (total variation) and run either
+ * in the static configuration or, for the hardest tiles that fit a latency budget, in the enhanced
+ * one; the tiles' cores are stitched into the upscaled image. With a halo at least the network's
+ * receptive radius, the stitched image equals the untiled one exactly. Stateless apart from its
+ * settings.
  *
  * @param patch core size of a tile (low-resolution pixels)
  * @param halo context added on each side, clipped at the image's edges
@@ -39,7 +42,16 @@ public record TileCodec(int patch, int halo, int scale) {
         int ch = Math.min(patch, h - y);
         int px = Math.max(0, x - halo);
         int py = Math.max(0, y - halo);
-        out.add(new Tile(x, y, cw, ch, px, py, Math.min(w, x + cw + halo) - px, Math.min(h, y + ch + halo) - py));
+        out.add(
+            new Tile(
+                x,
+                y,
+                cw,
+                ch,
+                px,
+                py,
+                Math.min(w, x + cw + halo) - px,
+                Math.min(h, y + ch + halo) - py));
       }
     }
     return out;
@@ -75,13 +87,14 @@ public record TileCodec(int patch, int halo, int scale) {
 
   /**
    * The tiles to enhance: the hardest (by total variation) while the emulated time stays within
-   * {@code budgetNanos}. {@code nanosPerPixel[0|1]} are the static and enhanced configurations' emulated times
-   * per low-resolution pixel (of the padded region).
+   * {@code budgetNanos}. {@code nanosPerPixel[0|1]} are the static and enhanced configurations'
+   * emulated times per low-resolution pixel (of the padded region).
    */
-  public static java.util.Set<Tile> chooseEnhanced(Image lr, List<Tile> tiles, double[] nanosPerPixel, double budgetNanos) {
+  public static Set<Tile> chooseEnhanced(
+      Image lr, List<Tile> tiles, double[] nanosPerPixel, double budgetNanos) {
     List<Tile> byDifficulty = new ArrayList<>(tiles);
     byDifficulty.sort(Comparator.comparingDouble((Tile t) -> totalVariation(lr, t)).reversed());
-    java.util.Set<Tile> chosen = new java.util.HashSet<>();
+    Set<Tile> chosen = new HashSet<>();
     double total = nanos(tiles, chosen, nanosPerPixel);
     for (Tile t : byDifficulty) {
       double extra = (nanosPerPixel[1] - nanosPerPixel[0]) * t.pw() * t.ph();
@@ -93,8 +106,10 @@ public record TileCodec(int patch, int halo, int scale) {
     return chosen;
   }
 
-  /** Emulated time of the tiles, {@code enhanced} ones at {@code nanosPerPixel[1]}, the rest at [0]. */
-  public static double nanos(List<Tile> tiles, java.util.Set<Tile> enhanced, double[] nanosPerPixel) {
+  /**
+   * Emulated time of the tiles, {@code enhanced} ones at {@code nanosPerPixel[1]}, the rest at [0].
+   */
+  public static double nanos(List<Tile> tiles, Set<Tile> enhanced, double[] nanosPerPixel) {
     double total = 0;
     for (Tile t : tiles) {
       total += nanosPerPixel[enhanced.contains(t) ? 1 : 0] * t.pw() * t.ph();
@@ -102,7 +117,10 @@ public record TileCodec(int patch, int halo, int scale) {
     return total;
   }
 
-  /** Stitches the tiles' upscaled padded regions ({@code outputs[i]} of {@code tiles[i]}) into an (h*scale) x (w*scale) image. */
+  /**
+   * Stitches the tiles' upscaled padded regions ({@code outputs[i]} of {@code tiles[i]}) into an
+   * (h*scale) x (w*scale) image.
+   */
   public Image stitch(List<Tile> tiles, List<Image> outputs, int h, int w) {
     float[] out = new float[h * scale * w * scale];
     int ow = w * scale;
@@ -112,25 +130,37 @@ public record TileCodec(int patch, int halo, int scale) {
       int offX = (t.x0() - t.px0()) * scale;
       int offY = (t.y0() - t.py0()) * scale;
       for (int y = 0; y < t.h() * scale; y++) {
-        System.arraycopy(up.data(), (offY + y) * up.width() + offX, out, (t.y0() * scale + y) * ow + t.x0() * scale, t.w() * scale);
+        System.arraycopy(
+            up.data(),
+            (offY + y) * up.width() + offX,
+            out,
+            (t.y0() * scale + y) * ow + t.x0() * scale,
+            t.w() * scale);
       }
     }
     return new Image(out, 1, h * scale, ow);
   }
 
   /**
-   * Upscales {@code lr} in one call: the tiles {@link #chooseEnhanced} picks go to {@code enhanced}, the rest
-   * to {@code fixed}, and the results are stitched.
+   * Upscales {@code lr} in one call: the tiles {@link #chooseEnhanced} picks go to {@code
+   * enhanced}, the rest to {@code fixed}, and the results are stitched.
    */
-  public Outcome run(Image lr, UnaryOperator<Image> fixed, UnaryOperator<Image> enhanced, double[] nanosPerPixel,
+  public Outcome run(
+      Image lr,
+      UnaryOperator<Image> fixed,
+      UnaryOperator<Image> enhanced,
+      double[] nanosPerPixel,
       double budgetNanos) {
     List<Tile> tiles = tiles(lr.height(), lr.width());
-    java.util.Set<Tile> chosen = chooseEnhanced(lr, tiles, nanosPerPixel, budgetNanos);
+    Set<Tile> chosen = chooseEnhanced(lr, tiles, nanosPerPixel, budgetNanos);
     List<Image> outputs = new ArrayList<>(tiles.size());
     for (Tile t : tiles) {
       outputs.add((chosen.contains(t) ? enhanced : fixed).apply(crop(lr, t)));
     }
-    return new Outcome(stitch(tiles, outputs, lr.height(), lr.width()), tiles.size(), chosen.size(),
+    return new Outcome(
+        stitch(tiles, outputs, lr.height(), lr.width()),
+        tiles.size(),
+        chosen.size(),
         nanos(tiles, chosen, nanosPerPixel));
   }
 }

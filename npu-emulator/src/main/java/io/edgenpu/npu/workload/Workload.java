@@ -1,10 +1,11 @@
 package io.edgenpu.npu.workload;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The layers of a model, grouped into the stages the scheduler runs one at a time (a plain model has one
- * stage; an early-exit stage includes its exit head's layers). Immutable.
+ * The layers of a model, grouped into the stages the scheduler runs one at a time (a plain model
+ * has one stage; an early-exit stage includes its exit head's layers). Immutable.
  */
 public record Workload(String model, List<Stage> stages) {
   public Workload {
@@ -14,7 +15,9 @@ public record Workload(String model, List<Stage> stages) {
     }
   }
 
-  /** A stage: backbone layers, then the exit head's layers (empty when the stage has no exit head). */
+  /**
+   * A stage: backbone layers, then the exit head's layers (empty when the stage has no exit head).
+   */
   public record Stage(String name, List<Layer> layers, List<Layer> exitHead) {
     public Stage {
       layers = List.copyOf(layers);
@@ -26,7 +29,7 @@ public record Workload(String model, List<Stage> stages) {
       if (exitHead.isEmpty()) {
         return layers;
       }
-      java.util.ArrayList<Layer> all = new java.util.ArrayList<>(layers);
+      ArrayList<Layer> all = new ArrayList<>(layers);
       all.addAll(exitHead);
       return all;
     }

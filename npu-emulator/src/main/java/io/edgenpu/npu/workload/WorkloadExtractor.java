@@ -4,36 +4,46 @@ import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.onnx.ShapeInference;
 import io.edgenpu.npu.onnx.proto.OnnxProto;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns an ONNX graph into NPU layers (per sample): convolutions (grouped and depthwise included),
- * Gemm and MatMul become GEMM layers; every other operator that touches activations becomes a memory-only
- * layer. Operators that only compute shapes or constants are skipped. Throws when a shape needed for a
- * GEMM cannot be inferred, naming the operator.
+ * Gemm and MatMul become GEMM layers; every other operator that touches activations becomes a
+ * memory-only layer. Operators that only compute shapes or constants are skipped. Throws when a
+ * shape needed for a GEMM cannot be inferred, naming the operator.
  */
 public final class WorkloadExtractor {
-  private static final Set<String> SHAPE_ONLY = Set.of("Shape", "Size", "Constant", "ConstantOfShape", "Range");
+  private static final Set<String> SHAPE_ONLY =
+      Set.of("Shape", "Size", "Constant", "ConstantOfShape", "Range");
 
   /** Element-wise activations an NPU applies in the output stage of the preceding GEMM or add. */
-  private static final Set<String> FUSABLE = Set.of("Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "PRelu");
+  private static final Set<String> FUSABLE =
+      Set.of("Relu", "Clip", "LeakyRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "PRelu");
 
   private WorkloadExtractor() {}
 
-  /** Per-sample layers; symbolic non-batch dimensions (if any) are taken as {@link #DEFAULT_REFERENCE_DIM}. */
+  /**
+   * Per-sample layers; symbolic non-batch dimensions (if any) are taken as {@link
+   * #DEFAULT_REFERENCE_DIM}.
+   */
   public static List<Layer> layers(OnnxModel model) {
     return layers(model, DEFAULT_REFERENCE_DIM);
   }
 
-  /** Size given to symbolic non-batch dimensions (e.g. image height and width) when none is known. */
+  /**
+   * Size given to symbolic non-batch dimensions (e.g. image height and width) when none is known.
+   */
   public static final long DEFAULT_REFERENCE_DIM = 64;
 
   /** Per-sample layers with symbolic non-batch dimensions set to {@code referenceDim}. */
   public static List<Layer> layers(OnnxModel model, long referenceDim) {
     ShapeInference.Result shapes = ShapeInference.infer(model, 1, referenceDim);
-    java.util.Map<String, Integer> consumers = new java.util.HashMap<>();
-    java.util.Map<String, String> producerOp = new java.util.HashMap<>();
+    Map<String, Integer> consumers = new HashMap<>();
+    Map<String, String> producerOp = new HashMap<>();
     for (OnnxProto.NodeProto n : model.nodes()) {
       for (String in : n.getInputList()) {
         consumers.merge(in, 1, Integer::sum);
@@ -51,7 +61,9 @@ public final class WorkloadExtractor {
       if (SHAPE_ONLY.contains(op) || allInputsConstant(n, model, shapes)) {
         continue;
       }
-      if (FUSABLE.contains(op) && n.getInputCount() > 0 && consumers.getOrDefault(n.getInput(0), 0) == 1
+      if (FUSABLE.contains(op)
+          && n.getInputCount() > 0
+          && consumers.getOrDefault(n.getInput(0), 0) == 1
           && isFusionHost(producerOp.get(n.getInput(0)))) {
         long[] sh = shapes.shape(n.getOutput(0));
         out.add(Layer.fused(name, op, sh == null ? 0 : product(sh, 0, sh.length)));
@@ -67,12 +79,18 @@ public final class WorkloadExtractor {
     return out;
   }
 
-  private static boolean isFusionHost(String op) {
-    return op != null && (op.equals("Conv") || op.equals("Gemm") || op.equals("MatMul") || op.equals("Add")
-        || op.equals("ConvInteger") || op.equals("QLinearConv"));
+  private static boolean isFusionHost(@Nullable String op) {
+    return op != null
+        && (op.equals("Conv")
+            || op.equals("Gemm")
+            || op.equals("MatMul")
+            || op.equals("Add")
+            || op.equals("ConvInteger")
+            || op.equals("QLinearConv"));
   }
 
-  private static boolean allInputsConstant(OnnxProto.NodeProto n, OnnxModel model, ShapeInference.Result s) {
+  private static boolean allInputsConstant(
+      OnnxProto.NodeProto n, OnnxModel model, ShapeInference.Result s) {
     for (String in : n.getInputList()) {
       if (!in.isEmpty() && !model.isInitializer(in) && !s.constants().containsKey(in)) {
         return false;
@@ -84,8 +102,15 @@ public final class WorkloadExtractor {
   private static long[] shape(ShapeInference.Result s, String value, OnnxProto.NodeProto n) {
     long[] sh = s.shape(value);
     if (sh == null) {
-      throw new IllegalArgumentException("cannot infer the shape of '" + value + "' (input of " + n.getOpType()
-          + " node '" + n.getName() + "'); operators without shape support: " + s.unsupported());
+      throw new IllegalArgumentException(
+          "cannot infer the shape of '"
+              + value
+              + "' (input of "
+              + n.getOpType()
+              + " node '"
+              + n.getName()
+              + "'); operators without shape support: "
+              + s.unsupported());
     }
     return sh;
   }
@@ -98,7 +123,8 @@ public final class WorkloadExtractor {
     return p;
   }
 
-  private static Layer conv(String name, String op, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
+  private static Layer conv(
+      String name, String op, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
     int wi = op.equals("QLinearConv") ? 3 : 1;
     long[] x = shape(s, n.getInput(0), n);
     long[] w = shape(s, n.getInput(wi), n);
@@ -107,11 +133,21 @@ public final class WorkloadExtractor {
     long r = product(y, 2, y.length);
     long p = product(w, 1, w.length);
     long c = w[0] / groups;
-    return Layer.gemm(name, op, r, p, c, groups, product(x, 1, x.length), product(y, 1, y.length),
-        product(w, 0, w.length), m.isInitializer(n.getInput(wi)));
+    return Layer.gemm(
+        name,
+        op,
+        r,
+        p,
+        c,
+        groups,
+        product(x, 1, x.length),
+        product(y, 1, y.length),
+        product(w, 0, w.length),
+        m.isInitializer(n.getInput(wi)));
   }
 
-  private static Layer gemm(String name, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
+  private static Layer gemm(
+      String name, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
     long[] a = shape(s, n.getInput(0), n);
     long[] b = shape(s, n.getInput(1), n);
     boolean ta = OnnxModel.intAttr(n, "transA", 0) != 0;
@@ -119,11 +155,21 @@ public final class WorkloadExtractor {
     long rows = ta ? a[1] : a[0];
     long depth = ta ? a[0] : a[1];
     long cols = tb ? b[0] : b[1];
-    return Layer.gemm(name, "Gemm", rows, depth, cols, 1, rows * depth, rows * cols, depth * cols,
+    return Layer.gemm(
+        name,
+        "Gemm",
+        rows,
+        depth,
+        cols,
+        1,
+        rows * depth,
+        rows * cols,
+        depth * cols,
         m.isInitializer(n.getInput(1)));
   }
 
-  private static Layer matmul(String name, String op, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
+  private static Layer matmul(
+      String name, String op, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
     long[] a = shape(s, n.getInput(0), n);
     long[] b = shape(s, n.getInput(1), n);
     boolean staticB = m.isInitializer(n.getInput(1));
@@ -132,17 +178,28 @@ public final class WorkloadExtractor {
     if (staticB && b.length <= 2) {
       // Activations x weights: all leading dimensions of A are rows.
       long rows = product(a, 0, a.length - 1);
-      return Layer.gemm(name, op, rows, depth, cols, 1, product(a, 0, a.length), rows * cols, depth * cols, true);
+      return Layer.gemm(
+          name, op, rows, depth, cols, 1, product(a, 0, a.length), rows * cols, depth * cols, true);
     }
     // Batched product of two activations (e.g. attention): one GEMM per leading index.
     long[] y = ShapeInference.matmul(a, b);
     long rows = a.length == 1 ? 1 : a[a.length - 2];
     long groups = product(y, 0, Math.max(0, y.length - 2));
-    return Layer.gemm(name, op, rows, depth, cols, Math.max(1, groups), product(a, 0, a.length),
-        product(y, 0, y.length), product(b, 0, b.length), staticB);
+    return Layer.gemm(
+        name,
+        op,
+        rows,
+        depth,
+        cols,
+        Math.max(1, groups),
+        product(a, 0, a.length),
+        product(y, 0, y.length),
+        product(b, 0, b.length),
+        staticB);
   }
 
-  private static Layer memory(String name, String op, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
+  private static Layer memory(
+      String name, String op, OnnxProto.NodeProto n, ShapeInference.Result s, OnnxModel m) {
     long in = 0;
     for (String v : n.getInputList()) {
       if (v.isEmpty() || m.isInitializer(v) || s.constants().containsKey(v)) {

@@ -9,7 +9,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Java reference of the butterfly layer, the FFT stage loop and the FLOP/parameter formulas (docs/papers/fabnet.md). */
+/**
+ * The Java reference of the butterfly layer, the FFT stage loop and the FLOP/parameter formulas
+ * (docs/papers/fabnet.md).
+ */
 class ButterflyReferenceTest {
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({"64, 128", "128, 64", "128, 256", "100, 300", "256, 128", "8, 8"})
@@ -90,7 +93,9 @@ class ButterflyReferenceTest {
         double s = 0;
         for (int r = 0; r < rows; r++) {
           for (int c = 0; c < cols; c++) {
-            s += x[r * cols + c] * Math.cos(-2 * Math.PI * ((double) u * r / rows + (double) v * c / cols));
+            s +=
+                x[r * cols + c]
+                    * Math.cos(-2 * Math.PI * ((double) u * r / rows + (double) v * c / cols));
           }
         }
         assertThat((double) y[u * cols + v]).isCloseTo(s, within(1e-4));
@@ -99,9 +104,16 @@ class ButterflyReferenceTest {
   }
 
   @ParameterizedTest(name = "{0}: {1}x FLOPs, {2}x parameters")
-  @CsvSource({"ListOps, 23.4, 5.6", "Text, 57.3, 3.4", "Retrieval, 9.9, 2.1", "Image, 61.0, 22.3", "Pathfinder, 10.2, 3.7"})
+  @CsvSource({
+    "ListOps, 23.4, 5.6",
+    "Text, 57.3, 3.4",
+    "Retrieval, 9.9, 2.1",
+    "Image, 61.0, 22.3",
+    "Pathfinder, 10.2, 3.7"
+  })
   void flopAndParameterReductionsReproduceTheSpecTable(String task, double flops, double params) {
-    FabnetFormulas.Task t = FabnetFormulas.LRA.stream().filter(x -> x.name().equals(task)).findFirst().orElseThrow();
+    FabnetFormulas.Task t =
+        FabnetFormulas.LRA.stream().filter(x -> x.name().equals(task)).findFirst().orElseThrow();
     assertThat(FabnetFormulas.flopReduction(t)).isCloseTo(flops, within(0.05));
     assertThat(FabnetFormulas.paramReduction(t)).isCloseTo(params, within(0.05));
   }

@@ -39,7 +39,9 @@ class CostModelPropertiesTest {
         double prev = 0;
         for (int b = 1; b <= 16; b++) {
           LayerCost c = model.cost(l, b, layout, PrecisionMode.A8W8);
-          assertThat(c.nanos()).as("%s %s b=%d", l.shapeString(), layout, b).isGreaterThanOrEqualTo(prev);
+          assertThat(c.nanos())
+              .as("%s %s b=%d", l.shapeString(), layout, b)
+              .isGreaterThanOrEqualTo(prev);
           prev = c.nanos();
         }
       }
@@ -58,7 +60,9 @@ class CostModelPropertiesTest {
       FluidTable fluid = FluidTable.build(new CostModel(FLUID), wl, 8, LayoutPolicy.FLUID);
       FluidTable base = FluidTable.build(new CostModel(BASELINE), wl, 8, LayoutPolicy.R_BATCHING);
       for (int b = 1; b <= 8; b++) {
-        assertThat(fluid.stageNanos(0, b)).as("workload %d b=%d", w, b).isLessThanOrEqualTo(base.stageNanos(0, b));
+        assertThat(fluid.stageNanos(0, b))
+            .as("workload %d b=%d", w, b)
+            .isLessThanOrEqualTo(base.stageNanos(0, b));
         for (int i = 0; i < layers.size(); i++) {
           assertThat(fluid.layer(0, i, b).nanos()).isLessThanOrEqualTo(base.layer(0, i, b).nanos());
         }
@@ -81,16 +85,19 @@ class CostModelPropertiesTest {
     Layer first = Layer.gemm("conv1", "Conv", 1024, 27, 16, 1, 3072, 16384, 432, true);
     LayerCost b2 = ref.best(first, 2, PrecisionMode.A8W8);
     assertThat(b2.layout().depthBatch()).isGreaterThan(1);
-    assertThat(b2.macUtilization()).isGreaterThan(ref.cost(first, 2, Layout.baseline(2), PrecisionMode.A8W8).macUtilization());
+    assertThat(b2.macUtilization())
+        .isGreaterThan(ref.cost(first, 2, Layout.baseline(2), PrecisionMode.A8W8).macUtilization());
     // Narrow C (16 output channels) at small batch: stacking or P-batching raises utilisation.
     Layer narrow = Layer.gemm("narrow", "Conv", 1024, 144, 16, 1, 16384, 16384, 2304, true);
     for (int b : new int[] {1, 2, 4}) {
       assertThat(ref.best(narrow, b, PrecisionMode.A8W8).macUtilization())
-          .isGreaterThan(ref.cost(narrow, b, Layout.baseline(b), PrecisionMode.A8W8).macUtilization());
+          .isGreaterThan(
+              ref.cost(narrow, b, Layout.baseline(b), PrecisionMode.A8W8).macUtilization());
     }
     // A wide layer with large R gains nothing: the baseline layout is already the best.
     Layer wide = Layer.gemm("wide", "Conv", 12544, 147, 64, 1, 150528, 802816, 9408, true);
-    assertThat(ref.best(wide, 1, PrecisionMode.A8W8).cycles()).isEqualTo(ref.cost(wide, 1, Layout.baseline(1), PrecisionMode.A8W8).cycles());
+    assertThat(ref.best(wide, 1, PrecisionMode.A8W8).cycles())
+        .isEqualTo(ref.cost(wide, 1, Layout.baseline(1), PrecisionMode.A8W8).cycles());
   }
 
   @Test
@@ -100,10 +107,22 @@ class CostModelPropertiesTest {
     double a8 = model.best(conv, 1, PrecisionMode.A8W8).nanos();
     double a16 = model.best(conv, 1, PrecisionMode.A16W8).nanos();
     assertThat(a16).isGreaterThan(1.5 * a8);
-    Workload w = new Workload("w", List.of(new Workload.Stage("s", List.of(conv, conv, conv), List.of())));
-    long all8 = FluidTable.build(model, w, 1, LayoutPolicy.FLUID, (s, i) -> PrecisionMode.A8W8).stageNanos(0, 1);
-    long all16 = FluidTable.build(model, w, 1, LayoutPolicy.FLUID, (s, i) -> PrecisionMode.A16W8).stageNanos(0, 1);
-    long mixed = FluidTable.build(model, w, 1, LayoutPolicy.FLUID, (s, i) -> i == 1 ? PrecisionMode.A16W8 : PrecisionMode.A8W8).stageNanos(0, 1);
+    Workload w =
+        new Workload("w", List.of(new Workload.Stage("s", List.of(conv, conv, conv), List.of())));
+    long all8 =
+        FluidTable.build(model, w, 1, LayoutPolicy.FLUID, (s, i) -> PrecisionMode.A8W8)
+            .stageNanos(0, 1);
+    long all16 =
+        FluidTable.build(model, w, 1, LayoutPolicy.FLUID, (s, i) -> PrecisionMode.A16W8)
+            .stageNanos(0, 1);
+    long mixed =
+        FluidTable.build(
+                model,
+                w,
+                1,
+                LayoutPolicy.FLUID,
+                (s, i) -> i == 1 ? PrecisionMode.A16W8 : PrecisionMode.A8W8)
+            .stageNanos(0, 1);
     assertThat(all8).isLessThan(mixed);
     assertThat(mixed).isLessThan(all16 + 1);
     // The mixed plan pays two conversions on top of one 16-bit layer.

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HpqConfigTest {
-  @TempDir
-  Path model;
+  @TempDir Path model;
 
   private void write(String name, String json) throws IOException {
     Files.createDirectories(model.resolve("hpq"));
@@ -21,22 +20,33 @@ class HpqConfigTest {
 
   @Test
   void readsFeasibleConfigurationsWithTheRightNumberOfLayers() throws IOException {
-    write("eps-0.10.json", """
+    write(
+        "eps-0.10.json",
+        """
         {"eps_db": 0.1, "feasible": true, "layers": [{"name": "a", "act_bits": 8}, {"name": "b", "act_bits": 16}]}""");
-    write("eps-0.02.json", """
+    write(
+        "eps-0.02.json",
+        """
         {"feasible": true, "eps_db": 0.02, "model": "with \\"quotes\\"",
          "layers": [{"act_bits": 16}, {"act_bits": 16}]}""");
-    write("eps-0.01.json", """
+    write(
+        "eps-0.01.json",
+        """
         {"eps_db": 0.01, "feasible": false, "layers": [{"act_bits": 16}, {"act_bits": 16}]}""");
-    write("three.json", """
+    write(
+        "three.json",
+        """
         {"eps_db": 0.5, "feasible": true, "layers": [{"act_bits": 8}, {"act_bits": 8}, {"act_bits": 8}]}""");
-    write("no-eps.json", """
+    write(
+        "no-eps.json",
+        """
         {"feasible": true, "layers": [{"act_bits": 8}, {"act_bits": 8}]}""");
     Files.writeString(model.resolve("hpq").resolve("notes.txt"), "not a configuration");
 
-    assertThat(HpqConfig.readFeasible(model, 2)).containsExactly(
-        new HpqConfig("eps-0.02", 0.02, List.of(16, 16)),
-        new HpqConfig("eps-0.10", 0.1, List.of(8, 16)));
+    assertThat(HpqConfig.readFeasible(model, 2))
+        .containsExactly(
+            new HpqConfig("eps-0.02", 0.02, List.of(16, 16)),
+            new HpqConfig("eps-0.10", 0.1, List.of(8, 16)));
   }
 
   @Test
@@ -47,7 +57,8 @@ class HpqConfigTest {
   @Test
   void aBrokenFileIsAnErrorNamingIt() throws IOException {
     write("eps-0.05.json", "{\"eps_db\": 0.05, \"feasible\": tru");
-    assertThatThrownBy(() -> HpqConfig.readFeasible(model, 2)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> HpqConfig.readFeasible(model, 2))
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("eps-0.05.json");
   }
 }

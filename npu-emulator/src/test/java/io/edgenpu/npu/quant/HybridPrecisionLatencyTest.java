@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class HybridPrecisionLatencyTest {
   @Test
   void eightBitLayersAreFasterThanSixteenBitOnes() throws Exception {
-    OnnxModel model = OnnxModel.read(Path.of("..", "models", "repository", "sr-x2", "1", "model.onnx"));
+    OnnxModel model =
+        OnnxModel.read(Path.of("..", "models", "repository", "sr-x2", "1", "model.onnx"));
     SrGraph graph = SrGraph.from(model);
     NpuProfile npu = NpuProfiles.resolve("fluid-npu");
     int n = graph.convs().size();
@@ -24,7 +25,8 @@ class HybridPrecisionLatencyTest {
     List<Integer> firstSixteen = new ArrayList<>(Collections.nCopies(n, 8));
     firstSixteen.set(0, 16);
     double mixed = HybridPrecisionLatency.nanos(model, graph, firstSixteen, npu, 64);
-    System.out.printf("sr-x2 64x64 on fluid-npu: A8W8 %.1f us, first layer A16 %.1f us, A16W8 %.1f us%n",
+    System.out.printf(
+        "sr-x2 64x64 on fluid-npu: A8W8 %.1f us, first layer A16 %.1f us, A16W8 %.1f us%n",
         a8 / 1e3, mixed / 1e3, a16 / 1e3);
     assertThat(a8).isLessThan(mixed);
     assertThat(mixed).isLessThan(a16);

@@ -7,9 +7,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The integer convolution against a float convolution of the same quantised operands (dequantised inputs and
- * weights, real bias): the integer result is within one output step (1 LSB) everywhere, on random tensors
- * at A8W8 and A16W8, with padding, stride and a fused ReLU.
+ * The integer convolution against a float convolution of the same quantised operands (dequantised
+ * inputs and weights, real bias): the integer result is within one output step (1 LSB) everywhere,
+ * on random tensors at A8W8 and A16W8, with padding, stride and a fused ReLU.
  */
 class QuantConv2dTest {
   @ParameterizedTest
@@ -51,15 +51,22 @@ class QuantConv2dTest {
                   for (int kx = 0; kx < k; kx++) {
                     int iy = y * stride + ky - 1;
                     int ix = x * stride + kx - 1;
-                    double v = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0 : in.dequantize(codes[(ic * h + iy) * w + ix]);
+                    double v =
+                        iy < 0 || iy >= h || ix < 0 || ix >= w
+                            ? 0
+                            : in.dequantize(codes[(ic * h + iy) * w + ix]);
                     int wi = oc * perOut + (ic * k + ky) * k + kx;
                     acc += v * conv.weights().dequantize(oc, wi);
                   }
                 }
               }
-              double expected = Math.min(Math.max(relu ? Math.max(acc, 0) : acc, out.dequantize(0)), out.dequantize(out.qmax()));
+              double expected =
+                  Math.min(
+                      Math.max(relu ? Math.max(acc, 0) : acc, out.dequantize(0)),
+                      out.dequantize(out.qmax()));
               double got = out.dequantize(result[(oc * oh + y) * ow + x]);
-              assertThat(Math.abs(got - expected)).as("A%dW8 relu=%s stride=%d at (%d,%d,%d)", bits, relu, stride, oc, y, x)
+              assertThat(Math.abs(got - expected))
+                  .as("A%dW8 relu=%s stride=%d at (%d,%d,%d)", bits, relu, stride, oc, y, x)
                   .isLessThanOrEqualTo(out.scale() * 1.0 + 1e-12);
             }
           }

@@ -32,11 +32,13 @@ public final class ManualClock implements Clock {
   }
 
   public void set(long absoluteNanos) {
-    nanos.updateAndGet(n -> {
-      if (absoluteNanos < n) {
-        throw new IllegalArgumentException("time cannot go backwards: " + absoluteNanos + " < " + n);
-      }
-      return absoluteNanos;
-    });
+    nanos.updateAndGet(
+        n -> {
+          if (absoluteNanos < n) {
+            throw new IllegalArgumentException(
+                "time cannot go backwards: " + absoluteNanos + " < " + n);
+          }
+          return absoluteNanos;
+        });
   }
 }

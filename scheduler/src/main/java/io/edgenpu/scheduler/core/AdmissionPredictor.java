@@ -1,28 +1,32 @@
 package io.edgenpu.scheduler.core;
 
 /**
- * Predicts when a new request would complete if admitted now, from the lane's latency oracle and exit
- * statistics, so that a request that cannot meet its deadline is refused at once instead of served late.
+ * Predicts when a new request would complete if admitted now, from the lane's latency oracle and
+ * exit statistics, so that a request that cannot meet its deadline is refused at once instead of
+ * served late.
  *
- * <p>Estimate (nanoseconds from now): the running batch's remaining time (the rest of its current stage as
- * predicted when it started, plus its later stages at its size) + one expected pass per full batch of
- * samples queued ahead in this lane + the expected pass of the batch this request joins; times
- * {@link #HEADROOM}. An expected pass runs stage s at the batch
- * size that survives to it: {@code B · survival(0, s)} from the exit statistics (all stages for plain models).
- * Other lanes of the device and priorities are ignored: a deliberately simple, documented approximation
+ * <p>Estimate (nanoseconds from now): the running batch's remaining time (the rest of its current
+ * stage as predicted when it started, plus its later stages at its size) + one expected pass per
+ * full batch of samples queued ahead in this lane + the expected pass of the batch this request
+ * joins; times {@link #HEADROOM}. An expected pass runs stage s at the batch size that survives to
+ * it: {@code B · survival(0, s)} from the exit statistics (all stages for plain models). Other
+ * lanes of the device and priorities are ignored: a deliberately simple, documented approximation
  * (decision 0009). Stateless; called on the device loop.
  */
 final class AdmissionPredictor {
   /**
-   * Headroom on the prediction: a request is admitted only if its predicted delay times this factor fits
-   * before its deadline. Under sustained overload every admitted request sits near the admission edge, so the
-   * real clock's small per-batch gaps (timer wake-ups, hand-offs) would otherwise push many just past it.
+   * Headroom on the prediction: a request is admitted only if its predicted delay times this factor
+   * fits before its deadline. Under sustained overload every admitted request sits near the
+   * admission edge, so the real clock's small per-batch gaps (timer wake-ups, hand-offs) would
+   * otherwise push many just past it.
    */
   static final double HEADROOM = 1.10;
 
   private AdmissionPredictor() {}
 
-  /** Expected time of one batch of {@code batch} samples through the model, early exits included. */
+  /**
+   * Expected time of one batch of {@code batch} samples through the model, early exits included.
+   */
   static long expectedPassNanos(ModelLane lane, int batch) {
     StagePlan plan = lane.plan();
     double t = 0;
@@ -35,8 +39,8 @@ final class AdmissionPredictor {
   }
 
   /**
-   * Predicted completion delay of {@code samples} new samples behind {@code queued} queued ones, the device
-   * being busy for {@code busyNanos} more with what runs now.
+   * Predicted completion delay of {@code samples} new samples behind {@code queued} queued ones,
+   * the device being busy for {@code busyNanos} more with what runs now.
    */
   static long predictedDelayNanos(ModelLane lane, int queued, int samples, long busyNanos) {
     int b = lane.maxBatchSize();
@@ -44,7 +48,9 @@ final class AdmissionPredictor {
     long busy = Math.max(0, busyNanos);
     int ahead = queued / b;
     int last = Math.min(b, queued % b + samples);
-    int extra = (queued % b + samples - 1) / b;   // further full batches when the request itself spans batches
+    int extra =
+        (queued % b + samples - 1)
+            / b; // further full batches when the request itself spans batches
     long delay = busy + (long) ahead * full + (long) extra * full + expectedPassNanos(lane, last);
     return Math.round(delay * HEADROOM);
   }

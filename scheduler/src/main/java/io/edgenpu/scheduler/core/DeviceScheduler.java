@@ -11,31 +11,33 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The per-device scheduler: the event-driven mechanics of early-exit-aware batching, shared by the live
- * service (real-time loop) and the simulator (virtual-time loop).
+ * The per-device scheduler: the event-driven mechanics of early-exit-aware batching, shared by the
+ * live service (real-time loop) and the simulator (virtual-time loop).
  *
- * <p>A device has one or more execution slots (an NPU has one array: one slot; a CPU may run a model's
- * batches on several cores at once, as Triton's instance groups do). With one slot it keeps at most one
- * running batch and at most one suspended batch (the Fluid Batching Engine's single
- * (B_old, l_old) register pair: no nested preemption). At every stage boundary it releases exited samples,
- * drops cancelled or late ones, merges a catch-up group that reached the suspended depth, and asks the
- * model's {@link io.edgenpu.scheduler.policy.BatchPolicy} whether to preempt. When the device is idle it
- * asks each model's policy for a fresh batch and starts the most urgent one.
+ * <p>A device has one or more execution slots (an NPU has one array: one slot; a CPU may run a
+ * model's batches on several cores at once, as Triton's instance groups do). With one slot it keeps
+ * at most one running batch and at most one suspended batch (the Fluid Batching Engine's single
+ * (B_old, l_old) register pair: no nested preemption). At every stage boundary it releases exited
+ * samples, drops cancelled or late ones, merges a catch-up group that reached the suspended depth,
+ * and asks the model's {@link io.edgenpu.scheduler.policy.BatchPolicy} whether to preempt. When the
+ * device is idle it asks each model's policy for a fresh batch and starts the most urgent one.
  *
- * <p>Threading: {@link #submit}, {@link #cancel}, {@link #register} and {@link #unregister} may be called from
- * any thread; they hand the work to the loop. Everything else runs on the loop. Time comes only from the
- * loop's clock.
+ * <p>Threading: {@link #submit}, {@link #cancel}, {@link #register} and {@link #unregister} may be
+ * called from any thread; they hand the work to the loop. Everything else runs on the loop. Time
+ * comes only from the loop's clock.
  *
  * <p>Every request it takes is answered exactly once, whatever its collaborators do: listeners are
  * isolated ({@link IsolatedListeners}); a policy that throws is replaced for that decision by the
- * work-conserving default (start what is queued; never preempt); and any other exception while handling
- * an event fails the requests that event concerned (as a backend error) and leaves the device free for
- * the next batch, instead of leaving it marked busy with nothing running.
+ * work-conserving default (start what is queued; never preempt); and any other exception while
+ * handling an event fails the requests that event concerned (as a backend error) and leaves the
+ * device free for the next batch, instead of leaving it marked busy with nothing running.
  */
 public final class DeviceScheduler {
   private static final System.Logger LOG = System.getLogger(DeviceScheduler.class.getName());
@@ -46,9 +48,11 @@ public final class DeviceScheduler {
   private final IsolatedListeners listener;
   private final Map<String, ModelLane> lanes = new LinkedHashMap<>();
   private final int slots;
+
   /** The batches on the device now, at most {@link #slots}. */
   private final List<Group> running = new ArrayList<>(2);
-  private Group suspended;
+
+  private @Nullable Group suspended;
   private boolean closed;
   private Cancellable wakeTimer = Cancellable.NONE;
   private long wakeAtNanos = Long.MAX_VALUE;
@@ -65,8 +69,10 @@ public final class DeviceScheduler {
     int nextStage;
     int catchUpTarget;
     final long startedNanos;
+
     /** When its current stage is predicted to end (valid while it runs). */
     long stageEndNanos;
+
     int maxSize;
     long worstLatencyNanos;
 
@@ -92,15 +98,25 @@ public final class DeviceScheduler {
     }
   }
 
-  public DeviceScheduler(String deviceId, EventLoop loop, Accelerator accelerator, SchedulerListener listener) {
+  public DeviceScheduler(
+      String deviceId,
+      EventLoop loop,
+      Accelerator accelerator,
+      @Nullable SchedulerListener listener) {
     this(deviceId, loop, accelerator, listener, 1);
   }
 
   /**
-   * @param slots batches that may run at once (1 for an accelerator with one compute array; preemption and
-   *     catch-up merges happen only then); the accelerator must accept that many concurrent executions
+   * @param slots batches that may run at once (1 for an accelerator with one compute array;
+   *     preemption and catch-up merges happen only then); the accelerator must accept that many
+   *     concurrent executions
    */
-  public DeviceScheduler(String deviceId, EventLoop loop, Accelerator accelerator, SchedulerListener listener, int slots) {
+  public DeviceScheduler(
+      String deviceId,
+      EventLoop loop,
+      Accelerator accelerator,
+      @Nullable SchedulerListener listener,
+      int slots) {
     if (slots < 1) {
       throw new IllegalArgumentException("a device needs at least one execution slot");
     }
@@ -108,8 +124,10 @@ public final class DeviceScheduler {
     this.deviceId = Objects.requireNonNull(deviceId);
     this.loop = Objects.requireNonNull(loop);
     this.accelerator = Objects.requireNonNull(accelerator);
-    this.listener = listener instanceof IsolatedListeners isolated ? isolated
-        : IsolatedListeners.of(listener == null ? List.of() : List.of(listener));
+    this.listener =
+        listener instanceof IsolatedListeners isolated
+            ? isolated
+            : IsolatedListeners.of(listener == null ? List.of() : List.of(listener));
   }
 
   public String deviceId() {
@@ -128,19 +146,23 @@ public final class DeviceScheduler {
     return suspended != null;
   }
 
-  /** Samples waiting in all queues of this device (updated on the loop; readable from any thread). */
+  /**
+   * Samples waiting in all queues of this device (updated on the loop; readable from any thread).
+   */
   public int queuedSamples() {
     return queuedSamples;
   }
 
-  /** Exceptions thrown by this scheduler's listeners so far (isolated; readable from any thread). */
+  /**
+   * Exceptions thrown by this scheduler's listeners so far (isolated; readable from any thread).
+   */
   public long listenerFailures() {
     return listener.failures();
   }
 
   /**
-   * Exceptions the scheduler caught from its own code or a policy and recovered from (each also logged at
-   * ERROR); zero on a healthy device. Readable from any thread.
+   * Exceptions the scheduler caught from its own code or a policy and recovered from (each also
+   * logged at ERROR); zero on a healthy device. Readable from any thread.
    */
   public long recoveredErrors() {
     return recoveredErrors.get();
@@ -166,46 +188,56 @@ public final class DeviceScheduler {
 
   /** Adds a model to this device. */
   public void register(ModelLane lane) {
-    onLoop(() -> {
-      lane.attach(this);
-      ModelLane old = lanes.put(lane.model(), lane);
-      if (old != null && old != lane) {
-        failQueued(old, FailureReason.UNAVAILABLE, "model " + lane.model() + " was reloaded");
-      }
-    });
+    onLoop(
+        () -> {
+          lane.attach(this);
+          ModelLane old = lanes.put(lane.model(), lane);
+          if (old != null && old != lane) {
+            failQueued(old, FailureReason.UNAVAILABLE, "model " + lane.model() + " was reloaded");
+          }
+        });
   }
 
-  /** Removes a model: its queued requests fail with {@code reason}; a batch already on the device finishes. */
+  /**
+   * Removes a model: its queued requests fail with {@code reason}; a batch already on the device
+   * finishes.
+   */
   public void unregister(String model, FailureReason reason, String message) {
-    onLoop(() -> {
-      ModelLane lane = lanes.remove(model);
-      if (lane != null) {
-        failQueued(lane, reason, message);
-      }
-    });
+    onLoop(
+        () -> {
+          ModelLane lane = lanes.remove(model);
+          if (lane != null) {
+            failQueued(lane, reason, message);
+          }
+        });
   }
 
-  /** Queues a request (or fails it at once if its model is absent, the device is closed or its queue is full). */
+  /**
+   * Queues a request (or fails it at once if its model is absent, the device is closed or its queue
+   * is full).
+   */
   public void submit(Request r) {
-    onLoop(() -> {
-      try {
-        arrive(r);
-      } catch (RuntimeException e) {
-        failAfterError(List.of(r), "accepting", e);
-      }
-    });
+    onLoop(
+        () -> {
+          try {
+            arrive(r);
+          } catch (RuntimeException e) {
+            failAfterError(List.of(r), "accepting", e);
+          }
+        });
   }
 
   /** Cancels a request: queued samples never run; running ones stop at the next stage boundary. */
   public void cancel(Request r) {
     r.cancel();
-    onLoop(() -> {
-      try {
-        withdraw(r);
-      } catch (RuntimeException e) {
-        failAfterError(List.of(r), "cancelling", e);
-      }
-    });
+    onLoop(
+        () -> {
+          try {
+            withdraw(r);
+          } catch (RuntimeException e) {
+            failAfterError(List.of(r), "cancelling", e);
+          }
+        });
   }
 
   private void withdraw(Request r) {
@@ -223,55 +255,69 @@ public final class DeviceScheduler {
           listener.onSampleDropped(s, FailureReason.CANCELLED, started, now());
         }
       }
-      finishFailed(r, FailureReason.CANCELLED, started ? "cancelled while running" : "cancelled while queued");
+      finishFailed(
+          r,
+          FailureReason.CANCELLED,
+          started ? "cancelled while running" : "cancelled while queued");
       updateQueued();
     }
   }
 
   /**
-   * Stops accepting requests and answers every request it holds with {@code message} (unavailable): the
-   * queued ones, those of the suspended batch and those of the running batch, whose outcome is then
-   * ignored. Nothing is left unanswered when the device goes away.
+   * Stops accepting requests and answers every request it holds with {@code message} (unavailable):
+   * the queued ones, those of the suspended batch and those of the running batch, whose outcome is
+   * then ignored. Nothing is left unanswered when the device goes away.
    */
   public void close(String message) {
-    onLoop(() -> {
-      closed = true;
-      for (ModelLane lane : new ArrayList<>(lanes.values())) {
-        failQueued(lane, FailureReason.UNAVAILABLE, message);
-      }
-      List<Group> held = new ArrayList<>(running);
-      if (suspended != null) {
-        held.add(suspended);
-      }
-      for (Group g : held) {
-        {
-          for (Sample s : g.samples) {
-            if (!s.request().isFinished()) {
-              listener.onSampleDropped(s, FailureReason.UNAVAILABLE, true, now());
-              finishFailed(s.request(), FailureReason.UNAVAILABLE, message);
+    onLoop(
+        () -> {
+          closed = true;
+          for (ModelLane lane : new ArrayList<>(lanes.values())) {
+            failQueued(lane, FailureReason.UNAVAILABLE, message);
+          }
+          List<Group> held = new ArrayList<>(running);
+          if (suspended != null) {
+            held.add(suspended);
+          }
+          for (Group g : held) {
+            {
+              for (Sample s : g.samples) {
+                if (!s.request().isFinished()) {
+                  listener.onSampleDropped(s, FailureReason.UNAVAILABLE, true, now());
+                  finishFailed(s.request(), FailureReason.UNAVAILABLE, message);
+                }
+              }
             }
           }
-        }
-      }
-      wakeTimer.cancel();
-      expiryTimer.cancel();
-    });
+          wakeTimer.cancel();
+          expiryTimer.cancel();
+        });
   }
 
   /**
-   * The last resort after an unexpected exception while handling an event: the requests concerned get a
-   * backend error (once: finished ones are left alone) and the device is free again.
+   * The last resort after an unexpected exception while handling an event: the requests concerned
+   * get a backend error (once: finished ones are left alone) and the device is free again.
    */
   private void failAfterError(List<Request> requests, String what, RuntimeException e) {
-    logRecovered("device " + deviceId + ": unexpected error while " + what
-        + "; failing the " + requests.size() + " request(s) concerned", e);
+    logRecovered(
+        "device "
+            + deviceId
+            + ": unexpected error while "
+            + what
+            + "; failing the "
+            + requests.size()
+            + " request(s) concerned",
+        e);
     for (Request r : requests) {
       try {
         if (!r.isFinished()) {
           for (ModelLane lane : lanes.values()) {
             lane.queue().withdraw(r);
           }
-          finishFailed(r, FailureReason.BACKEND, "scheduler error on device " + deviceId + " while " + what + ": " + e);
+          finishFailed(
+              r,
+              FailureReason.BACKEND,
+              "scheduler error on device " + deviceId + " while " + what + ": " + e);
         }
       } catch (RuntimeException again) {
         logRecovered("device " + deviceId + ": could not fail request " + r, again);
@@ -303,24 +349,42 @@ public final class DeviceScheduler {
     long now = now();
     ModelLane lane = lanes.get(r.model());
     if (closed || lane == null) {
-      reject(r, FailureReason.UNAVAILABLE, closed ? "device " + deviceId + " is shutting down" : "model " + r.model() + " is not loaded");
+      reject(
+          r,
+          FailureReason.UNAVAILABLE,
+          closed
+              ? "device " + deviceId + " is shutting down"
+              : "model " + r.model() + " is not loaded");
       return;
     }
     if (r.isCancelRequested()) {
       reject(r, FailureReason.CANCELLED, "cancelled before it was queued");
       return;
     }
-    // Admission predicts only when work is ahead of the request. On an idle device with an empty lane the
-    // request starts at once whatever the prediction says: refusing there could lock a lane out for good
+    // Admission predicts only when work is ahead of the request. On an idle device with an empty
+    // lane the
+    // request starts at once whatever the prediction says: refusing there could lock a lane out for
+    // good
     // when its latency oracle has learned a transient spike (nothing would run to correct it).
     boolean workAhead = full() || !lane.queue().isEmpty();
-    if (lane.config().admission() && r.hasDeadline() && r.deadlineNanos() > now && workAhead) {   // already late: 504 below
-      long delay = AdmissionPredictor.predictedDelayNanos(lane, lane.queue().size(), r.sampleCount(), busyRemainderNanos(now));
+    if (lane.config().admission()
+        && r.hasDeadline()
+        && r.deadlineNanos() > now
+        && workAhead) { // already late: 504 below
+      long delay =
+          AdmissionPredictor.predictedDelayNanos(
+              lane, lane.queue().size(), r.sampleCount(), busyRemainderNanos(now));
       if (now + delay > r.deadlineNanos()) {
         listener.onAdmissionRefused(r, now + delay, now);
-        reject(r, FailureReason.REJECTED, String.format(java.util.Locale.ROOT,
-            "model %s cannot meet this request's deadline: predicted completion in %.1f ms, deadline in %.1f ms",
-            r.model(), delay / 1e6, (r.deadlineNanos() - now) / 1e6));
+        reject(
+            r,
+            FailureReason.REJECTED,
+            String.format(
+                Locale.ROOT,
+                "model %s cannot meet this request's deadline: predicted completion in %.1f ms, deadline in %.1f ms",
+                r.model(),
+                delay / 1e6,
+                (r.deadlineNanos() - now) / 1e6));
         return;
       }
     }
@@ -331,7 +395,8 @@ public final class DeviceScheduler {
     listener.onQueued(r, now);
     updateQueued();
     if (lane.queue().nextExpiryNanos() <= now) {
-      onExpiryTimer();   // already late (or timed out) on arrival: answer now rather than start it on an idle device
+      onExpiryTimer(); // already late (or timed out) on arrival: answer now rather than start it on
+      // an idle device
     } else {
       armExpiryTimer();
     }
@@ -345,7 +410,10 @@ public final class DeviceScheduler {
     return running.size() >= slots;
   }
 
-  /** Predicted time until a slot frees: 0 when one is free, else the earliest end of a running batch's stages. */
+  /**
+   * Predicted time until a slot frees: 0 when one is free, else the earliest end of a running
+   * batch's stages.
+   */
   private long busyRemainderNanos(long now) {
     if (!full()) {
       return 0;
@@ -420,8 +488,12 @@ public final class DeviceScheduler {
             listener.onSampleDropped(s, e.reason(), s.firstStartNanos() >= 0, now);
           }
         }
-        reject(e.request(), e.reason(), e.reason() == FailureReason.QUEUE_TIMEOUT
-            ? "queue timeout expired" : "deadline passed while queued");
+        reject(
+            e.request(),
+            e.reason(),
+            e.reason() == FailureReason.QUEUE_TIMEOUT
+                ? "queue timeout expired"
+                : "deadline passed while queued");
       }
     }
     updateQueued();
@@ -445,7 +517,10 @@ public final class DeviceScheduler {
     }
   }
 
-  /** Starts one fresh batch in a free slot; false when nothing was started (nothing ready, or a wait armed). */
+  /**
+   * Starts one fresh batch in a free slot; false when nothing was started (nothing ready, or a wait
+   * armed).
+   */
   private boolean dispatchOne() {
     if (suspended != null) {
       // Defensive: a suspended batch always resumes before the device goes idle.
@@ -465,8 +540,13 @@ public final class DeviceScheduler {
       try {
         d = lane.policy().onIdle(lane);
       } catch (RuntimeException e) {
-        logRecovered("policy " + lane.policy().name() + " of " + lane.model()
-            + " failed on idle; starting what is queued instead", e);
+        logRecovered(
+            "policy "
+                + lane.policy().name()
+                + " of "
+                + lane.model()
+                + " failed on idle; starting what is queued instead",
+            e);
         d = IdleDecision.start(Math.min(lane.queue().size(), lane.maxBatchSize()));
       }
       if (d.kind() == IdleDecision.Kind.START) {
@@ -493,8 +573,8 @@ public final class DeviceScheduler {
 
   /** Higher priority level of the head sample first, then earlier deadline, then older arrival. */
   private static boolean moreUrgent(ModelLane a, ModelLane b) {
-    Sample sa = a.queue().peek();
-    Sample sb = b.queue().peek();
+    Sample sa = Objects.requireNonNull(a.queue().peek(), "an empty lane");
+    Sample sb = Objects.requireNonNull(b.queue().peek(), "an empty lane");
     int la = a.queue().levelOf(sa.request());
     int lb = b.queue().levelOf(sb.request());
     if (la != lb) {
@@ -515,10 +595,13 @@ public final class DeviceScheduler {
     wakeTimer.cancel();
     wakeAtNanos = at;
     if (at != Long.MAX_VALUE) {
-      wakeTimer = loop.schedule(at, () -> {
-        wakeAtNanos = Long.MAX_VALUE;
-        dispatch();
-      });
+      wakeTimer =
+          loop.schedule(
+              at,
+              () -> {
+                wakeAtNanos = Long.MAX_VALUE;
+                dispatch();
+              });
     }
   }
 
@@ -550,7 +633,8 @@ public final class DeviceScheduler {
     }
     g.maxSize = Math.max(g.maxSize, g.samples.size());
     int masked = g.maskedCount();
-    StageBatch batch = new StageBatch(g.lane.model(), stage, List.copyOf(g.samples), masked, g.isCatchUp(), now);
+    StageBatch batch =
+        new StageBatch(g.lane.model(), stage, List.copyOf(g.samples), masked, g.isCatchUp(), now);
     g.stageEndNanos = now + g.lane.oracle().stageNanos(stage, Math.max(1, batch.size()));
     listener.onStageStart(g.lane.model(), stage, batch.size(), masked, g.isCatchUp(), now);
     listener.onBatchStart(batch, now);
@@ -571,7 +655,8 @@ public final class DeviceScheduler {
           concerned.add(s.request());
         }
       }
-      // The group leaves the device (if its next stage had started, its outcome will find its requests
+      // The group leaves the device (if its next stage had started, its outcome will find its
+      // requests
       // failed and drop them); a suspended batch resumes, or the free slot takes fresh work.
       running.remove(g);
       if (suspended == g) {
@@ -601,7 +686,7 @@ public final class DeviceScheduler {
     listener.onStageEnd(lane.model(), stage, batch.size(), outcome.deviceNanos(), failed, now);
     listener.onBatchEnd(batch, outcome, now);
     if (failed) {
-      failGroup(g, outcome.failure());
+      failGroup(g, Objects.requireNonNull(outcome.failure()));
     } else {
       lane.oracle().observe(stage, batch.size(), outcome.deviceNanos());
       releaseExits(g, batch, outcome, stage, now);
@@ -627,15 +712,24 @@ public final class DeviceScheduler {
       }
       return;
     }
-    // As in the Fluid Batching Engine: no decision for a group still catching up or that merged just now;
+    // As in the Fluid Batching Engine: no decision for a group still catching up or that merged
+    // just now;
     // arrivals during a catch-up wait for the merged batch's next decision point.
     if (slots == 1 && !g.isCatchUp() && !merged && suspended == null && !lane.queue().isEmpty()) {
       StageDecision d;
       try {
-        d = lane.policy().afterStage(lane, new RunningBatch(stage, Collections.unmodifiableList(g.samples), false));
+        d =
+            lane.policy()
+                .afterStage(
+                    lane, new RunningBatch(stage, Collections.unmodifiableList(g.samples), false));
       } catch (RuntimeException e) {
-        logRecovered("policy " + lane.policy().name() + " of " + lane.model()
-            + " failed after a stage; not preempting", e);
+        logRecovered(
+            "policy "
+                + lane.policy().name()
+                + " of "
+                + lane.model()
+                + " failed after a stage; not preempting",
+            e);
         d = StageDecision.CONTINUE;
       }
       if (d.preempt()) {
@@ -705,7 +799,10 @@ public final class DeviceScheduler {
     }
   }
 
-  /** Removes samples whose request already failed, was cancelled, or (if configured) is past its deadline. */
+  /**
+   * Removes samples whose request already failed, was cancelled, or (if configured) is past its
+   * deadline.
+   */
   private void dropStale(Group g, long now) {
     boolean dropLate = g.lane.config().dropLate();
     for (int i = g.samples.size() - 1; i >= 0; i--) {
@@ -724,7 +821,12 @@ public final class DeviceScheduler {
         listener.onSampleDropped(s, reason, true, now);
         if (!r.isFinished()) {
           g.lane.queue().withdraw(r);
-          finishFailed(r, reason, reason == FailureReason.CANCELLED ? "cancelled while running" : "deadline passed while running");
+          finishFailed(
+              r,
+              reason,
+              reason == FailureReason.CANCELLED
+                  ? "cancelled while running"
+                  : "deadline passed while running");
         }
       }
     }
@@ -733,7 +835,10 @@ public final class DeviceScheduler {
   private void failGroup(Group g, Throwable failure) {
     boolean cutOff = failure instanceof DeviceUnavailableException;
     FailureReason reason = cutOff ? FailureReason.UNAVAILABLE : FailureReason.BACKEND;
-    String msg = cutOff ? failure.getMessage() : "device " + deviceId + " failed: " + failure.getMessage();
+    String msg =
+        cutOff
+            ? String.valueOf(failure.getMessage())
+            : "device " + deviceId + " failed: " + failure.getMessage();
     for (Sample s : g.samples) {
       Request r = s.request();
       if (!r.isFinished()) {
@@ -750,8 +855,13 @@ public final class DeviceScheduler {
     try {
       g.lane.policy().onBatchFinished(g.lane, g.startedNanos, g.maxSize, g.worstLatencyNanos);
     } catch (RuntimeException e) {
-      logRecovered("policy " + g.lane.policy().name() + " of " + g.lane.model()
-          + " failed when a batch finished; ignored", e);
+      logRecovered(
+          "policy "
+              + g.lane.policy().name()
+              + " of "
+              + g.lane.model()
+              + " failed when a batch finished; ignored",
+          e);
     }
   }
 

@@ -1,9 +1,9 @@
 package io.edgenpu.scheduler.core;
 
 /**
- * Conditional exit probabilities h_e: the chance that a sample that reaches exit point e leaves there.
- * Starts from a prior and, when {@link #learning} is on, follows what the model actually does.
- * Single-threaded (device loop).
+ * Conditional exit probabilities h_e: the chance that a sample that reaches exit point e leaves
+ * there. Starts from a prior and, when {@link #learning} is on, follows what the model actually
+ * does. Single-threaded (device loop).
  */
 public final class ExitStatistics {
   private final StagePlan plan;
@@ -17,12 +17,13 @@ public final class ExitStatistics {
   private long observationsSinceRefresh;
 
   /**
-   * @param priorHazard per stage, prior exit probability (ignored where the stage has no exit; forced to 1
-   *     at the last stage)
+   * @param priorHazard per stage, prior exit probability (ignored where the stage has no exit;
+   *     forced to 1 at the last stage)
    * @param priorWeight pseudo-count of the prior
    * @param learning whether observations update the estimate
    */
-  public ExitStatistics(StagePlan plan, double[] priorHazard, double priorWeight, boolean learning) {
+  public ExitStatistics(
+      StagePlan plan, double[] priorHazard, double priorWeight, boolean learning) {
     if (priorHazard.length != plan.stageCount()) {
       throw new IllegalArgumentException("need one prior per stage");
     }
@@ -36,7 +37,10 @@ public final class ExitStatistics {
     recompute();
   }
 
-  /** Fixed hazards from cumulative exit fractions F_e (one per exit, last = 1), as docs/papers/fluid-batching.md */
+  /**
+   * Fixed hazards from cumulative exit fractions F_e (one per exit, last = 1), as
+   * docs/papers/fluid-batching.md
+   */
   public static ExitStatistics fromCumulative(StagePlan plan, double[] cumulative) {
     if (cumulative.length != plan.exitCount()) {
       throw new IllegalArgumentException("need one cumulative fraction per exit");
@@ -57,7 +61,10 @@ public final class ExitStatistics {
     return new ExitStatistics(plan, new double[plan.stageCount()], 1, false);
   }
 
-  /** Records that {@code reachedCount} samples finished {@code stage} and {@code exitedCount} of them left. */
+  /**
+   * Records that {@code reachedCount} samples finished {@code stage} and {@code exitedCount} of
+   * them left.
+   */
   public void observe(int stage, int reachedCount, int exitedCount) {
     if (!learning || !plan.isExitPoint(stage) || stage == plan.lastStage()) {
       return;
@@ -90,7 +97,10 @@ public final class ExitStatistics {
     return hazard[stage];
   }
 
-  /** Probability that a sample alive after {@code fromStage} (i.e. about to run fromStage+1) is still alive when it starts {@code toStage}. */
+  /**
+   * Probability that a sample alive after {@code fromStage} (i.e. about to run fromStage+1) is
+   * still alive when it starts {@code toStage}.
+   */
   public double survival(int fromStage, int toStage) {
     double p = 1;
     for (int s = fromStage + 1; s < toStage; s++) {

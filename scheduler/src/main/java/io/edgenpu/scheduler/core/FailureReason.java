@@ -1,8 +1,8 @@
 package io.edgenpu.scheduler.core;
 
 /**
- * Why a request was not answered with a result. The gateways map these to protocol status codes; the names
- * follow Triton's failure reasons where they overlap.
+ * Why a request was not answered with a result. The gateways map these to protocol status codes;
+ * the names follow Triton's failure reasons where they overlap.
  */
 public enum FailureReason {
   /** Queue full at arrival, or admission predicted a deadline miss (load shedding). */

@@ -5,10 +5,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Start-time fair queueing tags for one queue level: a sample of client c with weight w gets start tag
- * S = max(V, F_c) and advances its client's finish tag to F_c = S + 1/w; the level serves the smallest start
- * tag, and V (virtual time) becomes the start tag of the sample served last. A client that stops sending is
- * forgotten once V passes its finish tag. Single-threaded (device loop).
+ * Start-time fair queueing tags for one queue level: a sample of client c with weight w gets start
+ * tag S = max(V, F_c) and advances its client's finish tag to F_c = S + 1/w; the level serves the
+ * smallest start tag, and V (virtual time) becomes the start tag of the sample served last. A
+ * client that stops sending is forgotten once V passes its finish tag. Single-threaded (device
+ * loop).
  */
 final class FairTags {
   private static final int PURGE_ABOVE = 256;

@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Several {@link SchedulerListener}s behind one, each isolated: an exception from one listener is logged
- * and counted, and neither stops the others nor reaches the scheduler. A scheduler's bookkeeping (the device
- * busy flag, the running batch, the requests' answers) never depends on an observer behaving.
+ * Several {@link SchedulerListener}s behind one, each isolated: an exception from one listener is
+ * logged and counted, and neither stops the others nor reaches the scheduler. A scheduler's
+ * bookkeeping (the device busy flag, the running batch, the requests' answers) never depends on an
+ * observer behaving.
  */
 public final class IsolatedListeners implements SchedulerListener {
   private static final System.Logger LOG = System.getLogger(IsolatedListeners.class.getName());
@@ -38,8 +39,14 @@ public final class IsolatedListeners implements SchedulerListener {
         call.on(l);
       } catch (RuntimeException e) {
         if (failures.incrementAndGet() <= 10 || failures.get() % 1000 == 0) {
-          LOG.log(System.Logger.Level.ERROR, "scheduler listener " + l.getClass().getName() + " failed ("
-              + failures.get() + " failures so far); the scheduler goes on", e);
+          LOG.log(
+              System.Logger.Level.ERROR,
+              "scheduler listener "
+                  + l.getClass().getName()
+                  + " failed ("
+                  + failures.get()
+                  + " failures so far); the scheduler goes on",
+              e);
         }
       }
     }
@@ -61,7 +68,8 @@ public final class IsolatedListeners implements SchedulerListener {
   }
 
   @Override
-  public void onStageStart(String model, int stage, int size, int masked, boolean catchUp, long now) {
+  public void onStageStart(
+      String model, int stage, int size, int masked, boolean catchUp, long now) {
     each(l -> l.onStageStart(model, stage, size, masked, catchUp, now));
   }
 
@@ -76,7 +84,8 @@ public final class IsolatedListeners implements SchedulerListener {
   }
 
   @Override
-  public void onStageEnd(String model, int stage, int size, long deviceNanos, boolean failed, long now) {
+  public void onStageEnd(
+      String model, int stage, int size, long deviceNanos, boolean failed, long now) {
     each(l -> l.onStageEnd(model, stage, size, deviceNanos, failed, now));
   }
 

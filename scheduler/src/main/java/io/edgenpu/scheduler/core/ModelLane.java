@@ -5,11 +5,12 @@ import io.edgenpu.scheduler.policy.PolicyContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One model's share of a device: its stage plan, latency oracle, exit statistics, batching policy and queue.
- * Doubles as the {@link PolicyContext} handed to its policy. Owned by a {@link DeviceScheduler}; used on
- * its event loop only.
+ * One model's share of a device: its stage plan, latency oracle, exit statistics, batching policy
+ * and queue. Doubles as the {@link PolicyContext} handed to its policy. Owned by a {@link
+ * DeviceScheduler}; used on its event loop only.
  */
 public final class ModelLane implements PolicyContext {
   /**
@@ -19,8 +20,8 @@ public final class ModelLane implements PolicyContext {
    * @param queueLevels one queue policy per priority level (index 0 = level 1, the highest)
    * @param defaultPriority level (1-based) for requests without one
    * @param order order inside a level
-   * @param dropLate whether samples whose deadline passed are dropped (queued or at the next stage boundary)
-   *     instead of being served late
+   * @param dropLate whether samples whose deadline passed are dropped (queued or at the next stage
+   *     boundary) instead of being served late
    * @param defaultSlo latency target of requests without a deadline; {@link Duration#ZERO} = none
    * @param admission refuse at arrival a request whose predicted completion is after its deadline
    *     ({@link AdmissionPredictor})
@@ -44,23 +45,34 @@ public final class ModelLane implements PolicyContext {
 
     /** One unbounded FIFO level, no late dropping, no SLO. */
     public static Config simple(int maxBatchSize) {
-      return new Config(maxBatchSize, List.of(QueuePolicy.UNBOUNDED), 1, SampleQueue.Order.FIFO, false, Duration.ZERO, false);
+      return new Config(
+          maxBatchSize,
+          List.of(QueuePolicy.UNBOUNDED),
+          1,
+          SampleQueue.Order.FIFO,
+          false,
+          Duration.ZERO,
+          false);
     }
 
     public Config withDropLate(boolean drop) {
-      return new Config(maxBatchSize, queueLevels, defaultPriority, order, drop, defaultSlo, admission);
+      return new Config(
+          maxBatchSize, queueLevels, defaultPriority, order, drop, defaultSlo, admission);
     }
 
     public Config withDefaultSlo(Duration slo) {
-      return new Config(maxBatchSize, queueLevels, defaultPriority, order, dropLate, slo, admission);
+      return new Config(
+          maxBatchSize, queueLevels, defaultPriority, order, dropLate, slo, admission);
     }
 
     public Config withOrder(SampleQueue.Order o) {
-      return new Config(maxBatchSize, queueLevels, defaultPriority, o, dropLate, defaultSlo, admission);
+      return new Config(
+          maxBatchSize, queueLevels, defaultPriority, o, dropLate, defaultSlo, admission);
     }
 
     public Config withAdmission(boolean on) {
-      return new Config(maxBatchSize, queueLevels, defaultPriority, order, dropLate, defaultSlo, on);
+      return new Config(
+          maxBatchSize, queueLevels, defaultPriority, order, dropLate, defaultSlo, on);
     }
   }
 
@@ -71,9 +83,15 @@ public final class ModelLane implements PolicyContext {
   private final BatchPolicy policy;
   private final Config config;
   private final SampleQueue queue;
-  private DeviceScheduler device;
+  private @Nullable DeviceScheduler device;
 
-  public ModelLane(String model, StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, Config config) {
+  public ModelLane(
+      String model,
+      StagePlan plan,
+      LatencyOracle oracle,
+      ExitStatistics exits,
+      BatchPolicy policy,
+      Config config) {
     this.model = Objects.requireNonNull(model);
     this.plan = Objects.requireNonNull(plan);
     this.oracle = Objects.requireNonNull(oracle);
@@ -83,8 +101,10 @@ public final class ModelLane implements PolicyContext {
     if (exits.plan() != plan && exits.plan().stageCount() != plan.stageCount()) {
       throw new IllegalArgumentException("exit statistics are for another plan");
     }
-    SampleQueue.Order order = policy.requiredQueueOrder() != null ? policy.requiredQueueOrder() : config.order();
-    this.queue = new SampleQueue(config.queueLevels(), config.defaultPriority(), order, config.dropLate());
+    SampleQueue.Order order =
+        policy.requiredQueueOrder() != null ? policy.requiredQueueOrder() : config.order();
+    this.queue =
+        new SampleQueue(config.queueLevels(), config.defaultPriority(), order, config.dropLate());
   }
 
   void attach(DeviceScheduler device) {
@@ -96,7 +116,11 @@ public final class ModelLane implements PolicyContext {
 
   @Override
   public long now() {
-    return device.now();
+    return device().now();
+  }
+
+  private DeviceScheduler device() {
+    return Objects.requireNonNull(device, "lane " + model + " is not on a device yet");
   }
 
   @Override
@@ -136,7 +160,7 @@ public final class ModelLane implements PolicyContext {
 
   @Override
   public boolean hasSuspendedBatch() {
-    return device.hasSuspendedBatch();
+    return device().hasSuspendedBatch();
   }
 
   public BatchPolicy policy() {

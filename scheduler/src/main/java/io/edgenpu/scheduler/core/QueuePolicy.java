@@ -3,14 +3,14 @@ package io.edgenpu.scheduler.core;
 import java.time.Duration;
 
 /**
- * Per-priority-level queue policy, after Triton's {@code ModelQueuePolicy}: a bound on queued samples
- * (arrivals beyond it are rejected at once) and a queue timeout (a request still fully queued after it is
- * rejected). Only the REJECT timeout action is supported. Immutable.
+ * Per-priority-level queue policy, after Triton's {@code ModelQueuePolicy}: a bound on queued
+ * samples (arrivals beyond it are rejected at once) and a queue timeout (a request still fully
+ * queued after it is rejected). Only the REJECT timeout action is supported. Immutable.
  *
  * @param maxQueueSize maximum queued samples (batch rows) at this level; 0 = unbounded
  * @param defaultTimeout queue timeout; {@link Duration#ZERO} = none
- * @param allowTimeoutOverride whether a request may set its own queue timeout (only shorter than the default,
- *     as in Triton, when a default exists)
+ * @param allowTimeoutOverride whether a request may set its own queue timeout (only shorter than
+ *     the default, as in Triton, when a default exists)
  */
 public record QueuePolicy(int maxQueueSize, Duration defaultTimeout, boolean allowTimeoutOverride) {
   public static final QueuePolicy UNBOUNDED = new QueuePolicy(0, Duration.ZERO, true);
@@ -24,7 +24,10 @@ public record QueuePolicy(int maxQueueSize, Duration defaultTimeout, boolean all
     }
   }
 
-  /** Effective queue timeout in nanoseconds for a request's override (0 = none requested); 0 = no timeout. */
+  /**
+   * Effective queue timeout in nanoseconds for a request's override (0 = none requested); 0 = no
+   * timeout.
+   */
   long effectiveTimeoutNanos(long requestedNanos) {
     long def = defaultTimeout.toNanos();
     if (requestedNanos <= 0 || !allowTimeoutOverride) {

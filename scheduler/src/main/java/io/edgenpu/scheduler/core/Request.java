@@ -5,14 +5,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An inference request as the scheduler sees it: a model, timing constraints, a priority, the client device
- * it came from, and one {@link Sample} per batch row. It is answered exactly once, through its
- * {@link RequestListener}: completed when every sample has exited, or failed.
+ * An inference request as the scheduler sees it: a model, timing constraints, a priority, the
+ * client device it came from, and one {@link Sample} per batch row. It is answered exactly once,
+ * through its {@link RequestListener}: completed when every sample has exited, or failed.
  *
- * <p>Thread-safety: construction and {@link #cancel()} may happen on any thread; everything else happens on
- * the event loop of the device that owns it.
+ * <p>Thread-safety: construction and {@link #cancel()} may happen on any thread; everything else
+ * happens on the event loop of the device that owns it.
  */
 public final class Request {
   /** Deadline value meaning "none". */
@@ -28,12 +29,12 @@ public final class Request {
   private final double weight;
   private final RequestListener listener;
   private final List<Sample> samples;
-  private final Object attachment;
+  private final @Nullable Object attachment;
   private volatile boolean cancelRequested;
   private int remaining;
   private boolean finished;
   private boolean queued;
-  private FailureReason failure;
+  private @Nullable FailureReason failure;
 
   private Request(Builder b) {
     this.id = b.id;
@@ -51,7 +52,7 @@ public final class Request {
     }
     List<Sample> s = new ArrayList<>(b.sampleCount);
     for (int i = 0; i < b.sampleCount; i++) {
-      Object state = b.stateOfSample == null ? null : b.stateOfSample.apply(i);
+      @Nullable Object state = b.stateOfSample == null ? null : b.stateOfSample.apply(i);
       int exit = b.plannedExitOfSample == null ? -1 : b.plannedExitOfSample.apply(i);
       s.add(new Sample(this, i, state, exit));
     }
@@ -113,12 +114,17 @@ public final class Request {
     return samples.size();
   }
 
-  /** Caller-owned context object (e.g. the gateway's per-request trace); the scheduler ignores it. */
-  public Object attachment() {
+  /**
+   * Caller-owned context object (e.g. the gateway's per-request trace); the scheduler ignores it.
+   */
+  public @Nullable Object attachment() {
     return attachment;
   }
 
-  /** Asks for cancellation; the owning scheduler acts on it at its next chance. Thread-safe, idempotent. */
+  /**
+   * Asks for cancellation; the owning scheduler acts on it at its next chance. Thread-safe,
+   * idempotent.
+   */
   public void cancel() {
     cancelRequested = true;
   }
@@ -141,7 +147,7 @@ public final class Request {
   }
 
   /** The failure, once failed; null otherwise. */
-  public FailureReason failure() {
+  public @Nullable FailureReason failure() {
     return failure;
   }
 
@@ -157,7 +163,10 @@ public final class Request {
     return t;
   }
 
-  /** Marks one sample done; completes the request when it was the last. Returns true if it completed now. */
+  /**
+   * Marks one sample done; completes the request when it was the last. Returns true if it completed
+   * now.
+   */
   boolean sampleExited(Sample s) {
     if (finished) {
       return false;
@@ -199,9 +208,9 @@ public final class Request {
     private String clientId = "anonymous";
     private double weight = 1;
     private int sampleCount = 1;
-    private IntFunction<Object> stateOfSample;
-    private IntFunction<Integer> plannedExitOfSample;
-    private Object attachment;
+    private @Nullable IntFunction<@Nullable Object> stateOfSample;
+    private @Nullable IntFunction<Integer> plannedExitOfSample;
+    private @Nullable Object attachment;
 
     private Builder(String model, RequestListener listener) {
       this.model = model;
@@ -239,7 +248,11 @@ public final class Request {
       return this;
     }
 
-    /** @param weight the client's share in fair queueing, > 0 */
+    /**
+     * Sets the client's fair-queueing weight.
+     *
+     * @param weight the client's share in fair queueing, > 0
+     */
     public Builder weight(double weight) {
       if (!(weight > 0) || Double.isInfinite(weight)) {
         throw new IllegalArgumentException("weight must be a positive finite number");
@@ -253,7 +266,7 @@ public final class Request {
       return this;
     }
 
-    public Builder samples(int count, IntFunction<Object> stateOfSample) {
+    public Builder samples(int count, IntFunction<@Nullable Object> stateOfSample) {
       this.sampleCount = count;
       this.stateOfSample = stateOfSample;
       return this;
@@ -265,7 +278,7 @@ public final class Request {
       return this;
     }
 
-    public Builder attachment(Object attachment) {
+    public Builder attachment(@Nullable Object attachment) {
       this.attachment = attachment;
       return this;
     }

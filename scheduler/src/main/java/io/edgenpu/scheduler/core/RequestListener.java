@@ -1,9 +1,9 @@
 package io.edgenpu.scheduler.core;
 
 /**
- * Receives the single final outcome of a {@link Request}. Called on the device's event loop thread, so
- * implementations must only hand the result off (complete a future, signal a sink), never block or do
- * heavy work.
+ * Receives the single final outcome of a {@link Request}. Called on the device's event loop thread,
+ * so implementations must only hand the result off (complete a future, signal a sink), never block
+ * or do heavy work.
  */
 public interface RequestListener {
   /** Every sample of the request has exited; results are in each sample's state. */

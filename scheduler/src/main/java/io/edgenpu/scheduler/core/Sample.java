@@ -1,34 +1,40 @@
 package io.edgenpu.scheduler.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * One batch row of a request: the unit that the scheduler batches, that exits, and that can join or leave
- * a running batch. Mutable; owned by the device's event loop thread once submitted.
+ * One batch row of a request: the unit that the scheduler batches, that exits, and that can join or
+ * leave a running batch. Mutable; owned by the device's event loop thread once submitted.
  *
- * <p>{@link #state()} belongs to the {@link Accelerator}: it holds the sample's input, its intermediate
- * activations between stages and finally its outputs. The scheduler never reads it.
+ * <p>{@link #state()} belongs to the {@link Accelerator}: it holds the sample's input, its
+ * intermediate activations between stages and finally its outputs. The scheduler never reads it.
  */
 public final class Sample {
   private final Request request;
   private final int index;
   private final int plannedExitStage;
-  private Object state;
+  private @Nullable Object state;
   private int nextStage;
   private int exitStage = -1;
   private long enqueuedNanos;
   private long firstStartNanos = -1;
   private long doneNanos = -1;
   boolean queued;
-  /** Start tag in fair queueing (virtual time) and arrival order, set when queued at a FAIR level. */
+
+  /**
+   * Start tag in fair queueing (virtual time) and arrival order, set when queued at a FAIR level.
+   */
   double fairTag;
+
   long fairSeq;
   boolean masked;
   private int maskedExitStage = -1;
 
   /**
-   * @param plannedExitStage stage at which the sample will exit, known in advance only in simulation
-   *     (a pre-drawn or replayed exit); -1 when exits are decided by real computation
+   * @param plannedExitStage stage at which the sample will exit, known in advance only in
+   *     simulation (a pre-drawn or replayed exit); -1 when exits are decided by real computation
    */
-  public Sample(Request request, int index, Object initialState, int plannedExitStage) {
+  public Sample(Request request, int index, @Nullable Object initialState, int plannedExitStage) {
     this.request = request;
     this.index = index;
     this.state = initialState;
@@ -44,12 +50,12 @@ public final class Sample {
     return index;
   }
 
-  public Object state() {
+  public @Nullable Object state() {
     return state;
   }
 
   /** Accelerator-side: replace the state (e.g. with the stage's output activations). */
-  public void setState(Object state) {
+  public void setState(@Nullable Object state) {
     this.state = state;
   }
 
@@ -104,7 +110,9 @@ public final class Sample {
     return exitStage >= 0;
   }
 
-  /** True for a sample that exited but still rides in an EE-unaware (masked) batch until its end. */
+  /**
+   * True for a sample that exited but still rides in an EE-unaware (masked) batch until its end.
+   */
   public boolean isMasked() {
     return masked;
   }
@@ -119,6 +127,14 @@ public final class Sample {
 
   @Override
   public String toString() {
-    return "Sample[" + request.id() + "#" + index + " next=" + nextStage + " exit=" + exitStage + "]";
+    return "Sample["
+        + request.id()
+        + "#"
+        + index
+        + " next="
+        + nextStage
+        + " exit="
+        + exitStage
+        + "]";
   }
 }

@@ -6,11 +6,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The waiting samples of one model: priority levels (level 1 first), each FIFO or earliest-deadline-first,
- * each with its {@link QueuePolicy}. Samples of failed or cancelled requests are dropped lazily.
- * Single-threaded (device loop).
+ * The waiting samples of one model: priority levels (level 1 first), each FIFO or
+ * earliest-deadline-first, each with its {@link QueuePolicy}. Samples of failed or cancelled
+ * requests are dropped lazily. Single-threaded (device loop).
  */
 public final class SampleQueue {
   /** Order inside one priority level. */
@@ -18,9 +19,10 @@ public final class SampleQueue {
     FIFO,
     EARLIEST_DEADLINE,
     /**
-     * Weighted fair queueing across clients ({@link Request#clientId()}, share {@link Request#weight()}), FIFO
-     * within a client: start-time fair queueing (Goyal et al., 1996) with one sample as the unit of work. A
-     * client that floods its queue only delays its own samples; with one client it is FIFO.
+     * Weighted fair queueing across clients ({@link Request#clientId()}, share {@link
+     * Request#weight()}), FIFO within a client: start-time fair queueing (Goyal et al., 1996) with
+     * one sample as the unit of work. A client that floods its queue only delays its own samples;
+     * with one client it is FIFO.
      */
     FAIR
   }
@@ -47,20 +49,21 @@ public final class SampleQueue {
   private static final class Level {
     final QueuePolicy policy;
     final Queue<Sample> buffer;
-    final FairTags fair;
+    final @Nullable FairTags fair;
     int live;
 
     Level(QueuePolicy policy, Order order) {
       this.policy = policy;
-      this.buffer = switch (order) {
-        case FIFO -> new ArrayDeque<>();
-        case EARLIEST_DEADLINE -> new PriorityQueue<>(BY_DEADLINE);
-        case FAIR -> new PriorityQueue<>(BY_FAIR_TAG);
-      };
+      this.buffer =
+          switch (order) {
+            case FIFO -> new ArrayDeque<>();
+            case EARLIEST_DEADLINE -> new PriorityQueue<>(BY_DEADLINE);
+            case FAIR -> new PriorityQueue<>(BY_FAIR_TAG);
+          };
       this.fair = order == Order.FAIR ? new FairTags() : null;
     }
 
-    Sample peekLive() {
+    @Nullable Sample peekLive() {
       Sample s = buffer.peek();
       while (s != null && !s.queued) {
         buffer.poll();
@@ -75,12 +78,14 @@ public final class SampleQueue {
    * @param defaultLevel level (1-based) for requests that do not set one
    * @param expireAtDeadline whether queued requests are failed when their deadline passes
    */
-  public SampleQueue(List<QueuePolicy> policies, int defaultLevel, Order order, boolean expireAtDeadline) {
+  public SampleQueue(
+      List<QueuePolicy> policies, int defaultLevel, Order order, boolean expireAtDeadline) {
     if (policies.isEmpty()) {
       throw new IllegalArgumentException("need at least one priority level");
     }
     if (defaultLevel < 1 || defaultLevel > policies.size()) {
-      throw new IllegalArgumentException("default priority level " + defaultLevel + " outside [1," + policies.size() + "]");
+      throw new IllegalArgumentException(
+          "default priority level " + defaultLevel + " outside [1," + policies.size() + "]");
     }
     this.levels = new Level[policies.size()];
     for (int i = 0; i < levels.length; i++) {
@@ -94,7 +99,10 @@ public final class SampleQueue {
     return levels.length;
   }
 
-  /** Level (1-based) a request is queued at: its own priority, clamped to the lowest level, or the default. */
+  /**
+   * Level (1-based) a request is queued at: its own priority, clamped to the lowest level, or the
+   * default.
+   */
   public int levelOf(Request r) {
     int p = r.priority();
     if (p == 0) {
@@ -129,7 +137,9 @@ public final class SampleQueue {
     r.markQueued();
     long timeout = l.policy.effectiveTimeoutNanos(r.queueTimeoutNanos());
     if (timeout > 0) {
-      expiries.add(new Expiry(saturatingAdd(nowNanos, timeout), expirySeq++, r, FailureReason.QUEUE_TIMEOUT));
+      expiries.add(
+          new Expiry(
+              saturatingAdd(nowNanos, timeout), expirySeq++, r, FailureReason.QUEUE_TIMEOUT));
     }
     if (expireAtDeadline && r.hasDeadline()) {
       expiries.add(new Expiry(r.deadlineNanos(), expirySeq++, r, FailureReason.DEADLINE_EXCEEDED));
@@ -168,7 +178,7 @@ public final class SampleQueue {
   }
 
   /** The sample that would be taken next, or null. */
-  public Sample peek() {
+  public @Nullable Sample peek() {
     for (Level l : levels) {
       Sample s = l.peekLive();
       if (s != null) {
@@ -178,7 +188,10 @@ public final class SampleQueue {
     return null;
   }
 
-  /** Takes up to {@code n} samples in priority-then-order sequence into {@code into}; returns how many. */
+  /**
+   * Takes up to {@code n} samples in priority-then-order sequence into {@code into}; returns how
+   * many.
+   */
   public int poll(int n, List<Sample> into) {
     int taken = 0;
     for (Level l : levels) {
@@ -207,7 +220,9 @@ public final class SampleQueue {
     return out;
   }
 
-  /** Earliest enqueue time over queued samples (the head of each level), or Long.MAX_VALUE if empty. */
+  /**
+   * Earliest enqueue time over queued samples (the head of each level), or Long.MAX_VALUE if empty.
+   */
   public long oldestEnqueuedNanos() {
     long t = Long.MAX_VALUE;
     for (Level l : levels) {
@@ -243,8 +258,9 @@ public final class SampleQueue {
   public record Expired(Request request, FailureReason reason) {}
 
   /**
-   * Removes and returns requests whose queue timeout or deadline has passed at {@code nowNanos}. A queue
-   * timeout only applies while none of the request's samples has started; a deadline always applies.
+   * Removes and returns requests whose queue timeout or deadline has passed at {@code nowNanos}. A
+   * queue timeout only applies while none of the request's samples has started; a deadline always
+   * applies.
    */
   public List<Expired> expire(long nowNanos) {
     List<Expired> out = new ArrayList<>();

@@ -3,10 +3,10 @@ package io.edgenpu.scheduler.core;
 import java.util.Arrays;
 
 /**
- * What the scheduler knows of a model's structure: an ordered list of stages (the units the device executes
- * one at a time) and which of them end in an exit point. A plain model has one stage; an early-exit model
- * has a stage per backbone segment with an exit head after some of them. The last stage is always an exit
- * (every sample that reaches it leaves there). Immutable.
+ * What the scheduler knows of a model's structure: an ordered list of stages (the units the device
+ * executes one at a time) and which of them end in an exit point. A plain model has one stage; an
+ * early-exit model has a stage per backbone segment with an exit head after some of them. The last
+ * stage is always an exit (every sample that reaches it leaves there). Immutable.
  */
 public final class StagePlan {
   private final int stageCount;
@@ -15,7 +15,8 @@ public final class StagePlan {
   private final int exitCount;
 
   /**
-   * @param exitAfter for each stage, whether an exit head follows it; the last entry is forced to true
+   * @param exitAfter for each stage, whether an exit head follows it; the last entry is forced to
+   *     true
    */
   public StagePlan(boolean[] exitAfter) {
     if (exitAfter.length == 0) {
@@ -76,7 +77,10 @@ public final class StagePlan {
     throw new IllegalArgumentException("no exit " + exitIndex);
   }
 
-  /** The deepest stage that is an exit point before the final one, or -1 for models without early exits. */
+  /**
+   * The deepest stage that is an exit point before the final one, or -1 for models without early
+   * exits.
+   */
   public int lastIntermediateExitStage() {
     for (int s = stageCount - 2; s >= 0; s--) {
       if (exitAfter[s]) {

@@ -3,14 +3,16 @@ package io.edgenpu.scheduler.core;
 import java.util.function.IntBinaryOperator;
 
 /**
- * A latency oracle backed by a precomputed table {@code nanos[stage][batchSize]} for batch sizes 1..max.
- * Sizes beyond the table scale linearly from the largest entry. Immutable and thread-safe.
+ * A latency oracle backed by a precomputed table {@code nanos[stage][batchSize]} for batch sizes
+ * 1..max. Sizes beyond the table scale linearly from the largest entry. Immutable and thread-safe.
  */
 public final class TableLatencyOracle implements LatencyOracle {
   private final long[][] nanos;
   private final int maxBatch;
 
-  /** @param nanos {@code nanos[stage][b]} for b in 1..maxBatch (index 0 unused) */
+  /**
+   * @param nanos {@code nanos[stage][b]} for b in 1..maxBatch (index 0 unused)
+   */
   public TableLatencyOracle(long[][] nanos) {
     this.nanos = new long[nanos.length][];
     for (int s = 0; s < nanos.length; s++) {
@@ -23,7 +25,8 @@ public final class TableLatencyOracle implements LatencyOracle {
   }
 
   /** Builds the table from a function (stage, batch) -> nanos. */
-  public static TableLatencyOracle of(int stages, int maxBatch, IntBinaryOperator nanosOfStageAndBatch) {
+  public static TableLatencyOracle of(
+      int stages, int maxBatch, IntBinaryOperator nanosOfStageAndBatch) {
     long[][] t = new long[stages][maxBatch + 1];
     for (int s = 0; s < stages; s++) {
       for (int b = 1; b <= maxBatch; b++) {

@@ -9,26 +9,28 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * An event loop on a real clock that runs its tasks one at a time, in order, but not always on its own
- * thread: a thread that submits a task while the loop is idle runs it at once, and whatever else is queued
- * meanwhile, before it returns ("run to completion", as a serializing executor does). Only when another
- * thread is running the loop's tasks is the task queued for it. So a request that arrives at an idle device
- * is scheduled on the thread that decoded it, and a stage's completion is handled on the thread that
- * computed it, without two thread hand-overs per request; the loop's own thread (its <em>home</em>) runs
- * the timers and takes over when a submitting thread has run {@link #BORROWED_TASKS} tasks.
+ * An event loop on a real clock that runs its tasks one at a time, in order, but not always on its
+ * own thread: a thread that submits a task while the loop is idle runs it at once, and whatever
+ * else is queued meanwhile, before it returns ("run to completion", as a serializing executor
+ * does). Only when another thread is running the loop's tasks is the task queued for it. So a
+ * request that arrives at an idle device is scheduled on the thread that decoded it, and a stage's
+ * completion is handled on the thread that computed it, without two thread hand-overs per request;
+ * the loop's own thread (its <em>home</em>) runs the timers and takes over when a submitting thread
+ * has run {@link #BORROWED_TASKS} tasks.
  *
- * <p>Contract, as {@link EventLoop}: one task at a time (each task happens-before the next), submission order
- * for {@link #execute}, time order for timers; {@link #inLoop()} is true on whichever thread runs the loop's
- * tasks now. Tasks must not block.
+ * <p>Contract, as {@link EventLoop}: one task at a time (each task happens-before the next),
+ * submission order for {@link #execute}, time order for timers; {@link #inLoop()} is true on
+ * whichever thread runs the loop's tasks now. Tasks must not block.
  *
- * <p>Nothing handed to it is ever dropped: a task that throws is reported to the {@link System.Logger} and
- * counted ({@link #failedTasks()}), and the loop goes on; {@link #close()} runs every task submitted before
- * it, then stops the home thread; a task submitted after that runs at once on the submitting thread, one at a
- * time. Timers that are not due when the loop stops never run, and timers scheduled after it stopped are
- * ignored.
+ * <p>Nothing handed to it is ever dropped: a task that throws is reported to the {@link
+ * System.Logger} and counted ({@link #failedTasks()}), and the loop goes on; {@link #close()} runs
+ * every task submitted before it, then stops the home thread; a task submitted after that runs at
+ * once on the submitting thread, one at a time. Timers that are not due when the loop stops never
+ * run, and timers scheduled after it stopped are ignored.
  */
 public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RealTimeEventLoop.class.getName());
+
   /** Tasks a submitting thread runs before it hands the rest to the home thread. */
   static final int BORROWED_TASKS = 32;
 
@@ -40,10 +42,18 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong failed = new AtomicLong();
   private final Object afterStop = new Object();
-  /** When the earliest live timer is due (Long.MAX_VALUE: none); written by the runner, read by home. */
+
+  /**
+   * When the earliest live timer is due (Long.MAX_VALUE: none); written by the runner, read by
+   * home.
+   */
   private volatile long nextTimerNanos = Long.MAX_VALUE;
-  /** When home plans to wake up on its own; a runner that makes a timer earlier than this wakes it. */
+
+  /**
+   * When home plans to wake up on its own; a runner that makes a timer earlier than this wakes it.
+   */
   private volatile long homeWakeNanos = Long.MAX_VALUE;
+
   private volatile boolean running = true;
   private volatile boolean dead;
 
@@ -71,7 +81,8 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
     }
     inbox.add(task);
     if (dead) {
-      drainAfterStop();   // the loop stopped between the check and the add: run what it left behind here
+      drainAfterStop(); // the loop stopped between the check and the add: run what it left behind
+      // here
       return;
     }
     if (Thread.currentThread() != home && runner.get() == null) {
@@ -81,7 +92,10 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
     }
   }
 
-  /** Schedules a timer; after the loop has stopped, timers never run and this returns a no-op handle. */
+  /**
+   * Schedules a timer; after the loop has stopped, timers never run and this returns a no-op
+   * handle.
+   */
   @Override
   public Cancellable schedule(long atNanos, Runnable task) {
     if (dead) {
@@ -103,7 +117,9 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
     return failed.get();
   }
 
-  /** A submitting thread runs the queue while the loop is idle, up to {@link #BORROWED_TASKS} tasks. */
+  /**
+   * A submitting thread runs the queue while the loop is idle, up to {@link #BORROWED_TASKS} tasks.
+   */
   private void runBorrowed() {
     Thread me = Thread.currentThread();
     while (runner.compareAndSet(null, me)) {
@@ -114,7 +130,7 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
         finishRun();
       }
       if (more) {
-        LockSupport.unpark(home);   // a long burst: the home thread takes over
+        LockSupport.unpark(home); // a long burst: the home thread takes over
         return;
       }
       if (inbox.isEmpty()) {
@@ -124,8 +140,8 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
   }
 
   /**
-   * Runs queued tasks (at most {@code budget}) and due timers; returns whether work is left. Call holding
-   * the runner role.
+   * Runs queued tasks (at most {@code budget}) and due timers; returns whether work is left. Call
+   * holding the runner role.
    */
   private boolean runQueued(int budget) {
     int n = 0;
@@ -143,9 +159,7 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
         return false;
       }
       timers.poll();
-      Runnable timerTask = t.task;
-      t.task = null;
-      runSafely(timerTask);
+      runSafely(t.fire());
       if (++n >= budget) {
         return !inbox.isEmpty() || timerDue();
       }
@@ -158,7 +172,10 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
     return t != null && t.atNanos <= clock.nanoTime();
   }
 
-  /** Publishes when the next timer is due, gives up the runner role, and wakes home if it must act earlier. */
+  /**
+   * Publishes when the next timer is due, gives up the runner role, and wakes home if it must act
+   * earlier.
+   */
   private void finishRun() {
     TimerQueue.Timer next = timers.peek();
     long at = next == null ? Long.MAX_VALUE : next.atNanos;
@@ -245,8 +262,8 @@ public final class RealTimeEventLoop implements EventLoop, AutoCloseable {
   }
 
   /**
-   * Runs every task submitted so far, then stops the home thread (waiting up to 5 s for it when called from
-   * another thread). Tasks submitted afterwards run on their submitter's thread.
+   * Runs every task submitted so far, then stops the home thread (waiting up to 5 s for it when
+   * called from another thread). Tasks submitted afterwards run on their submitter's thread.
    */
   @Override
   public void close() {

@@ -1,19 +1,23 @@
 package io.edgenpu.scheduler.loop;
 
+import java.util.Objects;
 import java.util.PriorityQueue;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Timers ordered by (time, sequence number), so that ties run in the order they were scheduled. Not
- * thread-safe: used by one loop. A cancelled timer lets go of its task at once (a cancelled stage time
- * limit must not keep its batch's tensors alive until it would have fired), and the heap is rebuilt
- * without cancelled timers when they are more than half of it.
+ * thread-safe: used by one loop. A cancelled timer lets go of its task at once (a cancelled stage
+ * time limit must not keep its batch's tensors alive until it would have fired), and the heap is
+ * rebuilt without cancelled timers when they are more than half of it.
  */
 final class TimerQueue {
   static final class Timer implements Cancellable, Comparable<Timer> {
     final long atNanos;
     final long seq;
     private final TimerQueue owner;
-    Runnable task;
+
+    /** Null once the timer fired or was cancelled. */
+    private @Nullable Runnable task;
 
     Timer(long atNanos, long seq, Runnable task, TimerQueue owner) {
       this.atNanos = atNanos;
@@ -24,6 +28,16 @@ final class TimerQueue {
 
     boolean cancelled() {
       return task == null;
+    }
+
+    /**
+     * The task of a live timer, which now counts as fired; call once, on a timer from {@link
+     * #poll}.
+     */
+    Runnable fire() {
+      Runnable r = Objects.requireNonNull(task, "the timer already fired or was cancelled");
+      task = null;
+      return r;
     }
 
     @Override
@@ -66,7 +80,7 @@ final class TimerQueue {
   }
 
   /** Earliest live timer, dropping cancelled ones; null when empty. */
-  Timer peek() {
+  @Nullable Timer peek() {
     Timer t = heap.peek();
     while (t != null && t.cancelled()) {
       heap.poll();
@@ -76,8 +90,11 @@ final class TimerQueue {
     return t;
   }
 
-  /** Removes and returns the earliest live timer; it counts as fired (cancelling it later does nothing). */
-  Timer poll() {
+  /**
+   * Removes and returns the earliest live timer; it counts as fired (cancelling it later does
+   * nothing).
+   */
+  @Nullable Timer poll() {
     Timer t = peek();
     if (t != null) {
       heap.poll();

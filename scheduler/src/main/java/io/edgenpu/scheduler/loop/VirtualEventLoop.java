@@ -1,10 +1,10 @@
 package io.edgenpu.scheduler.loop;
 
 /**
- * A discrete-event loop on virtual time: {@link #now()} jumps from event to event, so a simulated hour
- * takes as long as its events take to process. Single-threaded: every method must be called from the
- * thread that drives {@link #runUntilIdle()} / {@link #runUntil(long)}. Deterministic: the same calls in
- * the same order give the same event order.
+ * A discrete-event loop on virtual time: {@link #now()} jumps from event to event, so a simulated
+ * hour takes as long as its events take to process. Single-threaded: every method must be called
+ * from the thread that drives {@link #runUntilIdle()} / {@link #runUntil(long)}. Deterministic: the
+ * same calls in the same order give the same event order.
  */
 public final class VirtualEventLoop implements EventLoop {
   private final TimerQueue timers = new TimerQueue();
@@ -44,16 +44,17 @@ public final class VirtualEventLoop implements EventLoop {
     runUntil(Long.MAX_VALUE);
   }
 
-  /** Processes every event due at or before {@code endNanos}, then sets the time to {@code endNanos} if finite. */
+  /**
+   * Processes every event due at or before {@code endNanos}, then sets the time to {@code endNanos}
+   * if finite.
+   */
   public void runUntil(long endNanos) {
     TimerQueue.Timer t;
     while ((t = timers.peek()) != null && t.atNanos <= endNanos) {
       timers.poll();
       now = t.atNanos;
       processed++;
-      Runnable task = t.task;
-      t.task = null;
-      task.run();
+      t.fire().run();
     }
     if (endNanos != Long.MAX_VALUE && endNanos > now) {
       now = endNanos;
@@ -68,9 +69,7 @@ public final class VirtualEventLoop implements EventLoop {
     }
     now = t.atNanos;
     processed++;
-    Runnable task = t.task;
-    t.task = null;
-    task.run();
+    t.fire().run();
     return true;
   }
 

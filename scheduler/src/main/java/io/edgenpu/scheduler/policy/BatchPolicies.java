@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The registry of batching policies by name. Each call creates a fresh instance (policies keep per-model
- * state). Parameters are validated strictly: an unknown name or parameter is an {@link IllegalArgumentException}
- * that says what is known.
+ * The registry of batching policies by name. Each call creates a fresh instance (policies keep
+ * per-model state). Parameters are validated strictly: an unknown name or parameter is an {@link
+ * IllegalArgumentException} that says what is known.
  *
  * <table>
  *   <caption>Policies and parameters</caption>
@@ -35,7 +35,8 @@ import java.util.TreeSet;
  * </table>
  */
 public final class BatchPolicies {
-  private static final Set<String> NAMES = new TreeSet<>(List.of("fluid", "work-conserving", "dynamic", "fcfs", "aimd", "lazy", "edf"));
+  private static final Set<String> NAMES =
+      new TreeSet<>(List.of("fluid", "work-conserving", "dynamic", "fcfs", "aimd", "lazy", "edf"));
 
   private BatchPolicies() {}
 
@@ -45,27 +46,50 @@ public final class BatchPolicies {
 
   public static BatchPolicy create(String name, Map<String, ?> parameters) {
     PolicyParams p = new PolicyParams(name, parameters);
-    BatchPolicy policy = switch (name) {
-      case "fluid" -> new FluidBatchingPolicy(new FluidBatchingPolicy.Config(
-          p.getEnum("rule", FluidBatchingPolicy.Rule.class, FluidBatchingPolicy.Rule.EXPECTED_COST),
-          p.getEnum("granularity", FluidBatchingPolicy.Granularity.class, FluidBatchingPolicy.Granularity.EXIT_POINTS),
-          p.getInt("min-refill", 1),
-          p.getDouble("gamma", 1.0),
-          p.getInt("preempt-max-stage", -1),
-          p.getEnum("sizing", FluidBatchingPolicy.Sizing.class, FluidBatchingPolicy.Sizing.THROUGHPUT)));
-      case "work-conserving" -> new WorkConservingPolicy(p.getIntList("preferred-batch-sizes", List.of()),
-          p.getEnum("exit-handling", ExitHandling.class, ExitHandling.RELEASE));
-      case "dynamic" -> new DynamicBatchingPolicy("dynamic", new DynamicBatchingPolicy.Config(
-          p.getDuration("max-queue-delay", Duration.ZERO),
-          p.getIntList("preferred-batch-sizes", List.of()),
-          p.getEnum("exit-handling", ExitHandling.class, ExitHandling.RELEASE)));
-      case "fcfs" -> new FcfsPolicy();
-      case "aimd" -> new AimdPolicy(new AimdPolicy.Config(
-          p.getInt("step", 1), p.getDouble("backoff", 0.9), p.getInt("initial-cap", 1)));
-      case "lazy" -> new LazyBatchingPolicy();
-      case "edf" -> new EdfPolicy();
-      default -> throw new IllegalArgumentException("unknown batching policy '" + name + "'; known: " + NAMES);
-    };
+    BatchPolicy policy =
+        switch (name) {
+          case "fluid" ->
+              new FluidBatchingPolicy(
+                  new FluidBatchingPolicy.Config(
+                      p.getEnum(
+                          "rule",
+                          FluidBatchingPolicy.Rule.class,
+                          FluidBatchingPolicy.Rule.EXPECTED_COST),
+                      p.getEnum(
+                          "granularity",
+                          FluidBatchingPolicy.Granularity.class,
+                          FluidBatchingPolicy.Granularity.EXIT_POINTS),
+                      p.getInt("min-refill", 1),
+                      p.getDouble("gamma", 1.0),
+                      p.getInt("preempt-max-stage", -1),
+                      p.getEnum(
+                          "sizing",
+                          FluidBatchingPolicy.Sizing.class,
+                          FluidBatchingPolicy.Sizing.THROUGHPUT)));
+          case "work-conserving" ->
+              new WorkConservingPolicy(
+                  p.getIntList("preferred-batch-sizes", List.of()),
+                  p.getEnum("exit-handling", ExitHandling.class, ExitHandling.RELEASE));
+          case "dynamic" ->
+              new DynamicBatchingPolicy(
+                  "dynamic",
+                  new DynamicBatchingPolicy.Config(
+                      p.getDuration("max-queue-delay", Duration.ZERO),
+                      p.getIntList("preferred-batch-sizes", List.of()),
+                      p.getEnum("exit-handling", ExitHandling.class, ExitHandling.RELEASE)));
+          case "fcfs" -> new FcfsPolicy();
+          case "aimd" ->
+              new AimdPolicy(
+                  new AimdPolicy.Config(
+                      p.getInt("step", 1),
+                      p.getDouble("backoff", 0.9),
+                      p.getInt("initial-cap", 1)));
+          case "lazy" -> new LazyBatchingPolicy();
+          case "edf" -> new EdfPolicy();
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown batching policy '" + name + "'; known: " + NAMES);
+        };
     p.requireAllUsed();
     return policy;
   }

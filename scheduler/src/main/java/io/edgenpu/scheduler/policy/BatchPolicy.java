@@ -1,9 +1,12 @@
 package io.edgenpu.scheduler.policy;
 
+import io.edgenpu.scheduler.core.SampleQueue;
+import org.jspecify.annotations.Nullable;
+
 /**
- * A batching strategy for one model on one device. Called on the device's event loop only (single writer),
- * so implementations keep plain mutable state and no locks. The mechanics (running stages, releasing exits,
- * suspending, catching up, merging) live in the scheduler; a policy only decides.
+ * A batching strategy for one model on one device. Called on the device's event loop only (single
+ * writer), so implementations keep plain mutable state and no locks. The mechanics (running stages,
+ * releasing exits, suspending, catching up, merging) live in the scheduler; a policy only decides.
  */
 public interface BatchPolicy {
   /** Registry name, e.g. {@code fluid}. */
@@ -15,17 +18,19 @@ public interface BatchPolicy {
   }
 
   /** Order this policy needs inside a priority level, or null for the model's configured order. */
-  default io.edgenpu.scheduler.core.SampleQueue.Order requiredQueueOrder() {
+  default SampleQueue.@Nullable Order requiredQueueOrder() {
     return null;
   }
 
-  /** The device is idle and this model has queued work (or a wake-up came): start, wait, or nothing. */
+  /**
+   * The device is idle and this model has queued work (or a wake-up came): start, wait, or nothing.
+   */
   IdleDecision onIdle(PolicyContext ctx);
 
   /**
-   * A stage of this model's running batch just finished and exited samples were removed. Called only when
-   * a preemption is possible (no batch suspended, the running batch is not itself catching up, and samples
-   * are queued). Default: continue.
+   * A stage of this model's running batch just finished and exited samples were removed. Called
+   * only when a preemption is possible (no batch suspended, the running batch is not itself
+   * catching up, and samples are queued). Default: continue.
    */
   default StageDecision afterStage(PolicyContext ctx, RunningBatch batch) {
     return StageDecision.CONTINUE;
@@ -38,5 +43,6 @@ public interface BatchPolicy {
    * @param maxSize its largest size over its stages
    * @param worstLatencyNanos the largest arrival-to-answer latency among its samples
    */
-  default void onBatchFinished(PolicyContext ctx, long startedNanos, int maxSize, long worstLatencyNanos) {}
+  default void onBatchFinished(
+      PolicyContext ctx, long startedNanos, int maxSize, long worstLatencyNanos) {}
 }

@@ -4,6 +4,9 @@ package io.edgenpu.scheduler.policy;
 public enum ExitHandling {
   /** It is answered at once and leaves the batch (shrink; EE-aware). */
   RELEASE,
-  /** It stays in the batch, costing compute, and is answered when the batch ends (EE-unaware, masked). */
+  /**
+   * It stays in the batch, costing compute, and is answered when the batch ends (EE-unaware,
+   * masked).
+   */
   MASK_UNTIL_END
 }

@@ -1,8 +1,8 @@
 package io.edgenpu.scheduler.policy;
 
 /**
- * What a policy wants when the device is idle: start a fresh batch of the first {@code batchSize} queued
- * samples, wait until {@code wakeAtNanos} (a batching window), or nothing (queue empty).
+ * What a policy wants when the device is idle: start a fresh batch of the first {@code batchSize}
+ * queued samples, wait until {@code wakeAtNanos} (a batching window), or nothing (queue empty).
  */
 public record IdleDecision(Kind kind, int batchSize, long wakeAtNanos) {
   public enum Kind {

@@ -5,7 +5,10 @@ import io.edgenpu.scheduler.core.LatencyOracle;
 import io.edgenpu.scheduler.core.SampleQueue;
 import io.edgenpu.scheduler.core.StagePlan;
 
-/** What a policy may look at when it decides: the model's lane and the device state. Valid during the call only. */
+/**
+ * What a policy may look at when it decides: the model's lane and the device state. Valid during
+ * the call only.
+ */
 public interface PolicyContext {
   long now();
 

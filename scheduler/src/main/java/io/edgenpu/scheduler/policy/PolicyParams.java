@@ -5,26 +5,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Typed, strict access to a policy's parameters (from a model config file or a command line). Every key
- * must be read by the policy's factory; {@link #requireAllUsed()} rejects the rest, so a typo is an error,
- * not a silent default.
+ * Typed, strict access to a policy's parameters (from a model config file or a command line). Every
+ * key must be read by the policy's factory; {@link #requireAllUsed()} rejects the rest, so a typo
+ * is an error, not a silent default.
  */
 public final class PolicyParams {
   private final String policy;
   private final Map<String, ?> values;
   private final Set<String> used = new HashSet<>();
 
-  public PolicyParams(String policy, Map<String, ?> values) {
+  public PolicyParams(String policy, @Nullable Map<String, ?> values) {
     this.policy = policy;
     this.values = values == null ? Map.of() : values;
   }
 
-  private Object raw(String key) {
+  private @Nullable Object raw(String key) {
     used.add(key);
     return values.get(key);
   }
@@ -74,7 +76,10 @@ public final class PolicyParams {
     throw bad(key, v, "true or false");
   }
 
-  /** A duration given as a number of microseconds, or a string like {@code 500us}, {@code 2ms}, {@code 1s}. */
+  /**
+   * A duration given as a number of microseconds, or a string like {@code 500us}, {@code 2ms},
+   * {@code 1s}.
+   */
   public Duration getDuration(String key, Duration def) {
     Object v = raw(key);
     if (v == null) {
@@ -110,7 +115,7 @@ public final class PolicyParams {
         }
       }
     } else {
-      for (String part : v.toString().split(",")) {
+      for (String part : v.toString().split(",", -1)) {
         if (!part.isBlank()) {
           try {
             out.add(Integer.parseInt(part.trim()));
@@ -128,7 +133,7 @@ public final class PolicyParams {
     if (v == null) {
       return def;
     }
-    String s = v.toString().trim().toUpperCase().replace('-', '_');
+    String s = v.toString().trim().toUpperCase(Locale.ROOT).replace('-', '_');
     for (E e : type.getEnumConstants()) {
       if (e.name().equals(s)) {
         return e;
@@ -136,7 +141,7 @@ public final class PolicyParams {
     }
     List<String> names = new ArrayList<>();
     for (E e : type.getEnumConstants()) {
-      names.add(e.name().toLowerCase().replace('_', '-'));
+      names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
     throw bad(key, v, "one of " + names);
   }
@@ -146,12 +151,18 @@ public final class PolicyParams {
     Set<String> unknown = new TreeSet<>(values.keySet());
     unknown.removeAll(used);
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown parameter(s) " + unknown + " for policy '" + policy
-          + "'; known: " + new TreeSet<>(used));
+      throw new IllegalArgumentException(
+          "unknown parameter(s) "
+              + unknown
+              + " for policy '"
+              + policy
+              + "'; known: "
+              + new TreeSet<>(used));
     }
   }
 
   private IllegalArgumentException bad(String key, Object v, String expected) {
-    return new IllegalArgumentException("policy '" + policy + "' parameter '" + key + "' = '" + v + "': expected " + expected);
+    return new IllegalArgumentException(
+        "policy '" + policy + "' parameter '" + key + "' = '" + v + "': expected " + expected);
   }
 }

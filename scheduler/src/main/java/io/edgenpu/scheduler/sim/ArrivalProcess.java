@@ -1,14 +1,18 @@
 package io.edgenpu.scheduler.sim;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Generates request arrival times (nanoseconds from 0, non-decreasing) and the device each comes from.
- * Implementations are deterministic given the random source.
+ * Generates request arrival times (nanoseconds from 0, non-decreasing) and the device each comes
+ * from. Implementations are deterministic given the random source.
  */
 public interface ArrivalProcess {
-  /** Fills {@code times} (arrival instants) and {@code devices} (device index) for {@code times.length} requests. */
+  /**
+   * Fills {@code times} (arrival instants) and {@code devices} (device index) for {@code
+   * times.length} requests.
+   */
   void generate(SplittableRandom rnd, long[] times, int[] devices);
 
   /** Human-readable description, for result tables. */
@@ -18,7 +22,10 @@ public interface ArrivalProcess {
     return Math.max(1, Math.round(-Math.log(1 - rnd.nextDouble()) * meanNanos));
   }
 
-  /** Poisson arrivals at {@code ratePerSecond} in total, from {@code devices} devices with equal shares. */
+  /**
+   * Poisson arrivals at {@code ratePerSecond} in total, from {@code devices} devices with equal
+   * shares.
+   */
   static ArrivalProcess poisson(double ratePerSecond, int devices) {
     return new ArrivalProcess() {
       @Override
@@ -34,16 +41,22 @@ public interface ArrivalProcess {
 
       @Override
       public String describe() {
-        return String.format(java.util.Locale.ROOT, "poisson(%.1f/s, %d devices)", ratePerSecond, devices);
+        return String.format(Locale.ROOT, "poisson(%.1f/s, %d devices)", ratePerSecond, devices);
       }
     };
   }
 
   /**
-   * A two-state Markov-modulated Poisson process: {@code baseRate} for exponential dwell times of mean
-   * {@code baseDwellSeconds}, then {@code spikeRate} for exponential dwell times of mean {@code spikeDwellSeconds}.
+   * A two-state Markov-modulated Poisson process: {@code baseRate} for exponential dwell times of
+   * mean {@code baseDwellSeconds}, then {@code spikeRate} for exponential dwell times of mean
+   * {@code spikeDwellSeconds}.
    */
-  static ArrivalProcess mmpp(double baseRate, double spikeRate, double baseDwellSeconds, double spikeDwellSeconds, int devices) {
+  static ArrivalProcess mmpp(
+      double baseRate,
+      double spikeRate,
+      double baseDwellSeconds,
+      double spikeDwellSeconds,
+      int devices) {
     return new ArrivalProcess() {
       @Override
       public void generate(SplittableRandom rnd, long[] times, int[] dev) {
@@ -70,13 +83,21 @@ public interface ArrivalProcess {
 
       @Override
       public String describe() {
-        return String.format(java.util.Locale.ROOT, "mmpp(base %.1f/s for %.1fs, spike %.1f/s for %.1fs)", baseRate,
-            baseDwellSeconds, spikeRate, spikeDwellSeconds);
+        return String.format(
+            Locale.ROOT,
+            "mmpp(base %.1f/s for %.1fs, spike %.1f/s for %.1fs)",
+            baseRate,
+            baseDwellSeconds,
+            spikeRate,
+            spikeDwellSeconds);
       }
     };
   }
 
-  /** {@code devices} periodic devices at {@code fps} frames per second each, with ±{@code jitter} relative jitter. */
+  /**
+   * {@code devices} periodic devices at {@code fps} frames per second each, with ±{@code jitter}
+   * relative jitter.
+   */
   static ArrivalProcess periodic(int devices, double fps, double jitter) {
     return new ArrivalProcess() {
       @Override
@@ -101,12 +122,16 @@ public interface ArrivalProcess {
 
       @Override
       public String describe() {
-        return String.format(java.util.Locale.ROOT, "periodic(%d devices at %.1f fps ±%.0f%%)", devices, fps, jitter * 100);
+        return String.format(
+            Locale.ROOT, "periodic(%d devices at %.1f fps ±%.0f%%)", devices, fps, jitter * 100);
       }
     };
   }
 
-  /** Replays recorded arrival instants (nanoseconds), cycling with the trace's span if more are asked for. */
+  /**
+   * Replays recorded arrival instants (nanoseconds), cycling with the trace's span if more are
+   * asked for.
+   */
   static ArrivalProcess replay(long[] recorded, int[] recordedDevices, String name) {
     long[] t = recorded.clone();
     Arrays.sort(t);

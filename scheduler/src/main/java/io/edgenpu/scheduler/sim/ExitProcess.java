@@ -1,6 +1,7 @@
 package io.edgenpu.scheduler.sim;
 
 import io.edgenpu.scheduler.core.StagePlan;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** Draws the stage at which each sample will exit (its exit is known in advance in simulation). */
@@ -8,12 +9,17 @@ public interface ExitProcess {
   /** The exit index (0-based, over the model's exits) of the next sample. */
   int next(SplittableRandom rnd);
 
-  /** Cumulative exit fractions F_e (one per exit, last = 1) this process produces, for the scheduler's prior. */
+  /**
+   * Cumulative exit fractions F_e (one per exit, last = 1) this process produces, for the
+   * scheduler's prior.
+   */
   double[] cumulative();
 
   String describe();
 
-  /** A categorical distribution given by cumulative exit fractions (docs/papers/fluid-batching.md). */
+  /**
+   * A categorical distribution given by cumulative exit fractions (docs/papers/fluid-batching.md).
+   */
   static ExitProcess categorical(double[] cumulative) {
     double[] f = cumulative.clone();
     f[f.length - 1] = 1.0;
@@ -36,7 +42,7 @@ public interface ExitProcess {
 
       @Override
       public String describe() {
-        return "categorical" + java.util.Arrays.toString(f);
+        return "categorical" + Arrays.toString(f);
       }
     };
   }

@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A device in virtual time: each stage takes the time its model's cost table says for the batch size
- * (masked samples included, since they still occupy the device), plus a fixed overhead when a preemption
- * starts a catch-up group. Exits follow each sample's planned exit stage. No numbers are computed.
- * Single-threaded (the virtual loop).
+ * A device in virtual time: each stage takes the time its model's cost table says for the batch
+ * size (masked samples included, since they still occupy the device), plus a fixed overhead when a
+ * preemption starts a catch-up group. Exits follow each sample's planned exit stage. No numbers are
+ * computed. Single-threaded (the virtual loop).
  */
 public final class SimulatedAccelerator implements Accelerator {
   private final EventLoop loop;
@@ -24,13 +24,19 @@ public final class SimulatedAccelerator implements Accelerator {
   private long busyNanos;
   private long executions;
 
-  /** @param preemptionOverheadNanos extra device time charged when a catch-up group starts (suspend + later merge) */
+  /**
+   * @param preemptionOverheadNanos extra device time charged when a catch-up group starts (suspend
+   *     + later merge)
+   */
   public SimulatedAccelerator(EventLoop loop, long preemptionOverheadNanos) {
     this.loop = loop;
     this.preemptionOverheadNanos = preemptionOverheadNanos;
   }
 
-  /** Sets the device cost table of a model (the truth, which may differ from the scheduler's oracle). */
+  /**
+   * Sets the device cost table of a model (the truth, which may differ from the scheduler's
+   * oracle).
+   */
   public SimulatedAccelerator withModel(String model, LatencyOracle deviceCost) {
     costs.put(model, deviceCost);
     return this;

@@ -12,16 +12,21 @@ import io.edgenpu.scheduler.core.StagePlan;
 import io.edgenpu.scheduler.loop.VirtualEventLoop;
 import io.edgenpu.scheduler.policy.BatchPolicy;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Runs the live scheduler code ({@link DeviceScheduler} and a {@link BatchPolicy}) on a virtual clock against
- * a {@link Trace}: a {@link SimulatedAccelerator} holds the device for each stage's modelled time and exits
- * follow the pre-drawn exit stages. Deterministic: the same trace and configuration give bit-identical
- * latencies. Single-threaded; independent runs may execute in parallel.
+ * Runs the live scheduler code ({@link DeviceScheduler} and a {@link BatchPolicy}) on a virtual
+ * clock against a {@link Trace}: a {@link SimulatedAccelerator} holds the device for each stage's
+ * modelled time and exits follow the pre-drawn exit stages. Deterministic: the same trace and
+ * configuration give bit-identical latencies. Single-threaded; independent runs may execute in
+ * parallel.
  */
 public final class Simulation {
   /**
+   * One simulated run's setup.
+   *
    * @param deviceCost the true stage times of the device (the NPU profile's table)
    * @param oracle what the scheduler believes (usually the same table)
    * @param exitPrior cumulative exit fractions the scheduler assumes (null = none, EE-unaware)
@@ -33,7 +38,7 @@ public final class Simulation {
       StagePlan plan,
       LatencyOracle deviceCost,
       LatencyOracle oracle,
-      double[] exitPrior,
+      double @Nullable [] exitPrior,
       Supplier<BatchPolicy> policy,
       int maxBatch,
       Duration slo,
@@ -44,34 +49,41 @@ public final class Simulation {
 
   public static SimulationResult run(Trace trace, Config cfg) {
     VirtualEventLoop loop = new VirtualEventLoop();
-    SimulatedAccelerator device = new SimulatedAccelerator(loop, cfg.preemptionOverheadNanos()).withModel("m", cfg.deviceCost());
+    SimulatedAccelerator device =
+        new SimulatedAccelerator(loop, cfg.preemptionOverheadNanos())
+            .withModel("m", cfg.deviceCost());
     Collector collector = new Collector(trace.size(), cfg.plan().stageCount(), cfg.deviceCost());
     DeviceScheduler scheduler = new DeviceScheduler("sim", loop, device, collector);
-    ExitStatistics exits = cfg.exitPrior() == null ? ExitStatistics.none(cfg.plan())
-        : ExitStatistics.fromCumulative(cfg.plan(), cfg.exitPrior());
+    ExitStatistics exits =
+        cfg.exitPrior() == null
+            ? ExitStatistics.none(cfg.plan())
+            : ExitStatistics.fromCumulative(cfg.plan(), cfg.exitPrior());
     ModelLane.Config lane = ModelLane.Config.simple(cfg.maxBatch()).withDefaultSlo(cfg.slo());
-    scheduler.register(new ModelLane("m", cfg.plan(), cfg.oracle(), exits, cfg.policy().get(), lane));
+    scheduler.register(
+        new ModelLane("m", cfg.plan(), cfg.oracle(), exits, cfg.policy().get(), lane));
     long slo = cfg.slo().toNanos();
     int n = trace.size();
     Runnable[] next = new Runnable[1];
     int[] index = {0};
-    next[0] = () -> {
-      int i = index[0]++;
-      long at = trace.arrival(i);
-      int exit = trace.exitStage(i);
-      Request r = Request.builder("m", collector)
-          .id(i)
-          .arrivalNanos(at)
-          .deadlineNanos(slo > 0 ? at + slo : Request.NO_DEADLINE)
-          .clientId("d" + trace.device(i))
-          .samples(1, k -> null)
-          .plannedExits(k -> exit)
-          .build();
-      scheduler.submit(r);
-      if (index[0] < n) {
-        loop.schedule(trace.arrival(index[0]), next[0]);
-      }
-    };
+    next[0] =
+        () -> {
+          int i = index[0]++;
+          long at = trace.arrival(i);
+          int exit = trace.exitStage(i);
+          Request r =
+              Request.builder("m", collector)
+                  .id(i)
+                  .arrivalNanos(at)
+                  .deadlineNanos(slo > 0 ? at + slo : Request.NO_DEADLINE)
+                  .clientId("d" + trace.device(i))
+                  .samples(1, k -> null)
+                  .plannedExits(k -> exit)
+                  .build();
+          scheduler.submit(r);
+          if (index[0] < n) {
+            loop.schedule(trace.arrival(index[0]), next[0]);
+          }
+        };
     loop.schedule(trace.arrival(0), next[0]);
     loop.runUntilIdle();
     int measured = n - cfg.warmup();
@@ -89,11 +101,22 @@ public final class Simulation {
     long first = trace.arrival(cfg.warmup());
     double[] occupancy = new double[cfg.plan().stageCount()];
     for (int s = 0; s < occupancy.length; s++) {
-      occupancy[s] = collector.stageRuns[s] == 0 ? 0 : (double) collector.stageSamples[s] / collector.stageRuns[s];
+      occupancy[s] =
+          collector.stageRuns[s] == 0
+              ? 0
+              : (double) collector.stageSamples[s] / collector.stageRuns[s];
     }
     long busy = device.busyNanos();
-    return new SimulationResult(lat, arr, slo, busy / (double) Math.max(1, lastDone - trace.arrival(0)), occupancy,
-        collector.preemptions, collector.merges, busy == 0 ? 0 : collector.maskedNanos / busy, lastDone - first,
+    return new SimulationResult(
+        lat,
+        arr,
+        slo,
+        busy / (double) Math.max(1, lastDone - trace.arrival(0)),
+        occupancy,
+        collector.preemptions,
+        collector.merges,
+        busy == 0 ? 0 : collector.maskedNanos / busy,
+        lastDone - first,
         collector.entryBatches);
   }
 
@@ -111,7 +134,7 @@ public final class Simulation {
     Collector(int n, int stages, LatencyOracle cost) {
       this.done = new long[n];
       this.entryBatches = new long[65];
-      java.util.Arrays.fill(done, -1);
+      Arrays.fill(done, -1);
       this.stageSamples = new long[stages];
       this.stageRuns = new long[stages];
       this.cost = cost;
@@ -124,11 +147,13 @@ public final class Simulation {
 
     @Override
     public void onFailed(Request r, FailureReason reason, String message) {
-      throw new IllegalStateException("simulated request " + r.id() + " failed: " + reason + " " + message);
+      throw new IllegalStateException(
+          "simulated request " + r.id() + " failed: " + reason + " " + message);
     }
 
     @Override
-    public void onStageStart(String model, int stage, int size, int masked, boolean catchUp, long nowNanos) {
+    public void onStageStart(
+        String model, int stage, int size, int masked, boolean catchUp, long nowNanos) {
       stageSamples[stage] += size;
       stageRuns[stage]++;
       if (stage == 0) {

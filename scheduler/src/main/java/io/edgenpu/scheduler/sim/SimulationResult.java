@@ -9,8 +9,10 @@ import java.util.Arrays;
  * @param arrivals arrival instant of each measured request
  * @param sloNanos the latency target the satisfaction refers to (0 = none)
  * @param meanBatchPerStage mean executed batch size per stage (occupancy), masked samples included
- * @param wastedFraction share of device time spent on samples that had already exited (EE-unaware batching)
- * @param entryBatchHistogram how many stage-0 executions (fresh or catch-up groups) had each size (index = size)
+ * @param wastedFraction share of device time spent on samples that had already exited (EE-unaware
+ *     batching)
+ * @param entryBatchHistogram how many stage-0 executions (fresh or catch-up groups) had each size
+ *     (index = size)
  */
 public record SimulationResult(
     long[] latencies,

@@ -4,8 +4,8 @@ import io.edgenpu.scheduler.core.StagePlan;
 import java.util.SplittableRandom;
 
 /**
- * A seeded workload trace: arrival instants, sending devices and pre-drawn exit stages. Every policy of an
- * experiment runs on the same trace object, so they see identical requests. Immutable.
+ * A seeded workload trace: arrival instants, sending devices and pre-drawn exit stages. Every
+ * policy of an experiment runs on the same trace object, so they see identical requests. Immutable.
  */
 public final class Trace {
   private final long[] arrivals;
@@ -20,8 +20,12 @@ public final class Trace {
     this.description = description;
   }
 
-  /** Draws {@code n} requests from independent streams of one seed (arrivals and exits do not interfere). */
-  public static Trace generate(long seed, int n, ArrivalProcess arrivals, ExitProcess exits, StagePlan plan) {
+  /**
+   * Draws {@code n} requests from independent streams of one seed (arrivals and exits do not
+   * interfere).
+   */
+  public static Trace generate(
+      long seed, int n, ArrivalProcess arrivals, ExitProcess exits, StagePlan plan) {
     SplittableRandom root = new SplittableRandom(seed);
     SplittableRandom arrivalRnd = root.split();
     SplittableRandom exitRnd = root.split();

@@ -2,8 +2,10 @@ package io.edgenpu.scheduler.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.edgenpu.scheduler.loop.VirtualEventLoop;
 import io.edgenpu.scheduler.policy.BatchPolicies;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,8 +15,12 @@ class DynamicBatchingTest {
   private static final StagePlan PLAN = StagePlan.single();
 
   private static SchedulerHarness harness(Map<String, ?> params, ModelLane.Config config) {
-    return new SchedulerHarness(PLAN, SchedulerHarness.linearOracle(1, 8), ExitStatistics.none(PLAN),
-        BatchPolicies.create("dynamic", params), config);
+    return new SchedulerHarness(
+        PLAN,
+        SchedulerHarness.linearOracle(1, 8),
+        ExitStatistics.none(PLAN),
+        BatchPolicies.create("dynamic", params),
+        config);
   }
 
   @Test
@@ -43,7 +49,7 @@ class DynamicBatchingTest {
   void aFullBatchGoesAtOnce() {
     SchedulerHarness h = harness(Map.of("max-queue-delay", "1s"), ModelLane.Config.simple(4));
     for (int i = 0; i < 4; i++) {
-      h.submitAt(10 * i, 0, -1);
+      h.submitAt(10L * i, 0, -1);
     }
     h.run();
     assertThat(h.batchSizesPerStage()).isEqualTo("0:4");
@@ -52,7 +58,10 @@ class DynamicBatchingTest {
 
   @Test
   void aPreferredBatchSizeGoesAsSoonAsItCanBeFormed() {
-    SchedulerHarness h = harness(Map.of("max-queue-delay", "1s", "preferred-batch-sizes", List.of(2)), ModelLane.Config.simple(8));
+    SchedulerHarness h =
+        harness(
+            Map.of("max-queue-delay", "1s", "preferred-batch-sizes", List.of(2)),
+            ModelLane.Config.simple(8));
     h.submitAt(0, 0, -1);
     h.submitAt(100, 0, -1);
     h.submitAt(200, 0, -1);
@@ -63,8 +72,15 @@ class DynamicBatchingTest {
 
   @Test
   void higherPriorityLevelsGoFirst() {
-    ModelLane.Config cfg = new ModelLane.Config(1, List.of(QueuePolicy.UNBOUNDED, QueuePolicy.UNBOUNDED), 2,
-        SampleQueue.Order.FIFO, false, Duration.ZERO, false);
+    ModelLane.Config cfg =
+        new ModelLane.Config(
+            1,
+            List.of(QueuePolicy.UNBOUNDED, QueuePolicy.UNBOUNDED),
+            2,
+            SampleQueue.Order.FIFO,
+            false,
+            Duration.ZERO,
+            false);
     SchedulerHarness h = harness(Map.of(), cfg);
     h.submitAt(0, 0, -1, 2); // occupies the device
     h.submitAt(10, 0, -1, 2);
@@ -77,8 +93,15 @@ class DynamicBatchingTest {
 
   @Test
   void aFullQueueRejectsAtOnce() {
-    ModelLane.Config cfg = new ModelLane.Config(1, List.of(new QueuePolicy(2, Duration.ZERO, true)), 1,
-        SampleQueue.Order.FIFO, false, Duration.ZERO, false);
+    ModelLane.Config cfg =
+        new ModelLane.Config(
+            1,
+            List.of(new QueuePolicy(2, Duration.ZERO, true)),
+            1,
+            SampleQueue.Order.FIFO,
+            false,
+            Duration.ZERO,
+            false);
     SchedulerHarness h = harness(Map.of(), cfg);
     for (int i = 0; i < 5; i++) {
       h.submitAt(i, 0, -1);
@@ -92,8 +115,15 @@ class DynamicBatchingTest {
 
   @Test
   void aQueueTimeoutRejectsWhatWaitedTooLong() {
-    ModelLane.Config cfg = new ModelLane.Config(1, List.of(new QueuePolicy(0, Duration.ofMillis(1), true)), 1,
-        SampleQueue.Order.FIFO, false, Duration.ZERO, false);
+    ModelLane.Config cfg =
+        new ModelLane.Config(
+            1,
+            List.of(new QueuePolicy(0, Duration.ofMillis(1), true)),
+            1,
+            SampleQueue.Order.FIFO,
+            false,
+            Duration.ZERO,
+            false);
     SchedulerHarness h = harness(Map.of(), cfg);
     h.submitAt(0, 0, -1); // runs for 1.1 ms
     h.submitAt(10, 0, -1); // would start at 1.1 ms but times out at 1.01 ms
@@ -127,34 +157,51 @@ class DynamicBatchingTest {
   @Test
   void aFailingDeviceFailsTheBatchAndTheSchedulerGoesOn() {
     StagePlan plan = StagePlan.single();
-    io.edgenpu.scheduler.loop.VirtualEventLoop loop = new io.edgenpu.scheduler.loop.VirtualEventLoop();
+    VirtualEventLoop loop = new VirtualEventLoop();
     int[] calls = {0};
-    Accelerator flaky = (batch, done) -> {
-      boolean fail = calls[0]++ == 0;
-      loop.schedule(loop.now() + 1000, () -> done.accept(fail
-          ? StageOutcome.failed(new IllegalStateException("boom"), 1000)
-          : StageOutcome.success(null, 1000)));
-    };
+    Accelerator flaky =
+        (batch, done) -> {
+          boolean fail = calls[0]++ == 0;
+          loop.schedule(
+              loop.now() + 1000,
+              () ->
+                  done.accept(
+                      fail
+                          ? StageOutcome.failed(new IllegalStateException("boom"), 1000)
+                          : StageOutcome.success(null, 1000)));
+        };
     DeviceScheduler s = new DeviceScheduler("d", loop, flaky, null);
-    s.register(new ModelLane("m", plan, SchedulerHarness.linearOracle(1, 8), ExitStatistics.none(plan),
-        BatchPolicies.create("dynamic"), ModelLane.Config.simple(8)));
-    java.util.List<String> outcomes = new java.util.ArrayList<>();
+    s.register(
+        new ModelLane(
+            "m",
+            plan,
+            SchedulerHarness.linearOracle(1, 8),
+            ExitStatistics.none(plan),
+            BatchPolicies.create("dynamic"),
+            ModelLane.Config.simple(8)));
+    List<String> outcomes = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      Request r = Request.builder("m", new RequestListener() {
-        @Override
-        public void onCompleted(Request req) {
-          outcomes.add("ok");
-        }
+      Request r =
+          Request.builder(
+                  "m",
+                  new RequestListener() {
+                    @Override
+                    public void onCompleted(Request req) {
+                      outcomes.add("ok");
+                    }
 
-        @Override
-        public void onFailed(Request req, FailureReason reason, String message) {
-          outcomes.add(reason.name());
-        }
-      }).samples(1, k -> null).build();
+                    @Override
+                    public void onFailed(Request req, FailureReason reason, String message) {
+                      outcomes.add(reason.name());
+                    }
+                  })
+              .samples(1, k -> null)
+              .build();
       s.submit(r);
     }
     loop.runUntilIdle();
-    // The first batch (one sample, started on arrival) fails; the next batch (the other two) succeeds.
+    // The first batch (one sample, started on arrival) fails; the next batch (the other two)
+    // succeeds.
     assertThat(outcomes).containsExactly("BACKEND", "ok", "ok");
   }
 }

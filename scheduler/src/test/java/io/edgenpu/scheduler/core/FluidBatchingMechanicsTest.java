@@ -3,7 +3,9 @@ package io.edgenpu.scheduler.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgenpu.scheduler.policy.BatchPolicies;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The fluid batcher's mechanics in virtual time (docs/papers/fluid-batching.md). */
@@ -12,11 +14,14 @@ class FluidBatchingMechanicsTest {
 
   /** The spec's Policy A (guarded refill) with full fresh batches, plus any overrides. */
   private static SchedulerHarness harness(Map<String, ?> overrides) {
-    Map<String, Object> params = new java.util.HashMap<>(Map.of("rule", "guarded-refill", "sizing", "max"));
+    Map<String, Object> params = new HashMap<>(Map.of("rule", "guarded-refill", "sizing", "max"));
     params.putAll(overrides);
-    return new SchedulerHarness(PLAN, SchedulerHarness.linearOracle(4, 8),
+    return new SchedulerHarness(
+        PLAN,
+        SchedulerHarness.linearOracle(4, 8),
         ExitStatistics.fromCumulative(PLAN, new double[] {0.4, 0.65, 0.8, 1.0}),
-        BatchPolicies.create("fluid", params), ModelLane.Config.simple(8));
+        BatchPolicies.create("fluid", params),
+        ModelLane.Config.simple(8));
   }
 
   @Test
@@ -25,7 +30,8 @@ class FluidBatchingMechanicsTest {
     h.submitAt(0, 0, -1); // exits after stage 0
     h.submitAt(0, 3, -1); // runs to the end
     h.run();
-    // Stage 0 starts at t=0 with one sample (the device was idle), the second waits for the first exit point.
+    // Stage 0 starts at t=0 with one sample (the device was idle), the second waits for the first
+    // exit point.
     // Sample 0: stage 0 alone = 1100 us.
     assertThat(h.latencyById.get(0L)).isEqualTo(1_100_000L);
     assertThat(h.latencyById.get(1L)).isGreaterThan(h.latencyById.get(0L));
@@ -36,11 +42,13 @@ class FluidBatchingMechanicsTest {
     SchedulerHarness h = harness(Map.of());
     h.submitAt(0, 3, -1);
     h.submitAt(0, 3, -1);
-    // Two more arrive while stage 0 of the first pair runs; they catch up at the exit after stage 0.
+    // Two more arrive while stage 0 of the first pair runs; they catch up at the exit after stage
+    // 0.
     h.submitAt(500, 3, -1);
     h.submitAt(600, 3, -1);
     h.run();
-    // First arrival starts alone at t=0 (device idle): stage 0 with b=1. At its exit point the other three
+    // First arrival starts alone at t=0 (device idle): stage 0 with b=1. At its exit point the
+    // other three
     // catch up through stage 0 (b=3), merge (b=4), and all four run stages 1..3 together.
     assertThat(h.batchSizesPerStage()).isEqualTo("0:1 0:3c 1:4 2:4 3:4");
     assertThat(h.preemptions).isEqualTo(1);
@@ -53,15 +61,18 @@ class FluidBatchingMechanicsTest {
     SchedulerHarness h = harness(Map.of());
     Request cancelled = h.submitAt(0, 3, -1);
     h.submitAt(0, 3, -1);
-    // Both run stage 0 together from t = 0 (the first alone: the device was idle; the second catches up).
+    // Both run stage 0 together from t = 0 (the first alone: the device was idle; the second
+    // catches up).
     // Cancel the first in the middle of the merged batch's stage 1.
     h.loop.schedule(3_000_000, () -> h.scheduler.cancel(cancelled));
     h.run();
     assertThat(h.failureById).containsEntry(0L, FailureReason.CANCELLED);
     assertThat(h.latencyById).containsKey(1L);
-    // Stage 1 ran with both (it was running when the cancel came); from stage 2 on only the other one.
+    // Stage 1 ran with both (it was running when the cancel came); from stage 2 on only the other
+    // one.
     assertThat(h.batchSizesPerStage()).isEqualTo("0:1 0:1c 1:2 2:1 3:1");
-    // The caller is answered at once (its request is finished); its sample leaves the batch at the boundary.
+    // The caller is answered at once (its request is finished); its sample leaves the batch at the
+    // boundary.
     assertThat(h.answeredAt.get(0L)).isEqualTo(3_000_000L);
   }
 
@@ -84,7 +95,8 @@ class FluidBatchingMechanicsTest {
   void resumesTheSuspendedBatchWhenTheWholeCatchUpGroupExits() {
     SchedulerHarness g = harness(Map.of());
     g.submitAt(0, 3, -1);
-    g.submitAt(1200, 0, -1); // arrives during stage 1; catches up after stage 1 but exits at stage 0
+    g.submitAt(
+        1200, 0, -1); // arrives during stage 1; catches up after stage 1 but exits at stage 0
     g.run();
     assertThat(g.batchSizesPerStage()).isEqualTo("0:1 1:1 0:1c 2:1 3:1");
     assertThat(g.preemptions).isEqualTo(1);
@@ -97,7 +109,8 @@ class FluidBatchingMechanicsTest {
   void refillsOnlyWhenTheDeadlineGuardAllows() {
     // A live sample with a tight deadline: its slack cannot absorb a catch-up, so no preemption.
     SchedulerHarness tight = harness(Map.of());
-    // After stage 0 (t=1100 us) the expected remaining time is 2108 us (exits may end it early), so the slack
+    // After stage 0 (t=1100 us) the expected remaining time is 2108 us (exits may end it early), so
+    // the slack
     // is 4000 - 1100 - 2108 = 792 us, less than the 1100 us catch-up.
     tight.submitAt(0, 3, 4_000);
     tight.submitAt(10, 3, -1);
@@ -123,11 +136,16 @@ class FluidBatchingMechanicsTest {
 
   @Test
   void theExpectedCostRuleDeclinesAMergeThatCannotPay() {
-    // Strictly linear stage costs (1000 b us): a merged batch saves nothing, while the live sample waits for a
+    // Strictly linear stage costs (1000 b us): a merged batch saves nothing, while the live sample
+    // waits for a
     // whole catch-up stage; the expected-cost rule declines, the guarded-refill rule preempts.
-    SchedulerHarness b = new SchedulerHarness(PLAN, TableLatencyOracle.of(4, 8, (s, n) -> 1000 * n * 1000),
-        ExitStatistics.fromCumulative(PLAN, new double[] {0.4, 0.65, 0.8, 1.0}),
-        BatchPolicies.create("fluid", Map.of("rule", "expected-cost")), ModelLane.Config.simple(8));
+    SchedulerHarness b =
+        new SchedulerHarness(
+            PLAN,
+            TableLatencyOracle.of(4, 8, (s, n) -> 1000 * n * 1000),
+            ExitStatistics.fromCumulative(PLAN, new double[] {0.4, 0.65, 0.8, 1.0}),
+            BatchPolicies.create("fluid", Map.of("rule", "expected-cost")),
+            ModelLane.Config.simple(8));
     b.submitAt(0, 3, -1);
     b.submitAt(10, 3, -1);
     b.run();
@@ -141,10 +159,15 @@ class FluidBatchingMechanicsTest {
 
   @Test
   void theExpectedCostRuleMergesWhenBatchingIsNearlyFree() {
-    // Stage cost nearly independent of the batch (weights dominate): merging halves the work, so it pays.
-    SchedulerHarness h = new SchedulerHarness(PLAN, TableLatencyOracle.of(4, 8, (s, b) -> (1000 + 5 * b) * 1000),
-        ExitStatistics.fromCumulative(PLAN, new double[] {0.1, 0.2, 0.3, 1.0}),
-        BatchPolicies.create("fluid", Map.of("rule", "expected-cost")), ModelLane.Config.simple(8));
+    // Stage cost nearly independent of the batch (weights dominate): merging halves the work, so it
+    // pays.
+    SchedulerHarness h =
+        new SchedulerHarness(
+            PLAN,
+            TableLatencyOracle.of(4, 8, (s, b) -> (1000 + 5 * b) * 1000),
+            ExitStatistics.fromCumulative(PLAN, new double[] {0.1, 0.2, 0.3, 1.0}),
+            BatchPolicies.create("fluid", Map.of("rule", "expected-cost")),
+            ModelLane.Config.simple(8));
     h.submitAt(0, 3, -1);
     h.submitAt(10, 3, -1);
     h.run();
@@ -154,11 +177,18 @@ class FluidBatchingMechanicsTest {
 
   @Test
   void throughputSizingRunsSmallBatchesWhenBigOnesCostMorePerSample() {
-    // Batch 2 is the cheapest per sample (1.5 ms for two), larger batches spill and cost 3 ms per sample:
-    // after the first arrival (alone, the device was idle) the queue of 6 runs as three batches of 2.
-    SchedulerHarness h = new SchedulerHarness(StagePlan.single(),
-        TableLatencyOracle.of(1, 8, (s, b) -> (b == 1 ? 1000 : b == 2 ? 1500 : 3000 * b) * 1000), ExitStatistics.none(StagePlan.single()),
-        BatchPolicies.create("fluid", Map.of()), ModelLane.Config.simple(8));
+    // Batch 2 is the cheapest per sample (1.5 ms for two), larger batches spill and cost 3 ms per
+    // sample:
+    // after the first arrival (alone, the device was idle) the queue of 6 runs as three batches of
+    // 2.
+    SchedulerHarness h =
+        new SchedulerHarness(
+            StagePlan.single(),
+            TableLatencyOracle.of(
+                1, 8, (s, b) -> (b == 1 ? 1000 : b == 2 ? 1500 : 3000 * b) * 1000),
+            ExitStatistics.none(StagePlan.single()),
+            BatchPolicies.create("fluid", Map.of()),
+            ModelLane.Config.simple(8));
     for (int i = 0; i < 7; i++) {
       h.submitAt(i, 0, -1);
     }
@@ -175,7 +205,7 @@ class FluidBatchingMechanicsTest {
 
   private static Map<Long, Long> runMixed() {
     SchedulerHarness h = harness(Map.of());
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(42);
+    SplittableRandom rnd = new SplittableRandom(42);
     long t = 0;
     for (int i = 0; i < 200; i++) {
       t += (long) (-Math.log(1 - rnd.nextDouble()) * 700);

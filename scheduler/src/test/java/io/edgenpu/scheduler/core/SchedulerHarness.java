@@ -21,28 +21,56 @@ final class SchedulerHarness implements SchedulerListener {
   final Map<Long, Long> latencyById = new TreeMap<>();
   final Map<Long, FailureReason> failureById = new TreeMap<>();
   final Map<Long, Long> answeredAt = new TreeMap<>();
+
   /** Answers per request id (completions and failures): exactly one each, always. */
   final Map<Long, Integer> answers = new TreeMap<>();
+
   int preemptions;
   int merges;
   int resumes;
   private long nextId;
 
-  SchedulerHarness(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, ModelLane.Config config) {
+  SchedulerHarness(
+      StagePlan plan,
+      LatencyOracle oracle,
+      ExitStatistics exits,
+      BatchPolicy policy,
+      ModelLane.Config config) {
     this(plan, oracle, exits, policy, config, null);
   }
 
-  /** @param extra a further scheduler listener (after the harness's own), or null */
-  SchedulerHarness(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, ModelLane.Config config,
+  /**
+   * @param extra a further scheduler listener (after the harness's own), or null
+   */
+  SchedulerHarness(
+      StagePlan plan,
+      LatencyOracle oracle,
+      ExitStatistics exits,
+      BatchPolicy policy,
+      ModelLane.Config config,
       SchedulerListener extra) {
     this(plan, oracle, exits, policy, config, extra, 1);
   }
 
-  /** @param slots execution slots of the device (batches that may run at once) */
-  SchedulerHarness(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, BatchPolicy policy, ModelLane.Config config,
-      SchedulerListener extra, int slots) {
+  /**
+   * @param slots execution slots of the device (batches that may run at once)
+   */
+  SchedulerHarness(
+      StagePlan plan,
+      LatencyOracle oracle,
+      ExitStatistics exits,
+      BatchPolicy policy,
+      ModelLane.Config config,
+      SchedulerListener extra,
+      int slots) {
     accelerator = new SimulatedAccelerator(loop, 0).withModel(MODEL, oracle);
-    scheduler = new DeviceScheduler("npu0", loop, accelerator, extra == null ? this : IsolatedListeners.of(List.of(this, extra)), slots);
+    scheduler =
+        new DeviceScheduler(
+            "npu0",
+            loop,
+            accelerator,
+            extra == null ? this : IsolatedListeners.of(List.of(this, extra)),
+            slots);
     lane = new ModelLane(MODEL, plan, oracle, exits, policy, config);
     scheduler.register(lane);
   }
@@ -52,7 +80,10 @@ final class SchedulerHarness implements SchedulerListener {
     return TableLatencyOracle.of(stages, maxBatch, (s, b) -> (1000 + 100 * b) * 1000);
   }
 
-  /** Submits at virtual time {@code atMicros} a one-sample request that will exit at {@code exitStage}. */
+  /**
+   * Submits at virtual time {@code atMicros} a one-sample request that will exit at {@code
+   * exitStage}.
+   */
   Request submitAt(long atMicros, int exitStage, long deadlineMicros) {
     return submitAt(atMicros, exitStage, deadlineMicros, 0);
   }
@@ -60,30 +91,34 @@ final class SchedulerHarness implements SchedulerListener {
   Request submitAt(long atMicros, int exitStage, long deadlineMicros, int priority) {
     long id = nextId++;
     long at = atMicros * 1000;
-    Request r = Request.builder(MODEL, listener())
-        .id(id)
-        .arrivalNanos(at)
-        .deadlineNanos(deadlineMicros < 0 ? Request.NO_DEADLINE : deadlineMicros * 1000)
-        .priority(priority)
-        .samples(1, i -> null)
-        .plannedExits(i -> exitStage)
-        .build();
+    Request r =
+        Request.builder(MODEL, listener())
+            .id(id)
+            .arrivalNanos(at)
+            .deadlineNanos(deadlineMicros < 0 ? Request.NO_DEADLINE : deadlineMicros * 1000)
+            .priority(priority)
+            .samples(1, i -> null)
+            .plannedExits(i -> exitStage)
+            .build();
     loop.schedule(at, () -> scheduler.submit(r));
     return r;
   }
 
-  /** A one-sample request of a client with a fair-queueing weight, submitted at {@code atMicros}. */
+  /**
+   * A one-sample request of a client with a fair-queueing weight, submitted at {@code atMicros}.
+   */
   Request submitFrom(long atMicros, String client, double weight, long deadlineMicros) {
     long id = nextId++;
     long at = atMicros * 1000;
-    Request r = Request.builder(MODEL, listener())
-        .id(id)
-        .arrivalNanos(at)
-        .deadlineNanos(deadlineMicros * 1000)
-        .clientId(client)
-        .weight(weight)
-        .samples(1, i -> null)
-        .build();
+    Request r =
+        Request.builder(MODEL, listener())
+            .id(id)
+            .arrivalNanos(at)
+            .deadlineNanos(deadlineMicros * 1000)
+            .clientId(client)
+            .weight(weight)
+            .samples(1, i -> null)
+            .build();
     loop.schedule(at, () -> scheduler.submit(r));
     return r;
   }
@@ -116,9 +151,11 @@ final class SchedulerHarness implements SchedulerListener {
   }
 
   @Override
-  public void onStageStart(String model, int stage, int size, int masked, boolean catchUp, long nowNanos) {
+  public void onStageStart(
+      String model, int stage, int size, int masked, boolean catchUp, long nowNanos) {
     stageStarts.add(new int[] {stage, size, catchUp ? 1 : 0});
-    events.add("start s" + stage + " b" + size + (catchUp ? " catch-up" : "") + " @" + nowNanos / 1000);
+    events.add(
+        "start s" + stage + " b" + size + (catchUp ? " catch-up" : "") + " @" + nowNanos / 1000);
   }
 
   @Override

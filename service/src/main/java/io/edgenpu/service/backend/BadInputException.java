@@ -1,6 +1,9 @@
 package io.edgenpu.service.backend;
 
-/** A request whose inputs fit the model's signature but not what the model can do with them (400, or 413 when too large). */
+/**
+ * A request whose inputs fit the model's signature but not what the model can do with them (400, or
+ * 413 when too large).
+ */
 public final class BadInputException extends RuntimeException {
   private final boolean tooLarge;
 

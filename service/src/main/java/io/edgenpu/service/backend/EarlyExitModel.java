@@ -11,14 +11,18 @@ import io.edgenpu.scheduler.core.StagePlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An early-exit network: one ONNX graph per stage (one input, one output each) and an exit head (class
- * probabilities first) after some stages. A sample exits at the first head whose top probability reaches
- * the threshold (the request's {@code exit_threshold}, else the stage's own), and always at the last stage.
- * Its answer carries the heads' outputs plus {@link #EXIT_INDEX_OUTPUT}.
+ * An early-exit network: one ONNX graph per stage (one input, one output each) and an exit head
+ * (class probabilities first) after some stages. A sample exits at the first head whose top
+ * probability reaches the threshold (the request's {@code exit_threshold}, else the stage's own),
+ * and always at the last stage. Its answer carries the heads' outputs plus {@link
+ * #EXIT_INDEX_OUTPUT}.
  */
 public final class EarlyExitModel extends ModelInstance {
   /** Name of the extra output: the index of the exit each sample took. */
@@ -31,7 +35,8 @@ public final class EarlyExitModel extends ModelInstance {
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
 
-  public EarlyExitModel(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
+  public EarlyExitModel(
+      OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
       throws IOException, OrtException {
     super(config, version, versionDir);
     int n = config.stages().size();
@@ -45,10 +50,16 @@ public final class EarlyExitModel extends ModelInstance {
         OrtGraph g = new OrtGraph(env, graphFile(versionDir, sc.graph()), intraOpThreads);
         stages.add(g);
         if (g.inputs().size() != 1 || g.outputs().size() != 1) {
-          throw new IllegalArgumentException(sc.graph() + ": a stage graph must have exactly one input and one output");
+          throw new IllegalArgumentException(
+              sc.graph() + ": a stage graph must have exactly one input and one output");
         }
         if (previousOut != null && !compatible(previousOut, g.inputs().get(0))) {
-          throw new IllegalArgumentException(sc.graph() + " takes " + g.inputs().get(0) + " but the previous stage gives " + previousOut);
+          throw new IllegalArgumentException(
+              sc.graph()
+                  + " takes "
+                  + g.inputs().get(0)
+                  + " but the previous stage gives "
+                  + previousOut);
         }
         previousOut = g.outputs().get(0);
         heads.add(null);
@@ -56,23 +67,36 @@ public final class EarlyExitModel extends ModelInstance {
           OrtGraph h = new OrtGraph(env, graphFile(versionDir, sc.exitGraph()), intraOpThreads);
           heads.set(s, h);
           if (h.inputs().size() != 1 || !compatible(previousOut, h.inputs().get(0))) {
-            throw new IllegalArgumentException(sc.exitGraph() + " must take the output of " + sc.graph() + " (" + previousOut + ")");
+            throw new IllegalArgumentException(
+                sc.exitGraph()
+                    + " must take the output of "
+                    + sc.graph()
+                    + " ("
+                    + previousOut
+                    + ")");
           }
           if (headOutputs == null) {
             headOutputs = h.outputs();
           } else if (!headOutputs.equals(h.outputs())) {
-            throw new IllegalArgumentException("exit heads must all have the same outputs: " + sc.exitGraph() + " has "
-                + h.outputs() + ", expected " + headOutputs);
+            throw new IllegalArgumentException(
+                "exit heads must all have the same outputs: "
+                    + sc.exitGraph()
+                    + " has "
+                    + h.outputs()
+                    + ", expected "
+                    + headOutputs);
           }
           if (h.outputs().get(0).dataType() != DataType.FP32) {
-            throw new IllegalArgumentException(sc.exitGraph() + ": the first output must be FP32 class probabilities");
+            throw new IllegalArgumentException(
+                sc.exitGraph() + ": the first output must be FP32 class probabilities");
           }
           exitAfter[s] = true;
         }
         thresholds[s] = sc.threshold();
       }
       if (headOutputs == null) {
-        throw new IllegalArgumentException("an early-exit model needs an exit head after its last stage");
+        throw new IllegalArgumentException(
+            "an early-exit model needs an exit head after its last stage");
       }
       this.plan = new StagePlan(exitAfter);
       this.inputs = resolve("input", config.inputs(), stages.get(0).inputs());
@@ -86,7 +110,8 @@ public final class EarlyExitModel extends ModelInstance {
   }
 
   private static boolean compatible(TensorSpec a, TensorSpec b) {
-    return a.dataType() == b.dataType() && (Shapes.matches(b.shape(), a.shape()) || Shapes.matches(a.shape(), b.shape()));
+    return a.dataType() == b.dataType()
+        && (Shapes.matches(b.shape(), a.shape()) || Shapes.matches(a.shape(), b.shape()));
   }
 
   @Override
@@ -110,7 +135,8 @@ public final class EarlyExitModel extends ModelInstance {
   }
 
   @Override
-  public PreparedRequest prepare(Map<String, Tensor> inputs, int batch, Map<String, Object> parameters, double exitThreshold) {
+  public PreparedRequest prepare(
+      Map<String, Tensor> inputs, int batch, Map<String, Object> parameters, double exitThreshold) {
     return new RowRequest(inputs, batch, exitThreshold);
   }
 
@@ -123,9 +149,14 @@ public final class EarlyExitModel extends ModelInstance {
       parts.add(stage == 0 ? s.inputs().values().iterator().next() : s.activation());
     }
     OrtGraph g = stages.get(stage);
-    Tensor activation = g.run(Map.of(g.inputs().get(0).name(), Tensor.concatRows(parts))).values().iterator().next();
+    Tensor activation =
+        g.run(Map.of(g.inputs().get(0).name(), Tensor.concatRows(parts)))
+            .values()
+            .iterator()
+            .next();
     OrtGraph head = heads.get(stage);
-    Map<String, Tensor> headOut = head == null ? null : head.run(Map.of(head.inputs().get(0).name(), activation));
+    Map<String, Tensor> headOut =
+        head == null ? null : head.run(Map.of(head.inputs().get(0).name(), activation));
     boolean last = stage == plan.lastStage();
     Tensor probabilities = headOut == null ? null : headOut.values().iterator().next();
     float[] probs = probabilities == null ? null : probabilities.toFloatArray();
@@ -141,8 +172,14 @@ public final class EarlyExitModel extends ModelInstance {
         exits = maxInRow(probs, i, classes) >= threshold;
       }
       if (exits) {
-        Map<String, Tensor> o = new java.util.LinkedHashMap<>(n == 1 ? headOut : OrtGraph.row(headOut, i));
-        o.put(EXIT_INDEX_OUTPUT, Tensor.ofInts(new long[] {1, 1}, new int[] {plan.exitIndexOf(stage)}));
+        Map<String, Tensor> o =
+            new LinkedHashMap<>(
+                n == 1
+                    ? Objects.requireNonNull(headOut)
+                    : OrtGraph.row(Objects.requireNonNull(headOut), i));
+        o.put(
+            EXIT_INDEX_OUTPUT,
+            Tensor.ofInts(new long[] {1, 1}, new int[] {plan.exitIndexOf(stage)}));
         s.setOutputs(o, plan.exitIndexOf(stage));
         exited[i] = true;
       } else {
@@ -160,9 +197,12 @@ public final class EarlyExitModel extends ModelInstance {
     return m;
   }
 
-  /** Runs every stage (and its head) at this batch size, each stage on the previous one's activation. */
+  /**
+   * Runs every stage (and its head) at this batch size, each stage on the previous one's
+   * activation.
+   */
   @Override
-  protected void warmUp(int batch, Map<String, Tensor> inputs) throws OrtException {
+  protected void warmUp(int batch, @Nullable Map<String, Tensor> inputs) throws OrtException {
     Tensor x = inputs == null ? null : inputs.values().iterator().next();
     for (int s = 0; s < stages.size(); s++) {
       OrtGraph g = stages.get(s);

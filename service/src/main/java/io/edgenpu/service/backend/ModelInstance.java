@@ -10,36 +10,43 @@ import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.scheduler.core.StagePlan;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One loaded model version, of one of the kinds the server serves: {@link PlainModel} (one ONNX graph),
- * {@link EarlyExitModel} (stage graphs with exit heads) or {@link NawqSrModel} (an SR graph in the NPU's
- * integer arithmetic, whose samples are image tiles). Adding a kind is adding a subclass; the compiler
- * checks every {@code switch} over them.
+ * One loaded model version, of one of the kinds the server serves: {@link PlainModel} (one ONNX
+ * graph), {@link EarlyExitModel} (stage graphs with exit heads) or {@link NawqSrModel} (an SR graph
+ * in the NPU's integer arithmetic, whose samples are image tiles). Adding a kind is adding a
+ * subclass; the compiler checks every {@code switch} over them.
  *
- * <p>What every kind offers: its client-facing signature, its {@link StagePlan}, its NPU workload, how a
- * validated request becomes scheduler samples and the samples' outputs an answer ({@link #prepare}), how one
- * stage of a batch is computed ({@link #runStage}, blocking) and how it is warmed up before it serves.
+ * <p>What every kind offers: its client-facing signature, its {@link StagePlan}, its NPU workload,
+ * how a validated request becomes scheduler samples and the samples' outputs an answer ({@link
+ * #prepare}), how one stage of a batch is computed ({@link #runStage}, blocking) and how it is
+ * warmed up before it serves.
  *
  * <p>Thread-safe. Native resources live until {@link #close()} has been called <em>and</em> no
- * {@link #runStage} is still computing: a stage that a time limit or a cancellation abandoned keeps the
- * sessions it uses open until it returns (ONNX Runtime does not guard a session's close against a run in
- * progress).
+ * {@link #runStage} is still computing: a stage that a time limit or a cancellation abandoned keeps
+ * the sessions it uses open until it returns (ONNX Runtime does not guard a session's close against
+ * a run in progress).
  */
-public abstract sealed class ModelInstance implements AutoCloseable permits PlainModel, EarlyExitModel, NawqSrModel {
+public abstract sealed class ModelInstance implements AutoCloseable
+    permits PlainModel, EarlyExitModel, NawqSrModel {
   private static final AtomicInteger GENERATIONS = new AtomicInteger();
 
   private final ModelConfig config;
   private final long version;
   private final String key;
   private final Path versionDir;
-  private final AtomicInteger users = new AtomicInteger(1);   // 1 = the owner's reference, dropped by close()
+  private final AtomicInteger users =
+      new AtomicInteger(1); // 1 = the owner's reference, dropped by close()
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile Workload workload;
+  private volatile @Nullable Workload workload;
 
   protected ModelInstance(ModelConfig config, long version, Path versionDir) {
     this.config = config;
@@ -57,8 +64,9 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
   }
 
   /**
-   * The scheduler lane and device key of this loaded instance: {@code name:version#generation}. Unique per
-   * load, so a reloaded version runs beside the instance it replaces until that one has drained.
+   * The scheduler lane and device key of this loaded instance: {@code name:version#generation}.
+   * Unique per load, so a reloaded version runs beside the instance it replaces until that one has
+   * drained.
    */
   public final String key() {
     return key;
@@ -89,18 +97,20 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
   public abstract StagePlan plan();
 
   /**
-   * Turns a validated request (inputs by name, each with {@code batch} rows) into scheduler samples and a way
-   * to assemble the answer.
+   * Turns a validated request (inputs by name, each with {@code batch} rows) into scheduler samples
+   * and a way to assemble the answer.
    *
-   * @throws BadInputException when the inputs are valid for the signature but not for this kind of model
+   * @throws BadInputException when the inputs are valid for the signature but not for this kind of
+   *     model
    */
-  public abstract PreparedRequest prepare(Map<String, Tensor> inputs, int batch, Map<String, Object> parameters,
-      double exitThreshold);
+  public abstract PreparedRequest prepare(
+      Map<String, Tensor> inputs, int batch, Map<String, Object> parameters, double exitThreshold);
 
   /**
-   * Computes stage {@code stage} for a batch of samples (blocking; call it off event loops): reads each
-   * state's inputs or activation, writes activations or, for samples that exit here, outputs. Returns per
-   * sample whether it exited. Samples that already have outputs (masked by an EE-unaware policy) ride along.
+   * Computes stage {@code stage} for a batch of samples (blocking; call it off event loops): reads
+   * each state's inputs or activation, writes activations or, for samples that exit here, outputs.
+   * Returns per sample whether it exited. Samples that already have outputs (masked by an
+   * EE-unaware policy) ride along.
    *
    * @throws IllegalStateException when the instance is closed
    */
@@ -117,7 +127,8 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
   }
 
   /**
-   * Holds the native resources open until the lease is closed, even if {@link #close()} is called meanwhile.
+   * Holds the native resources open until the lease is closed, even if {@link #close()} is called
+   * meanwhile.
    *
    * @throws IllegalStateException when the instance is closed already
    */
@@ -137,20 +148,21 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
   protected abstract boolean[] compute(int stage, List<SampleState> samples) throws Exception;
 
   /**
-   * Warms the model up as its configuration says (Triton's model warm-up): every stage runs once at each
-   * warm-up batch size (by default every size from 1 to max-batch-size), on the configured sample repeated
-   * to the batch size, or on neutral data. So the first request does not pay for ONNX Runtime's first-run
-   * allocations and the JIT. Blocking; called once before the version serves.
+   * Warms the model up as its configuration says (Triton's model warm-up): every stage runs once at
+   * each warm-up batch size (by default every size from 1 to max-batch-size), on the configured
+   * sample repeated to the batch size, or on neutral data. So the first request does not pay for
+   * ONNX Runtime's first-run allocations and the JIT. Blocking; called once before the version
+   * serves.
    *
    * @param sample the configured sample's inputs by name (one row each), or null for neutral data
    * @return the batch sizes run
    */
-  public final List<Integer> warmUp(Map<String, Tensor> sample) throws Exception {
+  public final List<Integer> warmUp(@Nullable Map<String, Tensor> sample) throws Exception {
     ModelConfig.Warmup w = config.warmup();
     if (!w.enabled()) {
       return List.of();
     }
-    List<Integer> sizes = new java.util.ArrayList<>(w.batchSizes());
+    List<Integer> sizes = new ArrayList<>(w.batchSizes());
     if (sizes.isEmpty()) {
       for (int b = 1; b <= config.maxBatchSize(); b++) {
         sizes.add(b);
@@ -165,10 +177,10 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
   }
 
   private static Map<String, Tensor> repeatRows(Map<String, Tensor> sample, int batch) {
-    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    Map<String, Tensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : sample.entrySet()) {
       Tensor row = e.getValue().sliceRows(0, 1);
-      out.put(e.getKey(), Tensor.concatRows(java.util.Collections.nCopies(batch, row)));
+      out.put(e.getKey(), Tensor.concatRows(Collections.nCopies(batch, row)));
     }
     return out;
   }
@@ -178,13 +190,14 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
    *
    * @param inputs the model's inputs with {@code batch} rows, or null for neutral data
    */
-  protected abstract void warmUp(int batch, Map<String, Tensor> inputs) throws Exception;
+  protected abstract void warmUp(int batch, @Nullable Map<String, Tensor> inputs) throws Exception;
 
   /**
-   * Layers per stage (backbone + exit head) for the NPU cost model, extracted from the graphs on first use
-   * (models served on the CPU device never need it).
+   * Layers per stage (backbone + exit head) for the NPU cost model, extracted from the graphs on
+   * first use (models served on the CPU device never need it).
    *
-   * @throws IllegalArgumentException when the graphs use operators whose shapes the emulator cannot infer
+   * @throws IllegalArgumentException when the graphs use operators whose shapes the emulator cannot
+   *     infer
    */
   public final Workload workload() {
     Workload w = workload;
@@ -195,7 +208,8 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
           try {
             w = ModelWorkloads.of(config, versionDir);
           } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the graphs of " + key + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                "cannot read the graphs of " + key + ": " + e.getMessage(), e);
           }
           workload = w;
         }
@@ -205,9 +219,9 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
   }
 
   /**
-   * For models with variable-size inputs (their NPU workload is extracted at a reference size), the ratio of
-   * the batch's mean per-sample input size to that reference; 1 for fixed-size models. The emulated device
-   * scales the modelled time by it (layer costs grow with the number of pixels).
+   * For models with variable-size inputs (their NPU workload is extracted at a reference size), the
+   * ratio of the batch's mean per-sample input size to that reference; 1 for fixed-size models. The
+   * emulated device scales the modelled time by it (layer costs grow with the number of pixels).
    */
   public final double workScale(List<SampleState> samples) {
     if (samples.isEmpty()) {
@@ -231,7 +245,9 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
     return total / samples.size() / reference;
   }
 
-  /** Releases the owner's reference; the native resources go once no stage is computing. Idempotent. */
+  /**
+   * Releases the owner's reference; the native resources go once no stage is computing. Idempotent.
+   */
   @Override
   public final void close() {
     if (closed.compareAndSet(false, true)) {
@@ -246,9 +262,9 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
 
   private boolean retain() {
     if (closed.get()) {
-      return false;   // no new work on a closed instance; leases taken before go on
+      return false; // no new work on a closed instance; leases taken before go on
     }
-    for (;;) {
+    for (; ; ) {
       int n = users.get();
       if (n == 0) {
         return false;
@@ -268,19 +284,43 @@ public abstract sealed class ModelInstance implements AutoCloseable permits Plai
   /** Frees native resources; called exactly once, when closed and no stage computes. */
   protected abstract void freeNative();
 
-  /** Declared tensors must match the graph's (by name, datatype and shape); undeclared ones come from the graph. */
+  /**
+   * Declared tensors must match the graph's (by name, datatype and shape); undeclared ones come
+   * from the graph.
+   */
   static List<TensorSpec> resolve(String what, List<TensorSpec> declared, List<TensorSpec> actual) {
     if (declared.isEmpty()) {
       return actual;
     }
     if (declared.size() != actual.size()) {
-      throw new IllegalArgumentException("config declares " + declared.size() + " " + what + "s but the graph has " + actual.size() + ": " + actual);
+      throw new IllegalArgumentException(
+          "config declares "
+              + declared.size()
+              + " "
+              + what
+              + "s but the graph has "
+              + actual.size()
+              + ": "
+              + actual);
     }
     for (TensorSpec d : declared) {
-      TensorSpec a = actual.stream().filter(t -> t.name().equals(d.name())).findFirst().orElseThrow(() ->
-          new IllegalArgumentException("config declares " + what + " '" + d.name() + "' but the graph has " + actual));
-      if (a.dataType() != d.dataType() || !(Shapes.matches(a.shape(), d.shape()) || Shapes.matches(d.shape(), a.shape()))) {
-        throw new IllegalArgumentException("config declares " + what + " " + d + " but the graph has " + a);
+      TensorSpec a =
+          actual.stream()
+              .filter(t -> t.name().equals(d.name()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "config declares "
+                              + what
+                              + " '"
+                              + d.name()
+                              + "' but the graph has "
+                              + actual));
+      if (a.dataType() != d.dataType()
+          || !(Shapes.matches(a.shape(), d.shape()) || Shapes.matches(d.shape(), a.shape()))) {
+        throw new IllegalArgumentException(
+            "config declares " + what + " " + d + " but the graph has " + a);
       }
     }
     return declared;

@@ -6,18 +6,22 @@ import io.edgenpu.repository.ModelConfig;
 import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.scheduler.core.StagePlan;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A super-resolution graph served in the NPU's 8/16-bit integer arithmetic (NAWQ-SR): no ONNX Runtime
- * session; each request's images are cut into tiles by its {@link TilePlanner}, and each tile is a scheduler
- * sample that runs its own {@link DeviceProgram}. Fixed signature: {@link #INPUT} UINT8 [1, H, W] in,
- * {@link #OUTPUT} UINT8 [1, sH, sW] out.
+ * A super-resolution graph served in the NPU's 8/16-bit integer arithmetic (NAWQ-SR): no ONNX
+ * Runtime session; each request's images are cut into tiles by its {@link TilePlanner}, and each
+ * tile is a scheduler sample that runs its own {@link DeviceProgram}. Fixed signature: {@link
+ * #INPUT} UINT8 [1, H, W] in, {@link #OUTPUT} UINT8 [1, sH, sW] out.
  */
 public final class NawqSrModel extends ModelInstance {
   /** Name of the input: low-resolution 8-bit luma [N, 1, H, W]. */
   public static final String INPUT = "image";
+
   /** Name of the output: upscaled 8-bit luma. */
   public static final String OUTPUT = "image_sr";
 
@@ -28,8 +32,16 @@ public final class NawqSrModel extends ModelInstance {
   public NawqSrModel(ModelConfig config, long version, Path versionDir, TilePlanner planner) {
     super(config, version, versionDir);
     this.planner = planner;
-    this.inputs = resolve("input", config.inputs(), List.of(new TensorSpec(INPUT, DataType.UINT8, new long[] {1, -1, -1})));
-    this.outputs = resolve("output", config.outputs(), List.of(new TensorSpec(OUTPUT, DataType.UINT8, new long[] {1, -1, -1})));
+    this.inputs =
+        resolve(
+            "input",
+            config.inputs(),
+            List.of(new TensorSpec(INPUT, DataType.UINT8, new long[] {1, -1, -1})));
+    this.outputs =
+        resolve(
+            "output",
+            config.outputs(),
+            List.of(new TensorSpec(OUTPUT, DataType.UINT8, new long[] {1, -1, -1})));
   }
 
   /** How the model's requests become tiles. */
@@ -53,35 +65,35 @@ public final class NawqSrModel extends ModelInstance {
   }
 
   @Override
-  public PreparedRequest prepare(Map<String, Tensor> inputs, int batch, Map<String, Object> parameters, double exitThreshold) {
-    return planner.plan(inputs.get(INPUT), parameters);
+  public PreparedRequest prepare(
+      Map<String, Tensor> inputs, int batch, Map<String, Object> parameters, double exitThreshold) {
+    return planner.plan(
+        Objects.requireNonNull(inputs.get(INPUT), "validated input " + INPUT), parameters);
   }
 
   @Override
   protected boolean[] compute(int stage, List<SampleState> samples) {
     boolean[] exited = new boolean[samples.size()];
     for (int i = 0; i < samples.size(); i++) {
-      samples.get(i).setOutputs(samples.get(i).program().run(), -1);
+      samples.get(i).setOutputs(Objects.requireNonNull(samples.get(i).program()).run(), -1);
       exited[i] = true;
     }
     return exited;
   }
 
   /**
-   * Runs the tiles of one image (the sample, else a small grey one): tiles run one by one whatever the
-   * batch, so one image warms every code path; larger batch sizes add nothing.
+   * Runs the tiles of one image (the sample, else a small grey one): tiles run one by one whatever
+   * the batch, so one image warms every code path; larger batch sizes add nothing.
    */
   @Override
-  protected void warmUp(int batch, Map<String, Tensor> inputs) {
+  protected void warmUp(int batch, @Nullable Map<String, Tensor> inputs) {
     if (batch > 1) {
       return;
     }
-    Tensor image;
-    if (inputs != null) {
-      image = inputs.get(INPUT);
-    } else {
+    Tensor image = inputs == null ? null : inputs.get(INPUT);
+    if (image == null) {
       byte[] grey = new byte[48 * 48];
-      java.util.Arrays.fill(grey, (byte) 128);
+      Arrays.fill(grey, (byte) 128);
       image = Tensor.ofUint8(new long[] {1, 1, 48, 48}, grey);
     }
     PreparedRequest r = planner.plan(image, Map.of());

@@ -12,23 +12,27 @@ import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.repository.TensorSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One ONNX graph loaded into an ONNX Runtime session, with its input and output signatures. {@link #run} is
- * blocking (it computes) and thread-safe (ORT sessions are); call it off event loops. Closing releases the
- * native session.
+ * One ONNX graph loaded into an ONNX Runtime session, with its input and output signatures. {@link
+ * #run} is blocking (it computes) and thread-safe (ORT sessions are); call it off event loops.
+ * Closing releases the native session.
  */
 public final class OrtGraph implements AutoCloseable {
-  private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger OPEN = new AtomicInteger();
+
   /** Reference size of a variable dimension when the graph is warmed up. */
   private static final long WARMUP_DIM = 32;
 
   private final OrtEnvironment env;
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final OrtSession session;
   private final Path file;
   private final List<TensorSpec> inputs;
@@ -62,15 +66,32 @@ public final class OrtGraph implements AutoCloseable {
     List<TensorSpec> out = new ArrayList<>();
     for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
       if (!(e.getValue().getInfo() instanceof TensorInfo ti)) {
-        throw new IllegalArgumentException(file.getFileName() + ": " + what + " '" + e.getKey() + "' is not a tensor");
+        throw new IllegalArgumentException(
+            file.getFileName() + ": " + what + " '" + e.getKey() + "' is not a tensor");
       }
-      DataType dt = OrtTensors.dataType(ti.onnxType).orElseThrow(() -> new IllegalArgumentException(
-          file.getFileName() + ": " + what + " '" + e.getKey() + "' has unsupported element type " + ti.onnxType));
+      DataType dt =
+          OrtTensors.dataType(ti.onnxType)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          file.getFileName()
+                              + ": "
+                              + what
+                              + " '"
+                              + e.getKey()
+                              + "' has unsupported element type "
+                              + ti.onnxType));
       long[] shape = ti.getShape();
       if (shape.length == 0) {
-        throw new IllegalArgumentException(file.getFileName() + ": " + what + " '" + e.getKey() + "' is a scalar; batched graphs need a batch dimension");
+        throw new IllegalArgumentException(
+            file.getFileName()
+                + ": "
+                + what
+                + " '"
+                + e.getKey()
+                + "' is a scalar; batched graphs need a batch dimension");
       }
-      long[] perSample = java.util.Arrays.copyOfRange(shape, 1, shape.length);
+      long[] perSample = Arrays.copyOfRange(shape, 1, shape.length);
       for (int i = 0; i < perSample.length; i++) {
         if (perSample[i] < 0) {
           perSample[i] = -1;
@@ -116,7 +137,10 @@ public final class OrtGraph implements AutoCloseable {
     }
   }
 
-  /** Runs the graph once on zeros, {@code batch} rows (variable dimensions at a small reference size). */
+  /**
+   * Runs the graph once on zeros, {@code batch} rows (variable dimensions at a small reference
+   * size).
+   */
   public void warmUp(int batch) throws OrtException {
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     for (TensorSpec in : inputs) {
@@ -139,7 +163,10 @@ public final class OrtGraph implements AutoCloseable {
     return out;
   }
 
-  /** Releases the native session (idempotent). The caller guarantees that no {@link #run} is in progress. */
+  /**
+   * Releases the native session (idempotent). The caller guarantees that no {@link #run} is in
+   * progress.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

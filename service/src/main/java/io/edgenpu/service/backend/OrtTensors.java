@@ -6,37 +6,44 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
 import io.edgenpu.api.tensor.DataType;
+import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** Conversions between protocol {@link Tensor}s and ONNX Runtime tensors. Stateless. */
 public final class OrtTensors {
   private OrtTensors() {}
 
-  /** The protocol datatype of an ONNX element type; empty for types the protocol has no name for. */
+  /**
+   * The protocol datatype of an ONNX element type; empty for types the protocol has no name for.
+   */
   public static Optional<DataType> dataType(TensorInfo.OnnxTensorType t) {
-    return Optional.ofNullable(switch (t) {
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> DataType.FP32;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> DataType.FP64;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> DataType.FP16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> DataType.BF16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> DataType.INT8;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> DataType.UINT16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> DataType.INT16;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32 -> DataType.UINT32;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> DataType.INT32;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64 -> DataType.UINT64;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> DataType.INT64;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
-      case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> DataType.BYTES;
-      default -> null;
-    });
+    return Optional.ofNullable(
+        switch (t) {
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT -> DataType.FP32;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE -> DataType.FP64;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16 -> DataType.FP16;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_BFLOAT16 -> DataType.BF16;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 -> DataType.UINT8;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8 -> DataType.INT8;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16 -> DataType.UINT16;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16 -> DataType.INT16;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32 -> DataType.UINT32;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32 -> DataType.INT32;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64 -> DataType.UINT64;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64 -> DataType.INT64;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL -> DataType.BOOL;
+          case ONNX_TENSOR_ELEMENT_DATA_TYPE_STRING -> DataType.BYTES;
+          default -> null;
+        });
   }
 
   /** Whether ONNX Runtime's Java API can create an input tensor of this protocol type. */
@@ -44,7 +51,7 @@ public final class OrtTensors {
     return javaType(t) != null || t == DataType.BYTES;
   }
 
-  private static OnnxJavaType javaType(DataType t) {
+  private static @Nullable OnnxJavaType javaType(DataType t) {
     return switch (t) {
       case FP32 -> OnnxJavaType.FLOAT;
       case FP64 -> OnnxJavaType.DOUBLE;
@@ -61,9 +68,10 @@ public final class OrtTensors {
   }
 
   /**
-   * A calling thread's reusable native memory for one run's inputs: ONNX Runtime reads input tensors in place
-   * from direct buffers, so the buffer must live until the run returns, and nothing else on the thread may
-   * use it meanwhile. Allocating direct memory per run costs more than the copy into it.
+   * A calling thread's reusable native memory for one run's inputs: ONNX Runtime reads input
+   * tensors in place from direct buffers, so the buffer must live until the run returns, and
+   * nothing else on the thread may use it meanwhile. Allocating direct memory per run costs more
+   * than the copy into it.
    */
   public static final class Arena {
     private ByteBuffer memory;
@@ -81,10 +89,11 @@ public final class OrtTensors {
 
   /** Most bytes an arena keeps between runs; larger inputs get memory of their own. */
   private static final int MAX_ARENA_BYTES = 4 << 20;
+
   private static final ThreadLocal<Arena> ARENAS = new ThreadLocal<>();
 
   /** The calling thread's arena, emptied and large enough for these tensors' fixed-size bytes. */
-  public static Arena arena(java.util.Collection<Tensor> tensors) {
+  public static Arena arena(Collection<Tensor> tensors) {
     long total = 0;
     for (Tensor t : tensors) {
       if (t.dataType() != DataType.BYTES) {
@@ -106,9 +115,10 @@ public final class OrtTensors {
   /** A tensor of zeros (empty strings for BYTES). */
   public static Tensor zeros(DataType type, long[] shape) {
     if (type == DataType.BYTES) {
-      return Tensor.ofBytes(shape, java.util.Collections.nCopies((int) io.edgenpu.api.tensor.Shapes.elementCount(shape), new byte[0]));
+      return Tensor.ofBytes(
+          shape, Collections.nCopies((int) Shapes.elementCount(shape), new byte[0]));
     }
-    long bytes = io.edgenpu.api.tensor.Shapes.elementCount(shape) * type.byteSize();
+    long bytes = Shapes.elementCount(shape) * type.byteSize();
     return Tensor.ofRaw(type, shape, ByteBuffer.allocate((int) bytes));
   }
 
@@ -135,8 +145,11 @@ public final class OrtTensors {
   /** Copies an ONNX Runtime output into a protocol tensor. */
   public static Tensor fromOrt(OnnxTensor o) throws OrtException {
     TensorInfo info = o.getInfo();
-    DataType dt = dataType(info.onnxType)
-        .orElseThrow(() -> new IllegalStateException("unsupported output element type " + info.onnxType));
+    DataType dt =
+        dataType(info.onnxType)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException("unsupported output element type " + info.onnxType));
     long[] shape = info.getShape();
     if (dt == DataType.BYTES) {
       Object v = o.getValue();

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /** A model of one ONNX graph: one stage, every sample "exits" when it has run. */
 public final class PlainModel extends ModelInstance {
@@ -20,10 +22,11 @@ public final class PlainModel extends ModelInstance {
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
 
-  public PlainModel(OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
+  public PlainModel(
+      OrtEnvironment env, ModelConfig config, long version, Path versionDir, int intraOpThreads)
       throws IOException, OrtException {
     super(config, version, versionDir);
-    this.graph = new OrtGraph(env, graphFile(versionDir, config.graph()), intraOpThreads);
+    this.graph = new OrtGraph(env, graphFile(versionDir, config.singleGraph()), intraOpThreads);
     try {
       this.inputs = resolve("input", config.inputs(), graph.inputs());
       this.outputs = resolve("output", config.outputs(), graph.outputs());
@@ -49,14 +52,16 @@ public final class PlainModel extends ModelInstance {
   }
 
   @Override
-  public PreparedRequest prepare(Map<String, Tensor> inputs, int batch, Map<String, Object> parameters, double exitThreshold) {
+  public PreparedRequest prepare(
+      Map<String, Tensor> inputs, int batch, Map<String, Object> parameters, double exitThreshold) {
     return new RowRequest(inputs, batch, exitThreshold);
   }
 
   @Override
   protected boolean[] compute(int stage, List<SampleState> samples) throws OrtException {
     boolean[] exited = new boolean[samples.size()];
-    // Samples with variable-size inputs (e.g. images of different sizes) run in one group per shape.
+    // Samples with variable-size inputs (e.g. images of different sizes) run in one group per
+    // shape.
     for (List<Integer> group : groupByInputShape(samples)) {
       Map<String, Tensor> feeds = new LinkedHashMap<>();
       for (TensorSpec in : graph.inputs()) {
@@ -83,7 +88,7 @@ public final class PlainModel extends ModelInstance {
     Map<String, List<Integer>> groups = new LinkedHashMap<>();
     for (int i = 0; i < samples.size(); i++) {
       StringBuilder key = new StringBuilder();
-      for (Map.Entry<String, Tensor> e : new java.util.TreeMap<>(samples.get(i).inputs()).entrySet()) {
+      for (Map.Entry<String, Tensor> e : new TreeMap<>(samples.get(i).inputs()).entrySet()) {
         key.append(e.getKey()).append(Arrays.toString(e.getValue().shape()));
       }
       groups.computeIfAbsent(key.toString(), k -> new ArrayList<>()).add(i);
@@ -92,7 +97,7 @@ public final class PlainModel extends ModelInstance {
   }
 
   @Override
-  protected void warmUp(int batch, Map<String, Tensor> inputs) throws OrtException {
+  protected void warmUp(int batch, @Nullable Map<String, Tensor> inputs) throws OrtException {
     if (inputs == null) {
       graph.warmUp(batch);
     } else {

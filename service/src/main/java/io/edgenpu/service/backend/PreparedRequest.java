@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A validated request as its model kind runs it: the states of its scheduler samples (rows of a graph, or
- * image tiles), and how their outputs become the answer. Made by {@link ModelInstance#prepare}; the
- * gateway reads the answer once every sample has its outputs.
+ * A validated request as its model kind runs it: the states of its scheduler samples (rows of a
+ * graph, or image tiles), and how their outputs become the answer. Made by {@link
+ * ModelInstance#prepare}; the gateway reads the answer once every sample has its outputs.
  */
 public interface PreparedRequest {
   /** One state per scheduler sample, in order. */
@@ -24,8 +24,8 @@ public interface PreparedRequest {
   Map<String, Object> parameters();
 
   /**
-   * Whether assembling the answer is cheap enough to do on the thread that completes the request (a few
-   * rows of small tensors); false sends it to the assembly executor.
+   * Whether assembling the answer is cheap enough to do on the thread that completes the request (a
+   * few rows of small tensors); false sends it to the assembly executor.
    */
   boolean cheapToAssemble();
 }

@@ -1,15 +1,16 @@
 package io.edgenpu.service.config;
 
 import io.edgenpu.service.inference.InferenceService;
+import io.edgenpu.service.repository.ModelRepository;
 import java.time.Duration;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Graceful shutdown, first of all stop steps: readiness turns false and new inference requests are refused
- * with 503 + Retry-After (so a load balancer moves traffic away), then the requests already accepted are
- * drained (answered) for up to {@code edgenpu.shutdown.drain-timeout}; only then does the web server's own
- * graceful shutdown run and the devices close. Requests still unanswered at the timeout are failed by the
- * devices' shutdown (503), never dropped silently.
+ * Graceful shutdown, first of all stop steps: readiness turns false and new inference requests are
+ * refused with 503 + Retry-After (so a load balancer moves traffic away), then the requests already
+ * accepted are drained (answered) for up to {@code edgenpu.shutdown.drain-timeout}; only then does
+ * the web server's own graceful shutdown run and the devices close. Requests still unanswered at
+ * the timeout are failed by the devices' shutdown (503), never dropped silently.
  */
 public final class GracefulDrain implements SmartLifecycle {
   private static final System.Logger LOG = System.getLogger(GracefulDrain.class.getName());
@@ -19,10 +20,10 @@ public final class GracefulDrain implements SmartLifecycle {
   private final Duration timeout;
   private volatile boolean running;
 
-  private final io.edgenpu.service.repository.ModelRepository repository;
+  private final ModelRepository repository;
 
-  public GracefulDrain(ServerState state, InferenceService inference, io.edgenpu.service.repository.ModelRepository repository,
-      Duration timeout) {
+  public GracefulDrain(
+      ServerState state, InferenceService inference, ModelRepository repository, Duration timeout) {
     this.repository = repository;
     this.state = state;
     this.inference = inference;
@@ -58,14 +59,16 @@ public final class GracefulDrain implements SmartLifecycle {
         last = now;
       }
       try {
-        Thread.sleep(10);   // shutdown thread polling a counter; bounded by the drain timeout
+        Thread.sleep(10); // shutdown thread polling a counter; bounded by the drain timeout
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       }
     }
     if (inference.inFlight() > 0) {
-      LOG.log(System.Logger.Level.WARNING, "drain timeout: " + inference.inFlight() + " requests still in flight");
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "drain timeout: " + inference.inFlight() + " requests still in flight");
     }
     running = false;
   }

@@ -12,9 +12,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 /**
- * The dashboard's files, read from the classpath once at startup and served from memory (reading a jar
- * entry is blocking I/O, which must not happen on an event loop): the page, its script and style, and
- * uPlot from its WebJar (MIT licence, inside the WebJar).
+ * The dashboard's files, read from the classpath once at startup and served from memory (reading a
+ * jar entry is blocking I/O, which must not happen on an event loop): the page, its script and
+ * style, and uPlot from its WebJar (MIT licence, inside the WebJar).
  */
 final class DashboardAssets {
   private record Asset(byte[] bytes, MediaType type) {}
@@ -26,7 +26,10 @@ final class DashboardAssets {
     add("dashboard.js", "dashboard/dashboard.js", MediaType.valueOf("text/javascript"));
     add("dashboard.css", "dashboard/dashboard.css", MediaType.valueOf("text/css"));
     String webjar = "META-INF/resources/webjars/uplot/" + uplotVersion + "/";
-    add("vendor/uPlot.iife.min.js", webjar + "dist/uPlot.iife.min.js", MediaType.valueOf("text/javascript"));
+    add(
+        "vendor/uPlot.iife.min.js",
+        webjar + "dist/uPlot.iife.min.js",
+        MediaType.valueOf("text/javascript"));
     add("vendor/uPlot.min.css", webjar + "dist/uPlot.min.css", MediaType.valueOf("text/css"));
     add("vendor/uPlot-LICENSE.txt", webjar + "LICENSE", MediaType.TEXT_PLAIN);
   }
@@ -34,7 +37,8 @@ final class DashboardAssets {
   private void add(String path, String resource, MediaType type) {
     try (InputStream in = DashboardAssets.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("dashboard resource " + resource + " is missing from the classpath");
+        throw new IllegalStateException(
+            "dashboard resource " + resource + " is missing from the classpath");
       }
       assets.put(path, new Asset(in.readAllBytes(), type));
     } catch (IOException e) {
@@ -47,9 +51,13 @@ final class DashboardAssets {
     String path = req.path().substring("/dashboard/".length());
     Asset a = assets.get(path.isEmpty() ? "index.html" : path);
     if (a == null) {
-      return ServerResponse.status(404).contentType(MediaType.APPLICATION_JSON)
+      return ServerResponse.status(404)
+          .contentType(MediaType.APPLICATION_JSON)
           .bodyValue("{\"error\":\"no dashboard file '" + path.replace("\"", "") + "'\"}");
     }
-    return ServerResponse.ok().contentType(a.type()).cacheControl(CacheControl.noCache()).bodyValue(a.bytes());
+    return ServerResponse.ok()
+        .contentType(a.type())
+        .cacheControl(CacheControl.noCache())
+        .bodyValue(a.bytes());
   }
 }

@@ -18,9 +18,10 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The live dashboard: the page ({@code /dashboard/}, files served from memory, uPlot from its WebJar) and its
- * server-sent event stream {@code /dashboard/events}: the retained history first, then one snapshot per
- * interval. Snapshots are taken once per interval for all viewers, off the request path.
+ * The live dashboard: the page ({@code /dashboard/}, files served from memory, uPlot from its
+ * WebJar) and its server-sent event stream {@code /dashboard/events}: the retained history first,
+ * then one snapshot per interval. Snapshots are taken once per interval for all viewers, off the
+ * request path.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "edgenpu.dashboard.enabled", matchIfMissing = true)
@@ -31,13 +32,18 @@ public class DashboardRoutes {
   /** Samples the meters on a timer and broadcasts each snapshot; stops with the application. */
   public static final class Broadcaster implements AutoCloseable {
     private final DashboardSampler sampler;
-    private final Sinks.Many<DashboardSampler.Snapshot> sink = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<DashboardSampler.Snapshot> sink =
+        Sinks.many().multicast().directBestEffort();
     private final Disposable ticker;
 
     Broadcaster(DashboardSampler sampler, Duration interval) {
       this.sampler = sampler;
-      this.ticker = Flux.interval(interval, Schedulers.parallel())
-          .subscribe(i -> sink.tryEmitNext(sampler.tick(System.nanoTime(), System.currentTimeMillis())));
+      this.ticker =
+          Flux.interval(interval, Schedulers.parallel())
+              .subscribe(
+                  i ->
+                      sink.tryEmitNext(
+                          sampler.tick(System.nanoTime(), System.currentTimeMillis())));
     }
 
     Flux<DashboardSampler.Snapshot> stream() {
@@ -62,9 +68,16 @@ public class DashboardRoutes {
     DashboardAssets assets = new DashboardAssets(UPLOT_VERSION);
     return RouterFunctions.route()
         .GET("/dashboard", r -> ServerResponse.permanentRedirect(URI.create("/dashboard/")).build())
-        .GET("/dashboard/events", r -> ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
-            .body(broadcaster.stream().map(s -> ServerSentEvent.builder(s.toJson()).event("snapshot").build()),
-                ServerSentEvent.class))
+        .GET(
+            "/dashboard/events",
+            r ->
+                ServerResponse.ok()
+                    .contentType(MediaType.TEXT_EVENT_STREAM)
+                    .body(
+                        broadcaster.stream()
+                            .map(
+                                s -> ServerSentEvent.builder(s.toJson()).event("snapshot").build()),
+                        ServerSentEvent.class))
         .GET("/dashboard/**", assets::serve)
         .build();
   }

@@ -8,20 +8,22 @@ import io.edgenpu.scheduler.core.StageBatch;
 import io.edgenpu.scheduler.loop.EventLoop;
 import io.edgenpu.service.backend.ModelInstance;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * FABNet's adaptable butterfly accelerator as a device ({@link PacedAccelerator}): each batch is held for the
- * {@link ButterflyCostModel} time of the model's {@code butterfly:} network shape at that batch size (FFT,
- * butterfly-linear, attention and dense passes, EXACT mode). Only plain (single-stage) models with a
- * {@code butterfly:} section can be added.
+ * FABNet's adaptable butterfly accelerator as a device ({@link PacedAccelerator}): each batch is
+ * held for the {@link ButterflyCostModel} time of the model's {@code butterfly:} network shape at
+ * that batch size (FFT, butterfly-linear, attention and dense passes, EXACT mode). Only plain
+ * (single-stage) models with a {@code butterfly:} section can be added.
  */
 public final class EmulatedButterflyAccelerator extends PacedAccelerator {
   private final ButterflyCostModel cost;
   private final Map<String, ButterflyNetwork> networks = new ConcurrentHashMap<>();
 
-  public EmulatedButterflyAccelerator(EventLoop loop, Executor compute, ButterflyProfile profile, double timeScale) {
+  public EmulatedButterflyAccelerator(
+      EventLoop loop, Executor compute, ButterflyProfile profile, double timeScale) {
     super(loop, compute, timeScale);
     this.cost = new ButterflyCostModel(profile);
   }
@@ -34,8 +36,10 @@ public final class EmulatedButterflyAccelerator extends PacedAccelerator {
   public void add(ModelInstance model) {
     ButterflyNetwork net = model.config().butterfly();
     if (net == null) {
-      throw new IllegalArgumentException("model " + model.config().name()
-          + " has no 'butterfly:' section, which the butterfly accelerator needs to cost it");
+      throw new IllegalArgumentException(
+          "model "
+              + model.config().name()
+              + " has no 'butterfly:' section, which the butterfly accelerator needs to cost it");
     }
     if (model.plan().stageCount() != 1) {
       throw new IllegalArgumentException("the butterfly accelerator runs single-stage models only");
@@ -50,15 +54,21 @@ public final class EmulatedButterflyAccelerator extends PacedAccelerator {
     networks.remove(modelKey);
   }
 
-  /** Modelled nanoseconds of one batch of {@code batch} sequences of a model on this device (unscaled). */
+  /**
+   * Modelled nanoseconds of one batch of {@code batch} sequences of a model on this device
+   * (unscaled).
+   */
   public double batchNanos(ButterflyNetwork net, int batch) {
     return cost.networkNanos(net, batch, ButterflyCostModel.Mode.EXACT);
   }
 
   @Override
   public LatencyOracle oracleFor(ModelInstance m) {
-    ButterflyNetwork net = m.config().butterfly();
-    return new LearnedLatencyOracle(1, m.config().maxBatchSize(), (s, b) -> (int) scaled(batchNanos(net, b)));
+    ButterflyNetwork net =
+        Objects.requireNonNull(
+            m.config().butterfly(), "a model on the butterfly device has a 'butterfly:' section");
+    return new LearnedLatencyOracle(
+        1, m.config().maxBatchSize(), (s, b) -> (int) scaled(batchNanos(net, b)));
   }
 
   @Override

@@ -7,19 +7,22 @@ import io.edgenpu.npu.profile.NpuProfile;
 import io.edgenpu.scheduler.core.LatencyOracle;
 import io.edgenpu.scheduler.core.StageBatch;
 import io.edgenpu.scheduler.loop.EventLoop;
+import io.edgenpu.service.backend.DeviceProgram;
 import io.edgenpu.service.backend.ModelInstance;
 import io.edgenpu.service.backend.SampleState;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The emulated NPU as a device ({@link PacedAccelerator}): the time of each stage comes from the NPU cost
- * model (the model's {@link FluidTable} on this device's hardware profile). Reports MAC utilisation, the
- * stacking mode in use and modelled vs host time.
+ * The emulated NPU as a device ({@link PacedAccelerator}): the time of each stage comes from the
+ * NPU cost model (the model's {@link FluidTable} on this device's hardware profile). Reports MAC
+ * utilisation, the stacking mode in use and modelled vs host time.
  */
 public final class EmulatedNpuAccelerator extends PacedAccelerator {
   private final NpuProfile profile;
@@ -28,13 +31,17 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
   private final AtomicLong availableMacs = new AtomicLong();
   private final long[] stackingNanos = new long[9];
   private volatile int currentStacking = 1;
-  private final Map<String, AtomicLong> precisionNanos = new java.util.LinkedHashMap<>();
+  private final Map<String, AtomicLong> precisionNanos = new LinkedHashMap<>();
 
-  /** @param timeScale multiplies modelled times (1 = the NPU's own speed; 10 = ten times slower); > 0 */
-  public EmulatedNpuAccelerator(EventLoop loop, Executor compute, NpuProfile profile, double timeScale) {
+  /**
+   * @param timeScale multiplies modelled times (1 = the NPU's own speed; 10 = ten times slower); >
+   *     0
+   */
+  public EmulatedNpuAccelerator(
+      EventLoop loop, Executor compute, NpuProfile profile, double timeScale) {
     super(loop, compute, timeScale);
     this.profile = profile;
-    for (String p : io.edgenpu.service.backend.DeviceProgram.PRECISIONS) {
+    for (String p : DeviceProgram.PRECISIONS) {
       precisionNanos.put(p, new AtomicLong());
     }
   }
@@ -45,7 +52,12 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
 
   @Override
   public void add(ModelInstance model) {
-    FluidTable table = FluidTable.build(new CostModel(profile), model.workload(), model.config().maxBatchSize(), LayoutPolicy.FLUID);
+    FluidTable table =
+        FluidTable.build(
+            new CostModel(profile),
+            model.workload(),
+            model.config().maxBatchSize(),
+            LayoutPolicy.FLUID);
     tables.put(model.key(), table);
     super.add(model);
   }
@@ -57,14 +69,19 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
   }
 
   /** The cost table of a model on this device, or null. */
-  public FluidTable table(String modelKey) {
+  public @Nullable FluidTable table(String modelKey) {
     return tables.get(modelKey);
   }
 
   @Override
   public LatencyOracle oracleFor(ModelInstance m) {
-    FluidTable t = FluidTable.build(new CostModel(profile), m.workload(), m.config().maxBatchSize(), LayoutPolicy.FLUID);
-    return new LearnedLatencyOracle(m.plan().stageCount(), m.config().maxBatchSize(), (s, b) -> (int) scaled(t.stageNanos(s, b)));
+    FluidTable t =
+        FluidTable.build(
+            new CostModel(profile), m.workload(), m.config().maxBatchSize(), LayoutPolicy.FLUID);
+    return new LearnedLatencyOracle(
+        m.plan().stageCount(),
+        m.config().maxBatchSize(),
+        (s, b) -> (int) scaled((double) t.stageNanos(s, b)));
   }
 
   @Override
@@ -73,13 +90,16 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
     if (table == null) {
       return -1;
     }
-    // Samples that are their own programs (NAWQ-SR tiles) carry their time; graph rows take the cost table's.
+    // Samples that are their own programs (NAWQ-SR tiles) carry their time; graph rows take the
+    // cost table's.
     double programs = 0;
     List<SampleState> rows = new ArrayList<>();
     for (SampleState s : states(batch)) {
       if (s.program() != null) {
         programs += s.program().modelledNanos();
-        precisionNanos.get(s.program().precision()).addAndGet(Math.round(s.program().modelledNanos()));
+        precisionNanos
+            .computeIfAbsent(s.program().precision(), p -> new AtomicLong())
+            .addAndGet(Math.round(s.program().modelledNanos()));
       } else {
         rows.add(s);
       }
@@ -92,7 +112,7 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
       modelled += graphNanos;
     }
     if (batch.catchUp() && batch.stage() == 0) {
-      modelled += Math.round(profile.cyclesToNanos(profile.preemptionCycles()));
+      modelled += Math.round(profile.cyclesToNanos((double) profile.preemptionCycles()));
     }
     return modelled;
   }
@@ -112,18 +132,22 @@ public final class EmulatedNpuAccelerator extends PacedAccelerator {
     availableMacs.addAndGet(util > 0 ? Math.round(macs / util) : 0);
   }
 
-  /** Useful MACs / MAC slots over everything executed so far (the array's utilisation while busy). */
+  /**
+   * Useful MACs / MAC slots over everything executed so far (the array's utilisation while busy).
+   */
   public double macUtilization() {
     long a = availableMacs.get();
     return a == 0 ? 0 : (double) usefulMacs.get() / a;
   }
 
   /**
-   * Modelled time of samples that ran as their own programs (NAWQ-SR tiles) in one precision, nanoseconds;
-   * {@code precision} one of {@link io.edgenpu.service.backend.DeviceProgram#PRECISIONS}.
+   * Modelled time of samples that ran as their own programs (NAWQ-SR tiles) in one precision,
+   * nanoseconds; {@code precision} one of {@link
+   * io.edgenpu.service.backend.DeviceProgram#PRECISIONS}.
    */
   public long precisionNanos(String precision) {
-    return precisionNanos.get(precision).get();
+    AtomicLong ns = precisionNanos.get(precision);
+    return ns == null ? 0 : ns.get();
   }
 
   /** Stacking factor k of the stage executed last (by time share). */

@@ -10,9 +10,9 @@ import java.util.function.Consumer;
 
 /**
  * Fault injection for one device's backend, for resilience tests and drills (enabled only with
- * {@code edgenpu.faults.enabled=true}): stages fail, hang, or are slowed down until {@link #clear()}. Sits
- * between the guards ({@link GuardedAccelerator}) and the real backend, so the guards see the faults as
- * they would see a broken backend. Thread-safe.
+ * {@code edgenpu.faults.enabled=true}): stages fail, hang, or are slowed down until {@link
+ * #clear()}. Sits between the guards ({@link GuardedAccelerator}) and the real backend, so the
+ * guards see the faults as they would see a broken backend. Thread-safe.
  */
 public final class FaultInjector {
   /** What the backend does to each stage. */
@@ -60,11 +60,16 @@ public final class FaultInjector {
     }
   }
 
-  /** The backend {@code inner} with this injector's faults applied; {@code loop} is the device's loop. */
+  /**
+   * The backend {@code inner} with this injector's faults applied; {@code loop} is the device's
+   * loop.
+   */
   public Accelerator wrap(Accelerator inner, EventLoop loop) {
     return (batch, done) -> {
       switch (mode) {
-        case FAIL -> done.accept(StageOutcome.failed(new IllegalStateException("injected backend failure"), 0));
+        case FAIL ->
+            done.accept(
+                StageOutcome.failed(new IllegalStateException("injected backend failure"), 0));
         case HANG -> {
           synchronized (hung) {
             hung.add(done);

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The fault injectors of the devices, by device name, and a scheduler listener that throws on demand
- * (present only when fault injection is enabled: tests and drills).
+ * The fault injectors of the devices, by device name, and a scheduler listener that throws on
+ * demand (present only when fault injection is enabled: tests and drills).
  */
 public final class FaultInjectors {
   private final Map<String, FaultInjector> byDevice = new ConcurrentHashMap<>();
@@ -31,9 +31,9 @@ public final class FaultInjectors {
   }
 
   /**
-   * A scheduler listener that, while {@link #listenerThrows(boolean)} is on, throws from the events a metrics
-   * listener sees most (a request queued or finished, a batch started or ended): a stand-in for a broken
-   * observer.
+   * A scheduler listener that, while {@link #listenerThrows(boolean)} is on, throws from the events
+   * a metrics listener sees most (a request queued or finished, a batch started or ended): a
+   * stand-in for a broken observer.
    */
   public SchedulerListener listener() {
     return new SchedulerListener() {
@@ -48,7 +48,8 @@ public final class FaultInjectors {
       }
 
       @Override
-      public void onStageEnd(String model, int stage, int size, long deviceNanos, boolean failed, long now) {
+      public void onStageEnd(
+          String model, int stage, int size, long deviceNanos, boolean failed, long now) {
         maybeThrow();
       }
 

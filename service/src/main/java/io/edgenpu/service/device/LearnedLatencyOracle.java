@@ -4,10 +4,10 @@ import io.edgenpu.scheduler.core.LatencyOracle;
 import java.util.function.IntBinaryOperator;
 
 /**
- * A latency oracle that starts from a prior (the NPU cost model, or a throughput guess for a CPU) and
- * follows measurements: per stage and batch size an exponentially weighted mean of observed device times;
- * batch sizes not yet observed are the prior scaled by the stage's observed/prior ratio. Used on the device
- * loop only (not thread-safe).
+ * A latency oracle that starts from a prior (the NPU cost model, or a throughput guess for a CPU)
+ * and follows measurements: per stage and batch size an exponentially weighted mean of observed
+ * device times; batch sizes not yet observed are the prior scaled by the stage's observed/prior
+ * ratio. Used on the device loop only (not thread-safe).
  */
 public final class LearnedLatencyOracle implements LatencyOracle {
   private static final double ALPHA = 0.2;
@@ -19,7 +19,9 @@ public final class LearnedLatencyOracle implements LatencyOracle {
   private final long[] ratioCount;
   private final int maxBatch;
 
-  /** @param priorNanos (stage, batch) -> prior nanoseconds, for batch 1..maxBatch */
+  /**
+   * @param priorNanos (stage, batch) -> prior nanoseconds, for batch 1..maxBatch
+   */
   public LearnedLatencyOracle(int stages, int maxBatch, IntBinaryOperator priorNanos) {
     this.maxBatch = maxBatch;
     this.mean = new double[stages][maxBatch + 1];
@@ -55,7 +57,10 @@ public final class LearnedLatencyOracle implements LatencyOracle {
     if (batchSize < 1 || batchSize > maxBatch || nanos <= 0) {
       return;
     }
-    double m = count[stage][batchSize] == 0 ? nanos : mean[stage][batchSize] + ALPHA * (nanos - mean[stage][batchSize]);
+    double m =
+        count[stage][batchSize] == 0
+            ? nanos
+            : mean[stage][batchSize] + ALPHA * (nanos - mean[stage][batchSize]);
     mean[stage][batchSize] = m;
     count[stage][batchSize]++;
     ratioSum[stage] += nanos / prior[stage][batchSize];

@@ -4,9 +4,15 @@ import io.edgenpu.scheduler.core.Accelerator;
 import io.edgenpu.scheduler.core.LatencyOracle;
 import io.edgenpu.service.backend.ModelInstance;
 
-/** A device backend that serves several loaded models: the scheduler SPI plus model registration. Thread-safe. */
+/**
+ * A device backend that serves several loaded models: the scheduler SPI plus model registration.
+ * Thread-safe.
+ */
 public interface ModelAccelerator extends Accelerator {
-  /** Makes a model runnable on this device (builds its cost tables where the device has a cost model). */
+  /**
+   * Makes a model runnable on this device (builds its cost tables where the device has a cost
+   * model).
+   */
   void add(ModelInstance model);
 
   void remove(String modelKey);

@@ -4,15 +4,18 @@ import io.edgenpu.scheduler.core.StageBatch;
 import io.edgenpu.scheduler.core.StageOutcome;
 import io.edgenpu.scheduler.loop.EventLoop;
 import io.edgenpu.service.backend.ModelInstance;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An emulated accelerator: the numbers come from ONNX Runtime (on the compute executor), the time from a
- * cost model of the hardware ({@link #modelledNanos}). Each stage holds the device busy for exactly its
- * modelled time times {@code timeScale}, paced on the device's event-loop clock; when the host computes
- * slower than the modelled hardware, the device is held until the numbers exist and the overrun is counted.
+ * An emulated accelerator: the numbers come from ONNX Runtime (on the compute executor), the time
+ * from a cost model of the hardware ({@link #modelledNanos}). Each stage holds the device busy for
+ * exactly its modelled time times {@code timeScale}, paced on the device's event-loop clock; when
+ * the host computes slower than the modelled hardware, the device is held until the numbers exist
+ * and the overrun is counted.
  */
 public abstract class PacedAccelerator extends OrtAccelerator {
   protected final EventLoop loop;
@@ -20,7 +23,10 @@ public abstract class PacedAccelerator extends OrtAccelerator {
   private final AtomicLong modelledNanos = new AtomicLong();
   private final AtomicLong overruns = new AtomicLong();
 
-  /** @param timeScale multiplies modelled times (1 = the hardware's own speed; 10 = ten times slower); > 0 */
+  /**
+   * @param timeScale multiplies modelled times (1 = the hardware's own speed; 10 = ten times
+   *     slower); > 0
+   */
   protected PacedAccelerator(EventLoop loop, Executor compute, double timeScale) {
     super(compute);
     if (!(timeScale > 0)) {
@@ -31,8 +37,9 @@ public abstract class PacedAccelerator extends OrtAccelerator {
   }
 
   /**
-   * Modelled hardware time of this stage batch, nanoseconds (unscaled), and any accounting of it; called on
-   * the device's event loop. Returns a negative value when the model is not on this device.
+   * Modelled hardware time of this stage batch, nanoseconds (unscaled), and any accounting of it;
+   * called on the device's event loop. Returns a negative value when the model is not on this
+   * device.
    */
   protected abstract long modelledNanos(StageBatch batch, ModelInstance model);
 
@@ -46,24 +53,30 @@ public abstract class PacedAccelerator extends OrtAccelerator {
     ModelInstance model = models.get(batch.model());
     long modelled = model == null ? -1 : modelledNanos(batch, model);
     if (modelled < 0) {
-      done.accept(StageOutcome.failed(new IllegalStateException("model " + batch.model() + " is not on this device"), 0));
+      done.accept(
+          StageOutcome.failed(
+              new IllegalStateException("model " + batch.model() + " is not on this device"), 0));
       return;
     }
     long start = loop.now();
     long hold = Math.max(1, Math.round(modelled * timeScale));
     modelledNanos.addAndGet(modelled);
-    super.execute(batch, outcome -> loop.execute(() -> {
-      long due = start + hold;
-      long now = loop.now();
-      if (now >= due) {
-        if (now > due) {
-          overruns.incrementAndGet();
-        }
-        deliver(outcome, now - start, done);
-      } else {
-        loop.schedule(due, () -> deliver(outcome, hold, done));
-      }
-    }));
+    super.execute(
+        batch,
+        outcome ->
+            loop.execute(
+                () -> {
+                  long due = start + hold;
+                  long now = loop.now();
+                  if (now >= due) {
+                    if (now > due) {
+                      overruns.incrementAndGet();
+                    }
+                    deliver(outcome, now - start, done);
+                  } else {
+                    loop.schedule(due, () -> deliver(outcome, hold, done));
+                  }
+                }));
   }
 
   private void deliver(StageOutcome computed, long heldNanos, Consumer<StageOutcome> done) {
@@ -72,10 +85,18 @@ public abstract class PacedAccelerator extends OrtAccelerator {
   }
 
   @Override
-  protected void finished(StageBatch batch, boolean[] exited, long computeNanos, Throwable failure,
+  protected void finished(
+      StageBatch batch,
+      boolean @Nullable [] exited,
+      long computeNanos,
+      @Nullable Throwable failure,
       Consumer<StageOutcome> done) {
-    // Pacing happens in execute(); here only hand the computed numbers on (busy time is the held time).
-    done.accept(failure == null ? StageOutcome.success(exited, computeNanos) : StageOutcome.failed(failure, computeNanos));
+    // Pacing happens in execute(); here only hand the computed numbers on (busy time is the held
+    // time).
+    done.accept(
+        failure == null
+            ? StageOutcome.success(Objects.requireNonNull(exited), computeNanos)
+            : StageOutcome.failed(failure, computeNanos));
   }
 
   /** Modelled hardware time spent, nanoseconds (not scaled). */

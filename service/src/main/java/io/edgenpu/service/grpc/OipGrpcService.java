@@ -12,6 +12,7 @@ import io.edgenpu.api.grpc.ModelReadyResponse;
 import io.edgenpu.api.grpc.ModelStatistics;
 import io.edgenpu.api.grpc.ModelStatisticsRequest;
 import io.edgenpu.api.grpc.ModelStatisticsResponse;
+import io.edgenpu.api.grpc.ModelStreamInferResponse;
 import io.edgenpu.api.grpc.RepositoryIndexRequest;
 import io.edgenpu.api.grpc.RepositoryIndexResponse;
 import io.edgenpu.api.grpc.RepositoryModelLoadRequest;
@@ -25,9 +26,11 @@ import io.edgenpu.api.grpc.ServerMetadataResponse;
 import io.edgenpu.api.grpc.ServerReadyRequest;
 import io.edgenpu.api.grpc.ServerReadyResponse;
 import io.edgenpu.api.grpc.StatisticDuration;
+import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.service.backend.ModelInstance;
 import io.edgenpu.service.config.EdgeNpuProperties;
 import io.edgenpu.service.config.ServerState;
+import io.edgenpu.service.inference.Caller;
 import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.InferenceRequest;
 import io.edgenpu.service.inference.InferenceService;
@@ -37,7 +40,8 @@ import io.edgenpu.service.repository.ModelEntry;
 import io.edgenpu.service.repository.ModelRepository;
 import io.edgenpu.service.repository.ModelState;
 import io.edgenpu.service.repository.ModelVersion;
-import io.edgenpu.repository.TensorSpec;
+import io.edgenpu.service.security.GrpcAuthInterceptor;
+import io.edgenpu.service.security.StreamPermits;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.StatusRuntimeException;
@@ -46,16 +50,18 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The Open Inference Protocol gRPC service ({@code inference.GRPCInferenceService}) with Triton's statistics
- * and repository RPCs. ModelInfer never blocks the gRPC thread: it completes from the device's scheduler;
- * the gRPC deadline becomes the request's deadline and a client cancel cancels it. Repository load/unload
- * (blocking) runs on a separate executor.
+ * The Open Inference Protocol gRPC service ({@code inference.GRPCInferenceService}) with Triton's
+ * statistics and repository RPCs. ModelInfer never blocks the gRPC thread: it completes from the
+ * device's scheduler; the gRPC deadline becomes the request's deadline and a client cancel cancels
+ * it. Repository load/unload (blocking) runs on a separate executor.
  */
 public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
   private static final System.Logger LOG = System.getLogger(OipGrpcService.class.getName());
@@ -65,10 +71,15 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   private final Supplier<Boolean> ready;
   private final EdgeNpuProperties props;
   private final Executor blocking;
-  private final io.edgenpu.service.security.StreamPermits streams;
+  private final StreamPermits streams;
 
-  public OipGrpcService(InferenceService inference, ModelRepository repository, Supplier<Boolean> ready,
-      EdgeNpuProperties props, io.edgenpu.service.security.StreamPermits streams, Executor blocking) {
+  public OipGrpcService(
+      InferenceService inference,
+      ModelRepository repository,
+      Supplier<Boolean> ready,
+      EdgeNpuProperties props,
+      StreamPermits streams,
+      Executor blocking) {
     this.streams = streams;
     this.inference = inference;
     this.repository = repository;
@@ -89,54 +100,72 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
 
   @Override
   public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
-    guard(out, () -> {
-      ModelEntry e = repository.entry(request.getName());
-      if (e == null) {
-        throw InferenceException.notFound("unknown model '" + request.getName() + "'");
-      }
-      boolean ok;
-      try {
-        repository.resolve(request.getName(), request.getVersion());
-        ok = true;
-      } catch (InferenceException ex) {
-        if (ex.status() == Status.NOT_FOUND && e.state() == ModelState.READY) {
-          throw ex;
-        }
-        ok = false;
-      }
-      return ModelReadyResponse.newBuilder().setReady(ok).build();
-    });
+    guard(
+        out,
+        () -> {
+          ModelEntry e = repository.entry(request.getName());
+          if (e == null) {
+            throw InferenceException.notFound("unknown model '" + request.getName() + "'");
+          }
+          boolean ok;
+          try {
+            repository.resolve(request.getName(), request.getVersion());
+            ok = true;
+          } catch (InferenceException ex) {
+            if (ex.status() == Status.NOT_FOUND && e.state() == ModelState.READY) {
+              throw ex;
+            }
+            ok = false;
+          }
+          return ModelReadyResponse.newBuilder().setReady(ok).build();
+        });
   }
 
   @Override
-  public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
-    reply(out, ServerMetadataResponse.newBuilder().setName(ServerState.NAME).setVersion(ServerState.VERSION)
-        .addAllExtensions(List.of("model_repository", "statistics", "schedule_policy", "early_exit")).build());
+  public void serverMetadata(
+      ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
+    reply(
+        out,
+        ServerMetadataResponse.newBuilder()
+            .setName(ServerState.NAME)
+            .setVersion(ServerState.VERSION)
+            .addAllExtensions(
+                List.of("model_repository", "statistics", "schedule_policy", "early_exit"))
+            .build());
   }
 
   @Override
-  public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-    guard(out, () -> {
-      ModelVersion v = repository.resolve(request.getName(), request.getVersion());
-      ModelInstance m = v.instance();
-      ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(request.getName())
-          .setPlatform(m.config().isEarlyExit() ? "edgenpu_early_exit" : "onnxruntime_onnx");
-      for (Long ver : repository.entry(request.getName()).versions().keySet()) {
-        b.addVersions(Long.toString(ver));
-      }
-      for (TensorSpec s : m.inputs()) {
-        b.addInputs(tensor(s));
-      }
-      for (TensorSpec s : m.outputs()) {
-        b.addOutputs(tensor(s));
-      }
-      return b.build();
-    });
+  public void modelMetadata(
+      ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
+    guard(
+        out,
+        () -> {
+          ModelVersion v = repository.resolve(request.getName(), request.getVersion());
+          ModelInstance m = v.instance();
+          ModelMetadataResponse.Builder b =
+              ModelMetadataResponse.newBuilder()
+                  .setName(request.getName())
+                  .setPlatform(
+                      m.config().isEarlyExit() ? "edgenpu_early_exit" : "onnxruntime_onnx");
+          for (Long ver :
+              Objects.requireNonNull(repository.entry(request.getName())).versions().keySet()) {
+            b.addVersions(Long.toString(ver));
+          }
+          for (TensorSpec s : m.inputs()) {
+            b.addInputs(tensor(s));
+          }
+          for (TensorSpec s : m.outputs()) {
+            b.addOutputs(tensor(s));
+          }
+          return b.build();
+        });
   }
 
   private static ModelMetadataResponse.TensorMetadata tensor(TensorSpec s) {
-    ModelMetadataResponse.TensorMetadata.Builder t = ModelMetadataResponse.TensorMetadata.newBuilder()
-        .setName(s.name()).setDatatype(s.dataType().wireName());
+    ModelMetadataResponse.TensorMetadata.Builder t =
+        ModelMetadataResponse.TensorMetadata.newBuilder()
+            .setName(s.name())
+            .setDatatype(s.dataType().wireName());
     for (long d : s.batchedShape()) {
       t.addShape(d);
     }
@@ -148,43 +177,51 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
     InferenceRequest ir;
     try {
       Deadline deadline = Context.current().getDeadline();
-      long deadlineNanos = deadline == null ? 0 : System.nanoTime() + Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+      long deadlineNanos =
+          deadline == null
+              ? 0
+              : System.nanoTime() + Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS));
       ir = GrpcCodec.decode(request, deadlineNanos, props.limits().maxTensorElements());
     } catch (RuntimeException e) {
       out.onError(toStatus(e));
       return;
     }
-    InferenceService.Call call = inference.infer(ir, io.edgenpu.service.security.GrpcAuthInterceptor.CALLER.get());
+    InferenceService.Call call = inference.infer(ir, GrpcAuthInterceptor.CALLER.get());
     if (out instanceof ServerCallStreamObserver<ModelInferResponse> server) {
       server.setOnCancelHandler(call::cancel);
     }
-    call.result().whenComplete((result, failure) -> {
-      if (failure != null) {
-        out.onError(toStatus(failure));
-        return;
-      }
-      try {
-        out.onNext(GrpcCodec.encode(result));
-        out.onCompleted();
-      } catch (RuntimeException e) {
-        // The call was cancelled or already closed: nothing left to answer.
-      }
-    });
+    CompletableFuture<?> unused =
+        call.result()
+            .whenComplete(
+                (result, failure) -> {
+                  if (failure != null) {
+                    out.onError(toStatus(failure));
+                    return;
+                  }
+                  try {
+                    out.onNext(GrpcCodec.encode(result));
+                    out.onCompleted();
+                  } catch (RuntimeException e) {
+                    // The call was cancelled or already closed: nothing left to answer.
+                  }
+                });
   }
 
   /**
-   * Bidirectional streaming inference (Triton's ModelStreamInfer); see {@link StreamInferCall}. At most
-   * {@code edgenpu.limits.max-streams} streams are open at once (more are RESOURCE_EXHAUSTED).
+   * Bidirectional streaming inference (Triton's ModelStreamInfer); see {@link StreamInferCall}. At
+   * most {@code edgenpu.limits.max-streams} streams are open at once (more are RESOURCE_EXHAUSTED).
    */
   @Override
-  public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<io.edgenpu.api.grpc.ModelStreamInferResponse> out) {
-    var server = (ServerCallStreamObserver<io.edgenpu.api.grpc.ModelStreamInferResponse>) out;
-    io.edgenpu.service.inference.Caller caller = io.edgenpu.service.security.GrpcAuthInterceptor.CALLER.get();
-    io.edgenpu.service.security.StreamPermits.Permit permit;
+  public StreamObserver<ModelInferRequest> modelStreamInfer(
+      StreamObserver<ModelStreamInferResponse> out) {
+    var server = (ServerCallStreamObserver<ModelStreamInferResponse>) out;
+    Caller caller = GrpcAuthInterceptor.CALLER.get();
+    StreamPermits.Permit permit;
     try {
       permit = streams.acquire(caller);
     } catch (InferenceException e) {
-      out.onError(io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+      out.onError(
+          io.grpc.Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
       return new StreamObserver<>() {
         @Override
         public void onNext(ModelInferRequest value) {}
@@ -196,8 +233,13 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
         public void onCompleted() {}
       };
     }
-    return new StreamInferCall(inference, server, props.limits().maxStreamInFlight(), props.limits().maxTensorElements(),
-        caller, permit::close);
+    return new StreamInferCall(
+        inference,
+        server,
+        props.limits().maxStreamInFlight(),
+        props.limits().maxTensorElements(),
+        caller,
+        permit::close);
   }
 
   /** Streams open now (gRPC and WebSocket). */
@@ -206,44 +248,58 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   }
 
   @Override
-  public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
-    guard(out, () -> {
-      ModelStatisticsResponse.Builder b = ModelStatisticsResponse.newBuilder();
-      if (request.getName().isEmpty()) {
-        for (ModelEntry e : repository.entries()) {
-          for (ModelVersion v : e.versions().values()) {
-            b.addModelStats(stats(e.name(), v));
+  public void modelStatistics(
+      ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> out) {
+    guard(
+        out,
+        () -> {
+          ModelStatisticsResponse.Builder b = ModelStatisticsResponse.newBuilder();
+          if (request.getName().isEmpty()) {
+            for (ModelEntry e : repository.entries()) {
+              for (ModelVersion v : e.versions().values()) {
+                b.addModelStats(stats(e.name(), v));
+              }
+            }
+          } else {
+            ModelEntry e = repository.entry(request.getName());
+            if (e == null) {
+              throw InferenceException.notFound("unknown model '" + request.getName() + "'");
+            }
+            if (request.getVersion().isEmpty()) {
+              for (ModelVersion v : e.versions().values()) {
+                b.addModelStats(stats(e.name(), v));
+              }
+            } else {
+              b.addModelStats(
+                  stats(e.name(), repository.resolve(request.getName(), request.getVersion())));
+            }
           }
-        }
-      } else {
-        ModelEntry e = repository.entry(request.getName());
-        if (e == null) {
-          throw InferenceException.notFound("unknown model '" + request.getName() + "'");
-        }
-        if (request.getVersion().isEmpty()) {
-          for (ModelVersion v : e.versions().values()) {
-            b.addModelStats(stats(e.name(), v));
-          }
-        } else {
-          b.addModelStats(stats(e.name(), repository.resolve(request.getName(), request.getVersion())));
-        }
-      }
-      return b.build();
-    });
+          return b.build();
+        });
   }
 
   private static ModelStatistics stats(String name, ModelVersion v) {
     ModelStats s = v.stats();
-    ModelStatistics.Builder b = ModelStatistics.newBuilder().setName(name).setVersion(Long.toString(v.version()))
-        .setLastInference(s.lastInferenceMillis()).setInferenceCount(s.inferenceCount())
-        .setExecutionCount(s.executionCount())
-        .setInferenceStats(InferStatistics.newBuilder()
-            .setSuccess(duration(s.success)).setFail(duration(s.fail)).setQueue(duration(s.queue))
-            .setComputeInput(duration(s.computeInput)).setComputeInfer(duration(s.computeInfer))
-            .setComputeOutput(duration(s.computeOutput)));
+    ModelStatistics.Builder b =
+        ModelStatistics.newBuilder()
+            .setName(name)
+            .setVersion(Long.toString(v.version()))
+            .setLastInference(s.lastInferenceMillis())
+            .setInferenceCount(s.inferenceCount())
+            .setExecutionCount(s.executionCount())
+            .setInferenceStats(
+                InferStatistics.newBuilder()
+                    .setSuccess(duration(s.success))
+                    .setFail(duration(s.fail))
+                    .setQueue(duration(s.queue))
+                    .setComputeInput(duration(s.computeInput))
+                    .setComputeInfer(duration(s.computeInfer))
+                    .setComputeOutput(duration(s.computeOutput)));
     for (Map.Entry<Integer, ModelStats.BatchStats> e : s.batchStats().entrySet()) {
-      b.addBatchStats(InferBatchStatistics.newBuilder().setBatchSize(e.getKey())
-          .setComputeInfer(duration(e.getValue().computeInfer)));
+      b.addBatchStats(
+          InferBatchStatistics.newBuilder()
+              .setBatchSize(e.getKey())
+              .setComputeInfer(duration(e.getValue().computeInfer)));
     }
     return b.build();
   }
@@ -253,57 +309,80 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   }
 
   @Override
-  public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
-    guard(out, () -> {
-      RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
-      for (ModelEntry e : repository.entries()) {
-        if (e.versions().isEmpty()) {
+  public void repositoryIndex(
+      RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> out) {
+    guard(
+        out,
+        () -> {
+          RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
+          for (ModelEntry e : repository.entries()) {
+            if (e.versions().isEmpty()) {
+              if (!request.getReady()) {
+                b.addModels(
+                    RepositoryIndexResponse.ModelIndex.newBuilder()
+                        .setName(e.name())
+                        .setState(e.state().name())
+                        .setReason(e.reason()));
+              }
+              continue;
+            }
+            for (Long v : e.versions().keySet()) {
+              if (!request.getReady() || e.state() == ModelState.READY) {
+                b.addModels(
+                    RepositoryIndexResponse.ModelIndex.newBuilder()
+                        .setName(e.name())
+                        .setVersion(Long.toString(v))
+                        .setState(e.state().name())
+                        .setReason(e.reason()));
+              }
+            }
+          }
           if (!request.getReady()) {
-            b.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(e.name())
-                .setState(e.state().name()).setReason(e.reason()));
+            try {
+              for (String n : repository.unloadedFolders()) {
+                b.addModels(
+                    RepositoryIndexResponse.ModelIndex.newBuilder()
+                        .setName(n)
+                        .setState(ModelState.UNAVAILABLE.name())
+                        .setReason("not loaded"));
+              }
+            } catch (IOException ex) {
+              throw new InferenceException(Status.INTERNAL, "cannot list the model repository");
+            }
           }
-          continue;
-        }
-        for (Long v : e.versions().keySet()) {
-          if (!request.getReady() || e.state() == ModelState.READY) {
-            b.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(e.name()).setVersion(Long.toString(v))
-                .setState(e.state().name()).setReason(e.reason()));
-          }
-        }
-      }
-      if (!request.getReady()) {
-        try {
-          for (String n : repository.unloadedFolders()) {
-            b.addModels(RepositoryIndexResponse.ModelIndex.newBuilder().setName(n)
-                .setState(ModelState.UNAVAILABLE.name()).setReason("not loaded"));
-          }
-        } catch (IOException ex) {
-          throw new InferenceException(Status.INTERNAL, "cannot list the model repository");
-        }
-      }
-      return b.build();
-    });
+          return b.build();
+        });
   }
 
   @Override
-  public void repositoryModelLoad(RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
+  public void repositoryModelLoad(
+      RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
     if (request.getParametersCount() > 0) {
-      out.onError(toStatus(InferenceException.invalid("unsupported parameters " + request.getParametersMap().keySet()
-          + " (configuration overrides are not supported; edit config.yaml)")));
+      out.onError(
+          toStatus(
+              InferenceException.invalid(
+                  "unsupported parameters "
+                      + request.getParametersMap().keySet()
+                      + " (configuration overrides are not supported; edit config.yaml)")));
       return;
     }
-    runBlocking(out, () -> {
-      repository.load(request.getModelName());
-      return RepositoryModelLoadResponse.getDefaultInstance();
-    });
+    runBlocking(
+        out,
+        () -> {
+          repository.load(request.getModelName());
+          return RepositoryModelLoadResponse.getDefaultInstance();
+        });
   }
 
   @Override
-  public void repositoryModelUnload(RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> out) {
-    runBlocking(out, () -> {
-      repository.unload(request.getModelName());
-      return RepositoryModelUnloadResponse.getDefaultInstance();
-    });
+  public void repositoryModelUnload(
+      RepositoryModelUnloadRequest request, StreamObserver<RepositoryModelUnloadResponse> out) {
+    runBlocking(
+        out,
+        () -> {
+          repository.unload(request.getModelName());
+          return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
   }
 
   private <T> void runBlocking(StreamObserver<T> out, Supplier<T> work) {
@@ -334,20 +413,23 @@ public final class OipGrpcService extends GRPCInferenceServiceGrpc.GRPCInference
   static StatusRuntimeException toStatus(Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof InferenceException e) {
-      io.grpc.Status s = switch (e.status()) {
-        case INVALID_ARGUMENT, UNSUPPORTED_MEDIA_TYPE -> io.grpc.Status.INVALID_ARGUMENT;
-        case NOT_FOUND -> io.grpc.Status.NOT_FOUND;
-        case PAYLOAD_TOO_LARGE, RESOURCE_EXHAUSTED -> io.grpc.Status.RESOURCE_EXHAUSTED;
-        case UNAVAILABLE -> io.grpc.Status.UNAVAILABLE;
-        case DEADLINE_EXCEEDED -> io.grpc.Status.DEADLINE_EXCEEDED;
-        case CANCELLED -> io.grpc.Status.CANCELLED;
-        case UNAUTHENTICATED -> io.grpc.Status.UNAUTHENTICATED;
-        case PERMISSION_DENIED -> io.grpc.Status.PERMISSION_DENIED;
-        case INTERNAL -> io.grpc.Status.INTERNAL;
-      };
+      io.grpc.Status s =
+          switch (e.status()) {
+            case INVALID_ARGUMENT, UNSUPPORTED_MEDIA_TYPE -> io.grpc.Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> io.grpc.Status.NOT_FOUND;
+            case PAYLOAD_TOO_LARGE, RESOURCE_EXHAUSTED -> io.grpc.Status.RESOURCE_EXHAUSTED;
+            case UNAVAILABLE -> io.grpc.Status.UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> io.grpc.Status.DEADLINE_EXCEEDED;
+            case CANCELLED -> io.grpc.Status.CANCELLED;
+            case UNAUTHENTICATED -> io.grpc.Status.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> io.grpc.Status.PERMISSION_DENIED;
+            case INTERNAL -> io.grpc.Status.INTERNAL;
+          };
       return s.withDescription(e.getMessage()).asRuntimeException();
     }
     LOG.log(System.Logger.Level.ERROR, "unexpected error in a gRPC call", cause);
-    return io.grpc.Status.INTERNAL.withDescription("internal error: " + cause.getClass().getSimpleName()).asRuntimeException();
+    return io.grpc.Status.INTERNAL
+        .withDescription("internal error: " + cause.getClass().getSimpleName())
+        .asRuntimeException();
   }
 }

@@ -6,20 +6,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a ListOps expression such as {@code [MAX 2 9 [MIN 4 7 ] 0 ]} into the token ids of a model's own
- * vocabulary ({@code vocab.txt}: one token per line, line i = id i, id 0 = padding), right-padded with 0 to
- * the model's sequence length. Tokens are separated by white space; a closing bracket may touch the token
- * before it ({@code 7]}). Every problem is an {@link InferenceException} with status INVALID_ARGUMENT.
- * Immutable, thread-safe.
+ * Turns a ListOps expression such as {@code [MAX 2 9 [MIN 4 7 ] 0 ]} into the token ids of a
+ * model's own vocabulary ({@code vocab.txt}: one token per line, line i = id i, id 0 = padding),
+ * right-padded with 0 to the model's sequence length. Tokens are separated by white space; a
+ * closing bracket may touch the token before it ({@code 7]}). Every problem is an {@link
+ * InferenceException} with status INVALID_ARGUMENT. Immutable, thread-safe.
  */
 public final class ExpressionTokenizer {
   private final List<String> vocabulary;
   private final Map<String, Integer> ids = new HashMap<>();
 
-  /** @param vocabulary the model's tokens in id order; entry 0 is the padding token */
+  /**
+   * @param vocabulary the model's tokens in id order; entry 0 is the padding token
+   */
   public ExpressionTokenizer(List<String> vocabulary) {
     if (vocabulary.size() < 2) {
-      throw new IllegalArgumentException("a vocabulary needs a padding token and at least one token");
+      throw new IllegalArgumentException(
+          "a vocabulary needs a padding token and at least one token");
     }
     this.vocabulary = List.copyOf(vocabulary);
     for (int i = 1; i < vocabulary.size(); i++) {
@@ -34,7 +37,7 @@ public final class ExpressionTokenizer {
   /** The token strings of {@code expression}, before the vocabulary check. */
   public static List<String> split(String expression) {
     List<String> out = new ArrayList<>();
-    for (String word : expression.trim().split("\\s+")) {
+    for (String word : expression.trim().split("\\s+", -1)) {
       if (word.isEmpty()) {
         continue;
       }
@@ -54,8 +57,8 @@ public final class ExpressionTokenizer {
   /**
    * Token ids of {@code expression}, padded with 0 to {@code length}.
    *
-   * @throws InferenceException for empty input, an unknown token (named, with its position) or more tokens
-   *     than {@code length}
+   * @throws InferenceException for empty input, an unknown token (named, with its position) or more
+   *     tokens than {@code length}
    */
   public long[] encode(String expression, int length) {
     if (expression == null || expression.isBlank()) {
@@ -63,14 +66,20 @@ public final class ExpressionTokenizer {
     }
     List<String> tokens = split(expression);
     if (tokens.size() > length) {
-      throw InferenceException.invalid("the expression has " + tokens.size() + " tokens; this model takes at most " + length);
+      throw InferenceException.invalid(
+          "the expression has " + tokens.size() + " tokens; this model takes at most " + length);
     }
     long[] out = new long[length];
     for (int i = 0; i < tokens.size(); i++) {
       Integer id = ids.get(tokens.get(i));
       if (id == null) {
-        throw InferenceException.invalid("unknown token '" + abbreviate(tokens.get(i)) + "' at position " + (i + 1)
-            + "; the vocabulary is " + vocabulary.subList(1, vocabulary.size()));
+        throw InferenceException.invalid(
+            "unknown token '"
+                + abbreviate(tokens.get(i))
+                + "' at position "
+                + (i + 1)
+                + "; the vocabulary is "
+                + vocabulary.subList(1, vocabulary.size()));
       }
       out[i] = id;
     }

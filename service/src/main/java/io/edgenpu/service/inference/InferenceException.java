@@ -1,20 +1,22 @@
 package io.edgenpu.service.inference;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A request that cannot be (or was not) answered with a result: a {@link Status}, a message for the client
- * (never containing secrets or internals), and for retryable refusals a suggested retry delay.
+ * A request that cannot be (or was not) answered with a result: a {@link Status}, a message for the
+ * client (never containing secrets or internals), and for retryable refusals a suggested retry
+ * delay.
  */
 public final class InferenceException extends RuntimeException {
   private final Status status;
-  private final Duration retryAfter;
+  private final @Nullable Duration retryAfter;
 
   public InferenceException(Status status, String message) {
     this(status, message, null);
   }
 
-  public InferenceException(Status status, String message, Duration retryAfter) {
+  public InferenceException(Status status, String message, @Nullable Duration retryAfter) {
     super(message, null, false, false);
     this.status = status;
     this.retryAfter = retryAfter;
@@ -33,7 +35,7 @@ public final class InferenceException extends RuntimeException {
   }
 
   /** Suggested delay before a retry, or null. */
-  public Duration retryAfter() {
+  public @Nullable Duration retryAfter() {
     return retryAfter;
   }
 }

@@ -9,7 +9,8 @@ public final class InputLimits {
   /**
    * The number of elements of input {@code name} of {@code shape}.
    *
-   * @throws InferenceException 400 for a negative or overflowing shape, 413 above {@code maxElements}
+   * @throws InferenceException 400 for a negative or overflowing shape, 413 above {@code
+   *     maxElements}
    */
   public static long elementCount(String name, long[] shape, long maxElements) {
     long n;
@@ -19,7 +20,9 @@ public final class InputLimits {
       throw InferenceException.invalid("input '" + name + "': " + e.getMessage());
     }
     if (n > maxElements) {
-      throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "input '" + name + "' has " + n + " elements; the limit is " + maxElements);
+      throw new InferenceException(
+          Status.PAYLOAD_TOO_LARGE,
+          "input '" + name + "' has " + n + " elements; the limit is " + maxElements);
     }
     return n;
   }

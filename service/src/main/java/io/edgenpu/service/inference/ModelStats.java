@@ -7,9 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Cumulative statistics of one model version, with the semantics of Triton's statistics extension:
- * {@code inferenceCount} counts samples (batch rows) answered successfully, {@code executionCount} counts
- * batches the device started for the model (so their ratio is the mean batch size at entry), durations are
- * summed nanoseconds. Thread-safe, lock-free on the hot path.
+ * {@code inferenceCount} counts samples (batch rows) answered successfully, {@code executionCount}
+ * counts batches the device started for the model (so their ratio is the mean batch size at entry),
+ * durations are summed nanoseconds. Thread-safe, lock-free on the hot path.
  */
 public final class ModelStats {
   /** A cumulative count and duration. */

@@ -3,20 +3,24 @@ package io.edgenpu.service.inference;
 import java.util.Map;
 
 /**
- * The request parameters the server acts on, validated. Others are accepted and ignored (the protocol
- * lets clients send any parameters).
+ * The request parameters the server acts on, validated. Others are accepted and ignored (the
+ * protocol lets clients send any parameters).
  *
  * <ul>
- *   <li>{@code priority} (int, Triton schedule-policy extension): 1 = highest level, 0 = the model's default;
- *   <li>{@code timeout} (int, microseconds, Triton): the request's deadline, measured from its arrival;
- *   <li>{@code client_id} (string, ours): the device that sent the request (fairness, per-device metrics);
- *   <li>{@code exit_threshold} (number in (0, 1], ours): confidence threshold for every early exit of this
- *       request, overriding the model's;
- *   <li>{@code timeline} (bool, ours): return the request's scheduling timeline as the response parameter
- *       {@code timeline} (see {@link RequestTimeline}).
+ *   <li>{@code priority} (int, Triton schedule-policy extension): 1 = highest level, 0 = the
+ *       model's default;
+ *   <li>{@code timeout} (int, microseconds, Triton): the request's deadline, measured from its
+ *       arrival;
+ *   <li>{@code client_id} (string, ours): the device that sent the request (fairness, per-device
+ *       metrics);
+ *   <li>{@code exit_threshold} (number in (0, 1], ours): confidence threshold for every early exit
+ *       of this request, overriding the model's;
+ *   <li>{@code timeline} (bool, ours): return the request's scheduling timeline as the response
+ *       parameter {@code timeline} (see {@link RequestTimeline}).
  * </ul>
  */
-public record RequestParameters(int priority, long timeoutMicros, String clientId, double exitThreshold, boolean timeline) {
+public record RequestParameters(
+    int priority, long timeoutMicros, String clientId, double exitThreshold, boolean timeline) {
   public static final String PRIORITY = "priority";
   public static final String TIMEOUT = "timeout";
   public static final String CLIENT_ID = "client_id";
@@ -31,7 +35,12 @@ public record RequestParameters(int priority, long timeoutMicros, String clientI
     String client = "anonymous";
     if (c != null) {
       if (!(c instanceof String s) || s.isEmpty() || s.length() > MAX_CLIENT_ID_LENGTH) {
-        throw InferenceException.invalid("parameter '" + CLIENT_ID + "' must be a string of 1 to " + MAX_CLIENT_ID_LENGTH + " characters");
+        throw InferenceException.invalid(
+            "parameter '"
+                + CLIENT_ID
+                + "' must be a string of 1 to "
+                + MAX_CLIENT_ID_LENGTH
+                + " characters");
       }
       client = s;
     }
@@ -39,7 +48,8 @@ public record RequestParameters(int priority, long timeoutMicros, String clientI
     Object t = p.get(EXIT_THRESHOLD);
     if (t != null) {
       if (!(t instanceof Number n) || !(n.doubleValue() > 0 && n.doubleValue() <= 1)) {
-        throw InferenceException.invalid("parameter '" + EXIT_THRESHOLD + "' must be a number in (0, 1]");
+        throw InferenceException.invalid(
+            "parameter '" + EXIT_THRESHOLD + "' must be a number in (0, 1]");
       }
       threshold = n.doubleValue();
     }
@@ -64,7 +74,8 @@ public record RequestParameters(int priority, long timeoutMicros, String clientI
       throw InferenceException.invalid("parameter '" + key + "' must be an integer");
     }
     if (x < min || x > max) {
-      throw InferenceException.invalid("parameter '" + key + "' must be between " + min + " and " + max + ", got " + x);
+      throw InferenceException.invalid(
+          "parameter '" + key + "' must be between " + min + " and " + max + ", got " + x);
     }
     return x;
   }

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What happened to one request, for debugging tail latency: arrival, admission to the queue, every stage
- * batch each of its samples joined (stage, batch size, catch-up or not, device time), exits and the response.
- * Recorded only when the request asks for it (parameter {@code timeline: true}); returned as the response
- * parameter {@code timeline}, a JSON array of events with {@code t_us} = microseconds since arrival.
- * Thread-safe (events come from the device loop, the response is built on another thread).
+ * What happened to one request, for debugging tail latency: arrival, admission to the queue, every
+ * stage batch each of its samples joined (stage, batch size, catch-up or not, device time), exits
+ * and the response. Recorded only when the request asks for it (parameter {@code timeline: true});
+ * returned as the response parameter {@code timeline}, a JSON array of events with {@code t_us} =
+ * microseconds since arrival. Thread-safe (events come from the device loop, the response is built
+ * on another thread).
  */
 public final class RequestTimeline {
   private final long arrivalNanos;
@@ -21,7 +22,10 @@ public final class RequestTimeline {
     add(arrivalNanos, "arrival", Map.of());
   }
 
-  /** Adds an event at {@code nanos} (the server's monotonic clock) with its details (numbers, strings, booleans). */
+  /**
+   * Adds an event at {@code nanos} (the server's monotonic clock) with its details (numbers,
+   * strings, booleans).
+   */
   public synchronized void add(long nanos, String event, Map<String, Object> details) {
     Map<String, Object> e = new LinkedHashMap<>();
     e.put("t_us", Math.round((nanos - arrivalNanos) / 1e3 * 10) / 10.0);

@@ -1,8 +1,8 @@
 package io.edgenpu.service.inference;
 
 /**
- * Outcome classes of a request, independent of the protocol. Each maps to one HTTP status and one gRPC
- * status code (see the gateways); the mapping is part of the documented API.
+ * Outcome classes of a request, independent of the protocol. Each maps to one HTTP status and one
+ * gRPC status code (see the gateways); the mapping is part of the documented API.
  */
 public enum Status {
   INVALID_ARGUMENT(400),

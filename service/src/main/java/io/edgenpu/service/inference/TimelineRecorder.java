@@ -6,13 +6,15 @@ import io.edgenpu.scheduler.core.SchedulerListener;
 import io.edgenpu.scheduler.core.StageBatch;
 import io.edgenpu.scheduler.core.StageOutcome;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Feeds scheduler events into the {@link RequestTimeline} of requests that asked for one (their
- * {@link Request#attachment()}). Requests without a timeline cost one type check per sample per batch.
+ * {@link Request#attachment()}). Requests without a timeline cost one type check per sample per
+ * batch.
  */
 public final class TimelineRecorder implements SchedulerListener {
-  private static RequestTimeline timeline(Request r) {
+  private static @Nullable RequestTimeline timeline(Request r) {
     return r.attachment() instanceof RequestTimeline t ? t : null;
   }
 
@@ -29,8 +31,18 @@ public final class TimelineRecorder implements SchedulerListener {
     for (Sample s : batch.samples()) {
       RequestTimeline t = timeline(s.request());
       if (t != null) {
-        t.add(nowNanos, "stage_start", Map.of("sample", s.index(), "stage", batch.stage(), "batch", batch.size(),
-            "catch_up", batch.catchUp()));
+        t.add(
+            nowNanos,
+            "stage_start",
+            Map.of(
+                "sample",
+                s.index(),
+                "stage",
+                batch.stage(),
+                "batch",
+                batch.size(),
+                "catch_up",
+                batch.catchUp()));
       }
     }
   }
@@ -40,8 +52,18 @@ public final class TimelineRecorder implements SchedulerListener {
     for (Sample s : batch.samples()) {
       RequestTimeline t = timeline(s.request());
       if (t != null) {
-        t.add(nowNanos, "stage_end", Map.of("sample", s.index(), "stage", batch.stage(),
-            "device_us", Math.round(outcome.deviceNanos() / 1e2) / 10.0, "ok", outcome.failure() == null));
+        t.add(
+            nowNanos,
+            "stage_end",
+            Map.of(
+                "sample",
+                s.index(),
+                "stage",
+                batch.stage(),
+                "device_us",
+                Math.round(outcome.deviceNanos() / 1e2) / 10.0,
+                "ok",
+                outcome.failure() == null));
       }
     }
   }

@@ -1,10 +1,10 @@
 package io.edgenpu.service.metrics;
 
-import io.edgenpu.service.backend.ModelInstance;
 import io.edgenpu.scheduler.core.FailureReason;
 import io.edgenpu.scheduler.core.Request;
 import io.edgenpu.scheduler.core.Sample;
 import io.edgenpu.scheduler.core.SchedulerListener;
+import io.edgenpu.service.backend.ModelInstance;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -17,23 +17,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Scheduler events as Micrometer meters (names in {@link MetricNames}). Meters are created once per model
- * (and stage, reason) and cached, so the hot path is a map lookup and an atomic add; latencies go to
- * fixed-bucket histograms (SLO-aligned), never client-side percentiles. Called on device loops; thread-safe.
+ * Scheduler events as Micrometer meters (names in {@link MetricNames}). Meters are created once per
+ * model (and stage, reason) and cached, so the hot path is a map lookup and an atomic add;
+ * latencies go to fixed-bucket histograms (SLO-aligned), never client-side percentiles. Called on
+ * device loops; thread-safe.
  */
 public final class SchedulingMetrics implements SchedulerListener {
   /** SLO-aligned buckets for request, queue and compute durations. */
   static final Duration[] LATENCY_BUCKETS = {
-      Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
-      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofSeconds(2), Duration.ofSeconds(5)};
+    Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(20),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+    Duration.ofSeconds(2), Duration.ofSeconds(5)
+  };
 
   private final MeterRegistry registry;
   private final String device;
   private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
   private final Map<String, ModelMeters> byVersion = new ConcurrentHashMap<>();
 
-  /** @param device the device whose scheduler this listens to; every meter carries it as tag {@code device} */
+  /**
+   * @param device the device whose scheduler this listens to; every meter carries it as tag {@code
+   *     device}
+   */
   public SchedulingMetrics(MeterRegistry registry, String device) {
     this.registry = registry;
     this.device = device;
@@ -70,58 +77,158 @@ public final class SchedulingMetrics implements SchedulerListener {
       duration = timer(MetricNames.REQUEST_DURATION, "arrival to answer");
       queue = timer(MetricNames.QUEUE_DURATION, "arrival to first stage start");
       compute = timer(MetricNames.COMPUTE_DURATION, "first stage start to answer");
-      sloMet = Counter.builder(MetricNames.SLO).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device,
-          MetricNames.TAG_RESULT, "met").description("requests with a deadline, by whether it was met").register(registry);
-      sloMissed = Counter.builder(MetricNames.SLO).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device,
-          MetricNames.TAG_RESULT, "missed").description("requests with a deadline, by whether it was met").register(registry);
+      sloMet =
+          Counter.builder(MetricNames.SLO)
+              .tags(
+                  MetricNames.TAG_MODEL,
+                  model,
+                  MetricNames.TAG_VERSION,
+                  version,
+                  MetricNames.TAG_DEVICE,
+                  device,
+                  MetricNames.TAG_RESULT,
+                  "met")
+              .description("requests with a deadline, by whether it was met")
+              .register(registry);
+      sloMissed =
+          Counter.builder(MetricNames.SLO)
+              .tags(
+                  MetricNames.TAG_MODEL,
+                  model,
+                  MetricNames.TAG_VERSION,
+                  version,
+                  MetricNames.TAG_DEVICE,
+                  device,
+                  MetricNames.TAG_RESULT,
+                  "missed")
+              .description("requests with a deadline, by whether it was met")
+              .register(registry);
       preemptions = counter(MetricNames.PREEMPTIONS, "running batches suspended for a catch-up");
       merges = counter(MetricNames.MERGES, "catch-up groups merged into the suspended batch");
       resumes = counter(MetricNames.RESUMES, "suspended batches resumed alone");
       Gauge.builder(MetricNames.PENDING_REQUESTS, pending, AtomicLong::get)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device)
-          .description("requests received and not yet answered").register(registry);
+          .tags(
+              MetricNames.TAG_MODEL,
+              model,
+              MetricNames.TAG_VERSION,
+              version,
+              MetricNames.TAG_DEVICE,
+              device)
+          .description("requests received and not yet answered")
+          .register(registry);
     }
 
     Counter counter(String name, String description) {
-      return Counter.builder(name).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device)
-          .description(description).register(registry);
+      return Counter.builder(name)
+          .tags(
+              MetricNames.TAG_MODEL,
+              model,
+              MetricNames.TAG_VERSION,
+              version,
+              MetricNames.TAG_DEVICE,
+              device)
+          .description(description)
+          .register(registry);
     }
 
     Timer timer(String name, String description) {
-      return Timer.builder(name).tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device)
-          .serviceLevelObjectives(LATENCY_BUCKETS).description(description).register(registry);
+      return Timer.builder(name)
+          .tags(
+              MetricNames.TAG_MODEL,
+              model,
+              MetricNames.TAG_VERSION,
+              version,
+              MetricNames.TAG_DEVICE,
+              device)
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .description(description)
+          .register(registry);
     }
 
     Counter failure(FailureReason reason) {
-      return failures.computeIfAbsent(reason.name(), r -> Counter.builder(MetricNames.REQUEST_FAILURE)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_REASON, r)
-          .description("requests answered with an error, by reason").register(registry));
+      return failures.computeIfAbsent(
+          reason.name(),
+          r ->
+              Counter.builder(MetricNames.REQUEST_FAILURE)
+                  .tags(
+                      MetricNames.TAG_MODEL,
+                      model,
+                      MetricNames.TAG_VERSION,
+                      version,
+                      MetricNames.TAG_DEVICE,
+                      device,
+                      MetricNames.TAG_REASON,
+                      r)
+                  .description("requests answered with an error, by reason")
+                  .register(registry));
     }
 
     Counter dropped(FailureReason reason, boolean running) {
       String phase = running ? "running" : "queued";
-      return dropped.computeIfAbsent(reason.name() + "/" + phase, k -> Counter.builder(MetricNames.DROPPED)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_REASON, reason.name(),
-              MetricNames.TAG_PHASE, phase)
-          .description("samples dropped before or during execution").register(registry));
+      return dropped.computeIfAbsent(
+          reason.name() + "/" + phase,
+          k ->
+              Counter.builder(MetricNames.DROPPED)
+                  .tags(
+                      MetricNames.TAG_MODEL,
+                      model,
+                      MetricNames.TAG_VERSION,
+                      version,
+                      MetricNames.TAG_DEVICE,
+                      device,
+                      MetricNames.TAG_REASON,
+                      reason.name(),
+                      MetricNames.TAG_PHASE,
+                      phase)
+                  .description("samples dropped before or during execution")
+                  .register(registry));
     }
 
     Counter exits(int stage) {
-      return exits.computeIfAbsent(stage, s -> Counter.builder(MetricNames.EXITS)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_STAGE, Integer.toString(s))
-          .description("samples that left at this stage's exit").register(registry));
+      return exits.computeIfAbsent(
+          stage,
+          s ->
+              Counter.builder(MetricNames.EXITS)
+                  .tags(
+                      MetricNames.TAG_MODEL,
+                      model,
+                      MetricNames.TAG_VERSION,
+                      version,
+                      MetricNames.TAG_DEVICE,
+                      device,
+                      MetricNames.TAG_STAGE,
+                      Integer.toString(s))
+                  .description("samples that left at this stage's exit")
+                  .register(registry));
     }
 
     DistributionSummary batch(int stage) {
-      return batch.computeIfAbsent(stage, s -> DistributionSummary.builder(MetricNames.BATCH_SIZE)
-          .tags(MetricNames.TAG_MODEL, model, MetricNames.TAG_VERSION, version, MetricNames.TAG_DEVICE, device, MetricNames.TAG_STAGE, Integer.toString(s))
-          .serviceLevelObjectives(1, 2, 4, 8, 16, 32).description("samples per executed stage batch").register(registry));
+      return batch.computeIfAbsent(
+          stage,
+          s ->
+              DistributionSummary.builder(MetricNames.BATCH_SIZE)
+                  .tags(
+                      MetricNames.TAG_MODEL,
+                      model,
+                      MetricNames.TAG_VERSION,
+                      version,
+                      MetricNames.TAG_DEVICE,
+                      device,
+                      MetricNames.TAG_STAGE,
+                      Integer.toString(s))
+                  .serviceLevelObjectives(1, 2, 4, 8, 16, 32)
+                  .description("samples per executed stage batch")
+                  .register(registry));
     }
   }
 
-  /** The meters of a lane key ({@code name:version#generation}): one set per version, shared across reloads. */
+  /**
+   * The meters of a lane key ({@code name:version#generation}): one set per version, shared across
+   * reloads.
+   */
   private ModelMeters meters(String modelKey) {
-    return models.computeIfAbsent(modelKey, k -> byVersion.computeIfAbsent(ModelInstance.versionKeyOf(k), ModelMeters::new));
+    return models.computeIfAbsent(
+        modelKey, k -> byVersion.computeIfAbsent(ModelInstance.versionKeyOf(k), ModelMeters::new));
   }
 
   @Override
@@ -158,7 +265,8 @@ public final class SchedulingMetrics implements SchedulerListener {
   }
 
   @Override
-  public void onStageStart(String model, int stage, int size, int masked, boolean catchUp, long nowNanos) {
+  public void onStageStart(
+      String model, int stage, int size, int masked, boolean catchUp, long nowNanos) {
     ModelMeters m = meters(model);
     m.batch(stage).record(size);
     if (stage == 0) {

@@ -10,22 +10,25 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Objects;
 import javax.imageio.ImageIO;
+import org.jspecify.annotations.Nullable;
 
 /**
- * PNG/JPEG in and out for the SR endpoint. The networks upscale luma (BT.601 studio-range Y, as they were
- * trained); a colour image's chroma (Cb, Cr) is upscaled bicubically and recombined, as SR papers evaluate.
- * Blocking.
+ * PNG/JPEG in and out for the SR endpoint. The networks upscale luma (BT.601 studio-range Y, as
+ * they were trained); a colour image's chroma (Cb, Cr) is upscaled bicubically and recombined, as
+ * SR papers evaluate. Blocking.
  */
 public final class Images {
   private Images() {}
 
   /**
-   * A decoded image: its luma in [0, 1] and, for a colour image, its Cb and Cr planes (0..255 floats).
+   * A decoded image: its luma in [0, 1] and, for a colour image, its Cb and Cr planes (0..255
+   * floats).
    *
    * @param cb null for a grey image
    */
-  public record Decoded(Image luma, float[] cb, float[] cr) {
+  public record Decoded(Image luma, float @Nullable [] cb, float @Nullable [] cr) {
     public boolean colour() {
       return cb != null;
     }
@@ -37,7 +40,8 @@ public final class Images {
     try {
       img = ImageIO.read(new ByteArrayInputStream(encoded));
     } catch (IOException | RuntimeException e) {
-      throw InferenceException.invalid("the body is not a readable PNG or JPEG image: " + e.getMessage());
+      throw InferenceException.invalid(
+          "the body is not a readable PNG or JPEG image: " + e.getMessage());
     }
     if (img == null) {
       throw InferenceException.invalid("the body is not a PNG or JPEG image");
@@ -71,8 +75,11 @@ public final class Images {
     return new Decoded(new Image(y, 1, h, w), cb, cr);
   }
 
-  /** Image dimensions without decoding the pixels (for the size limit); {width, height}, or null when unreadable. */
-  public static int[] size(byte[] encoded) {
+  /**
+   * Image dimensions without decoding the pixels (for the size limit); {width, height}, or null
+   * when unreadable.
+   */
+  public static int @Nullable [] size(byte[] encoded) {
     try (var in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
       var readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
@@ -92,7 +99,8 @@ public final class Images {
 
   /**
    * A PNG of the upscaled luma {@code y} (8-bit codes, row-major, {@code h} x {@code w}): grey when
-   * {@code source} is grey, else RGB with the source's chroma upscaled bicubically to {@code h} x {@code w}.
+   * {@code source} is grey, else RGB with the source's chroma upscaled bicubically to {@code h} x
+   * {@code w}.
    */
   public static byte[] png(int[] y, int h, int w, Decoded source) {
     BufferedImage out;
@@ -105,8 +113,8 @@ public final class Images {
       }
     } else {
       Image lr = source.luma();
-      int[] cb = bicubic(source.cb(), lr.height(), lr.width(), h, w);
-      int[] cr = bicubic(source.cr(), lr.height(), lr.width(), h, w);
+      int[] cb = bicubic(Objects.requireNonNull(source.cb()), lr.height(), lr.width(), h, w);
+      int[] cr = bicubic(Objects.requireNonNull(source.cr()), lr.height(), lr.width(), h, w);
       out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
       for (int r = 0; r < h; r++) {
         for (int c = 0; c < w; c++) {
@@ -138,7 +146,8 @@ public final class Images {
     }
     BufferedImage dst = new BufferedImage(toW, toH, BufferedImage.TYPE_BYTE_GRAY);
     Graphics2D g = dst.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
     g.drawImage(src, 0, 0, toW, toH, null);
     g.dispose();
     int[] out = new int[toH * toW];

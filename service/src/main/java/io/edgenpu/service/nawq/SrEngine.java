@@ -19,26 +19,28 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * One SR model in the NPU's integer arithmetic (NAWQ-SR): its graph, activation ranges calibrated at load on
- * the model's calibration set ({@code calib/}, crops of training images), its hybrid-precision
- * configurations ({@code hpq/eps-*.json}) and the tile codec. {@link #plan} cuts an image into tiles, picks
- * the fastest configuration whose tolerance fits the request's and the hardest tiles to enhance (dynamic
- * range estimation at 16 bits) within the request's emulated-time budget; each tile is a {@link DeviceProgram}
- * the device scheduler batches with other requests' tiles. Thread-safe (immutable; every plan builds its own
- * runners).
+ * One SR model in the NPU's integer arithmetic (NAWQ-SR): its graph, activation ranges calibrated
+ * at load on the model's calibration set ({@code calib/}, crops of training images), its
+ * hybrid-precision configurations ({@code hpq/eps-*.json}) and the tile codec. {@link #plan} cuts
+ * an image into tiles, picks the fastest configuration whose tolerance fits the request's and the
+ * hardest tiles to enhance (dynamic range estimation at 16 bits) within the request's emulated-time
+ * budget; each tile is a {@link DeviceProgram} the device scheduler batches with other requests'
+ * tiles. Thread-safe (immutable; every plan builds its own runners).
  */
 public final class SrEngine {
   /** Name of a tile program's output (its upscaled padded region, FP32 [1, 1, h, w]). */
   public static final String TILE_OUTPUT = "tile";
+
   /** Core size of a tile, low-resolution pixels. */
   public static final int PATCH = 32;
+
   /** Side of the square patch the latency model is evaluated on; times scale per pixel from it. */
   private static final int REFERENCE = 64;
-
 
   private final SrGraph graph;
   private final Map<String, double[]> ranges;
@@ -49,23 +51,30 @@ public final class SrEngine {
   private final TileCodec codec;
 
   /**
-   * @param modelDirectory the repository entry: {@code calib/} (required) and {@code hpq/} (optional)
+   * @param modelDirectory the repository entry: {@code calib/} (required) and {@code hpq/}
+   *     (optional)
    * @param profile the NPU whose cost model times the configurations
    * @throws IOException when the graph or the calibration set cannot be read
-   * @throws IllegalArgumentException when the graph is not an SR network of the NPU's integer operators
+   * @throws IllegalArgumentException when the graph is not an SR network of the NPU's integer
+   *     operators
    */
   public SrEngine(Path onnxFile, Path modelDirectory, NpuProfile profile) throws IOException {
     OnnxModel model = OnnxModel.read(onnxFile);
     this.graph = SrGraph.from(model);
     this.scale = SrCalibration.scale(graph);
     List<HpqSearch.Pair> calibration = SrCalibration.read(modelDirectory);
-    this.ranges = Map.copyOf(SrCalibration.ranges(graph, calibration.stream().map(HpqSearch.Pair::lr).toList()));
+    this.ranges =
+        Map.copyOf(
+            SrCalibration.ranges(graph, calibration.stream().map(HpqSearch.Pair::lr).toList()));
     int n = graph.convs().size();
     this.all16 = Collections.nCopies(n, 16);
     configs.add(new HpqConfig("all-A16W8", 0, all16));
     configs.addAll(HpqConfig.readFeasible(modelDirectory, n));
-    for (HpqConfig c : configs) {   // per-request work stays out of the cost model
-      nanosPerPixel.put(c, HybridPrecisionLatency.nanos(model, graph, c.bits(), profile, REFERENCE) / (REFERENCE * REFERENCE));
+    for (HpqConfig c : configs) { // per-request work stays out of the cost model
+      nanosPerPixel.put(
+          c,
+          HybridPrecisionLatency.nanos(model, graph, c.bits(), profile, REFERENCE)
+              / (REFERENCE * REFERENCE));
     }
     this.codec = new TileCodec(PATCH, 6, scale);
   }
@@ -78,11 +87,23 @@ public final class SrEngine {
     return Collections.unmodifiableList(configs);
   }
 
-  /** The fastest configuration whose tolerance is within {@code maxDropDb} (all-A16W8 when none is). */
+  /**
+   * The fastest configuration whose tolerance is within {@code maxDropDb} (all-A16W8 when none is).
+   */
+  /** Modelled NPU nanoseconds per output pixel of a configuration this engine serves. */
+  private double nanosPerPixel(HpqConfig c) {
+    Double ns = nanosPerPixel.get(c);
+    if (ns == null) {
+      throw new IllegalArgumentException(
+          "configuration " + c.name() + " is not served by this engine");
+    }
+    return ns;
+  }
+
   public HpqConfig choose(double maxDropDb) {
     HpqConfig best = configs.get(0);
     for (HpqConfig c : configs) {
-      if (c.epsDb() <= maxDropDb && nanosPerPixel.get(c) < nanosPerPixel.get(best)) {
+      if (c.epsDb() <= maxDropDb && nanosPerPixel(c) < nanosPerPixel(best)) {
         best = c;
       }
     }
@@ -104,14 +125,19 @@ public final class SrEngine {
       this.height = lr.height();
       this.width = lr.width();
       this.tiles = codec.tiles(height, width);
-      double[] perPixel = {nanosPerPixel.get(config), nanosPerPixel.get(configs.get(0))};
-      Set<TileCodec.Tile> chosen = budgetNanos > 0 ? TileCodec.chooseEnhanced(lr, tiles, perPixel, budgetNanos) : Set.of();
+      double[] perPixel = {nanosPerPixel(config), nanosPerPixel(configs.get(0))};
+      Set<TileCodec.Tile> chosen =
+          budgetNanos > 0 ? TileCodec.chooseEnhanced(lr, tiles, perPixel, budgetNanos) : Set.of();
       QuantSrRunner fixed = new QuantSrRunner(graph, ranges, config.bits());
       UnaryOperator<Image> dre = x -> QuantSrRunner.runWithDynamicRanges(graph, x, all16);
       for (TileCodec.Tile t : tiles) {
         boolean e = chosen.contains(t);
-        programs.add(new TileProgram(TileCodec.crop(lr, t), e ? dre : fixed::run, perPixel[e ? 1 : 0] * t.pw() * t.ph(),
-            e ? "dre" : precision(config.bits())));
+        programs.add(
+            new TileProgram(
+                TileCodec.crop(lr, t),
+                e ? dre : fixed::run,
+                perPixel[e ? 1 : 0] * t.pw() * t.ph(),
+                e ? "dre" : precision(config.bits())));
       }
       this.enhanced = chosen.size();
       this.nanos = TileCodec.nanos(tiles, chosen, perPixel);
@@ -135,11 +161,14 @@ public final class SrEngine {
       return nanos / 1e3;
     }
 
-    /** The upscaled image from the programs' outputs ({@link #TILE_OUTPUT}), in {@link #programs()} order. */
+    /**
+     * The upscaled image from the programs' outputs ({@link #TILE_OUTPUT}), in {@link #programs()}
+     * order.
+     */
     public Image stitch(List<Map<String, Tensor>> outputs) {
       List<Image> up = new ArrayList<>(outputs.size());
       for (Map<String, Tensor> o : outputs) {
-        Tensor t = o.get(TILE_OUTPUT);
+        Tensor t = Objects.requireNonNull(o.get(TILE_OUTPUT), TILE_OUTPUT);
         up.add(new Image(t.toFloatArray(), 1, (int) t.dim(2), (int) t.dim(3)));
       }
       return codec.stitch(tiles, up, height, width);
@@ -150,13 +179,17 @@ public final class SrEngine {
    * Plans the upscaling of a luma image.
    *
    * @param maxDropDb tolerated PSNR drop vs FP32 (selects the static configuration)
-   * @param budgetMicros emulated NPU time allowed (extra time enhances the hardest tiles); <= 0: none
+   * @param budgetMicros emulated NPU time allowed (extra time enhances the hardest tiles); <= 0:
+   *     none
    */
   public Plan plan(Image lr, double maxDropDb, double budgetMicros) {
     return new Plan(lr, choose(maxDropDb), budgetMicros > 0 ? budgetMicros * 1e3 : 0);
   }
 
-  /** Runs a plan here, tile after tile (for tools and tests; the server runs the programs on its device). */
+  /**
+   * Runs a plan here, tile after tile (for tools and tests; the server runs the programs on its
+   * device).
+   */
   public static Image runHere(Plan plan) {
     List<Map<String, Tensor>> outputs = new ArrayList<>();
     for (DeviceProgram p : plan.programs()) {
@@ -165,17 +198,24 @@ public final class SrEngine {
     return plan.stitch(outputs);
   }
 
-  /** One tile: its padded low-resolution region, the configuration to run it in and its emulated time. */
+  /**
+   * One tile: its padded low-resolution region, the configuration to run it in and its emulated
+   * time.
+   */
   private static String precision(List<Integer> bits) {
-    return bits.stream().allMatch(b -> b == 8) ? "a8w8" : bits.stream().allMatch(b -> b == 16) ? "a16w8" : "hybrid";
+    return bits.stream().allMatch(b -> b == 8)
+        ? "a8w8"
+        : bits.stream().allMatch(b -> b == 16) ? "a16w8" : "hybrid";
   }
 
-  private record TileProgram(Image region, UnaryOperator<Image> runner, double modelledNanos, String precision)
+  private record TileProgram(
+      Image region, UnaryOperator<Image> runner, double modelledNanos, String precision)
       implements DeviceProgram {
     @Override
     public Map<String, Tensor> run() {
       Image up = runner.apply(region);
-      return Map.of(TILE_OUTPUT, Tensor.ofFloats(new long[] {1, 1, up.height(), up.width()}, up.data()));
+      return Map.of(
+          TILE_OUTPUT, Tensor.ofFloats(new long[] {1, 1, up.height(), up.width()}, up.data()));
     }
   }
 }

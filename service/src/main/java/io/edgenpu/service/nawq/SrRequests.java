@@ -1,6 +1,7 @@
 package io.edgenpu.service.nawq;
 
 import io.edgenpu.api.tensor.Tensor;
+import io.edgenpu.npu.quant.HpqConfig;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.service.backend.BadInputException;
@@ -17,19 +18,20 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The request side of a NAWQ-SR model: a batch of 8-bit luma images (UINT8 [N, 1, H, W]) becomes one
- * scheduler sample per tile, and the tiles' outputs become the upscaled images again (UINT8
- * [N, 1, sH, sW]) with what was done in the response parameters.
+ * The request side of a NAWQ-SR model: a batch of 8-bit luma images (UINT8 [N, 1, H, W]) becomes
+ * one scheduler sample per tile, and the tiles' outputs become the upscaled images again (UINT8 [N,
+ * 1, sH, sW]) with what was done in the response parameters.
  *
- * <p>Request parameters: {@code max_drop_db} (number >= 0, default 0: the PSNR drop vs FP32 the client
- * tolerates; picks the fastest hybrid-precision configuration within it) and {@code budget_us} (number >= 0,
- * default 0: emulated NPU time per image the client allows; time beyond the static configuration's enhances
- * the hardest tiles). Response parameters: {@code nawq_config}, {@code nawq_bits}, {@code tiles},
- * {@code enhanced_tiles}, {@code npu_us} (sums over the images).
+ * <p>Request parameters: {@code max_drop_db} (number >= 0, default 0: the PSNR drop vs FP32 the
+ * client tolerates; picks the fastest hybrid-precision configuration within it) and {@code
+ * budget_us} (number >= 0, default 0: emulated NPU time per image the client allows; time beyond
+ * the static configuration's enhances the hardest tiles). Response parameters: {@code nawq_config},
+ * {@code nawq_bits}, {@code tiles}, {@code enhanced_tiles}, {@code npu_us} (sums over the images).
  */
 public final class SrRequests {
   public static final String MAX_DROP_DB = "max_drop_db";
   public static final String BUDGET_US = "budget_us";
+
   /** Most low-resolution pixels one request may carry (all its images): 1024 tiles. */
   public static final long MAX_PIXELS = 1L << 20;
 
@@ -100,17 +102,22 @@ public final class SrRequests {
     @Override
     public Map<String, Object> parameters() {
       Map<String, Object> out = new LinkedHashMap<>();
-      io.edgenpu.npu.quant.HpqConfig c = plans.get(0).config();
+      HpqConfig c = plans.get(0).config();
       out.put("nawq_config", c.name());
       out.put("nawq_bits", c.bits().stream().map(String::valueOf).collect(Collectors.joining(",")));
       out.put("tiles", (long) states.size());
       out.put("enhanced_tiles", (long) plans.stream().mapToInt(SrEngine.Plan::enhancedTiles).sum());
-      out.put("npu_us", Math.round(plans.stream().mapToDouble(SrEngine.Plan::npuMicros).sum() * 10) / 10.0);
+      out.put(
+          "npu_us",
+          Math.round(plans.stream().mapToDouble(SrEngine.Plan::npuMicros).sum() * 10) / 10.0);
       return out;
     }
   }
 
-  /** Plans a request's images (validated against the model's signature already); bad parameters or images are refused. */
+  /**
+   * Plans a request's images (validated against the model's signature already); bad parameters or
+   * images are refused.
+   */
   public static Job plan(SrEngine engine, Tensor images, Map<String, Object> parameters) {
     double maxDrop = number(parameters, MAX_DROP_DB);
     double budget = number(parameters, BUDGET_US);
@@ -118,11 +125,17 @@ public final class SrRequests {
     int h = (int) images.dim(2);
     int w = (int) images.dim(3);
     if (h < 1 || w < 1) {
-      throw new BadInputException("input images must have at least one pixel, got " + h + "x" + w, false);
+      throw new BadInputException(
+          "input images must have at least one pixel, got " + h + "x" + w, false);
     }
     if ((long) n * h * w > MAX_PIXELS) {
-      throw new BadInputException("the request has " + (long) n * h * w + " pixels; at most " + MAX_PIXELS
-          + " are upscaled per request", true);
+      throw new BadInputException(
+          "the request has "
+              + (long) n * h * w
+              + " pixels; at most "
+              + MAX_PIXELS
+              + " are upscaled per request",
+          true);
     }
     int[] pixels = images.toUint8Array();
     List<SrEngine.Plan> plans = new ArrayList<>(n);
@@ -150,8 +163,11 @@ public final class SrRequests {
     if (v == null) {
       return 0;
     }
-    if (!(v instanceof Number num) || !(num.doubleValue() >= 0) || Double.isInfinite(num.doubleValue())) {
-      throw new BadInputException(String.format(Locale.ROOT, "parameter '%s' must be a non-negative number", key), false);
+    if (!(v instanceof Number num)
+        || !(num.doubleValue() >= 0)
+        || Double.isInfinite(num.doubleValue())) {
+      throw new BadInputException(
+          String.format(Locale.ROOT, "parameter '%s' must be a non-negative number", key), false);
     }
     return num.doubleValue();
   }

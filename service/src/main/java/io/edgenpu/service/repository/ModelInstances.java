@@ -26,15 +26,23 @@ final class ModelInstances {
   }
 
   /** Loads one version (blocking: reads files, creates ONNX Runtime sessions). */
-  ModelInstance create(ModelConfig config, long version, Path versionDir, Device device) throws Exception {
+  ModelInstance create(ModelConfig config, long version, Path versionDir, Device device)
+      throws Exception {
     return switch (config.kind()) {
       case PLAIN -> new PlainModel(env, config, version, versionDir, intraOpThreads);
       case EARLY_EXIT -> new EarlyExitModel(env, config, version, versionDir, intraOpThreads);
       case NAWQ_SR -> {
-        // The configurations are timed on the NPU that serves the model (the default profile elsewhere).
-        NpuProfile npu = device.accelerator() instanceof EmulatedNpuAccelerator e ? e.profile()
-            : NpuProfiles.resolve(NpuProfiles.DEFAULT);
-        SrEngine engine = new SrEngine(ModelWorkloads.graphFile(versionDir, config.graph()), config.directory(), npu);
+        // The configurations are timed on the NPU that serves the model (the default profile
+        // elsewhere).
+        NpuProfile npu =
+            device.accelerator() instanceof EmulatedNpuAccelerator e
+                ? e.profile()
+                : NpuProfiles.resolve(NpuProfiles.DEFAULT);
+        SrEngine engine =
+            new SrEngine(
+                ModelWorkloads.graphFile(versionDir, config.singleGraph()),
+                config.directory(),
+                npu);
         yield new NawqSrModel(config, version, versionDir, SrRequests.planner(engine));
       }
     };

@@ -1,10 +1,10 @@
 package io.edgenpu.service.repository;
 
+import ai.onnxruntime.OrtEnvironment;
+import io.edgenpu.api.tensor.Tensor;
+import io.edgenpu.config.ConfigException;
 import io.edgenpu.repository.ModelConfig;
 import io.edgenpu.repository.ModelConfigParser;
-
-import ai.onnxruntime.OrtEnvironment;
-import io.edgenpu.config.ConfigException;
 import io.edgenpu.scheduler.core.ExitStatistics;
 import io.edgenpu.scheduler.core.ModelLane;
 import io.edgenpu.scheduler.core.QueuePolicy;
@@ -19,28 +19,34 @@ import io.edgenpu.service.inference.Status;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The Triton-like model repository: {@code <root>/<model>/config.yaml} and numeric version folders. Loads,
- * reloads and unloads models, tracks each model's lifecycle state and failure reason, and resolves
- * (model, version) for requests. Loading is blocking (it creates ONNX Runtime sessions): call
- * {@link #load}/{@link #unload} off event loops. Lookups are lock-free.
+ * The Triton-like model repository: {@code <root>/<model>/config.yaml} and numeric version folders.
+ * Loads, reloads and unloads models, tracks each model's lifecycle state and failure reason, and
+ * resolves (model, version) for requests. Loading is blocking (it creates ONNX Runtime sessions):
+ * call {@link #load}/{@link #unload} off event loops. Lookups are lock-free.
  */
 public final class ModelRepository implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ModelRepository.class.getName());
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
 
-  /** Prior exit probability at each intermediate exit when a model gives no exit-prior (a guess; learned online). */
+  /**
+   * Prior exit probability at each intermediate exit when a model gives no exit-prior (a guess;
+   * learned online).
+   */
   private static final double DEFAULT_EXIT_HAZARD = 0.3;
 
   private final Path root;
@@ -51,17 +57,33 @@ public final class ModelRepository implements AutoCloseable {
   private volatile boolean frozen;
   private final WarmupSamples warmupSamples;
 
-  /** Reads a model's configured warm-up sample (an OIP inference request file) as its inputs by name. */
+  /**
+   * Reads a model's configured warm-up sample (an OIP inference request file) as its inputs by
+   * name.
+   */
   @FunctionalInterface
   public interface WarmupSamples {
-    Map<String, io.edgenpu.api.tensor.Tensor> read(Path file, ModelInstance model) throws IOException;
+    Map<String, Tensor> read(Path file, ModelInstance model) throws IOException;
   }
+
   private final Map<String, ModelEntry> entries = new ConcurrentHashMap<>();
   private final StatsRegistry stats;
 
-  /** @param deviceOverrides model name -> device, replacing the {@code device} of that model's config file */
-  public ModelRepository(Path root, Map<String, Device> devices, String defaultDevice, Map<String, String> deviceOverrides,
-      OrtEnvironment env, int intraOpThreads, StatsRegistry stats, WarmupSamples warmupSamples) {
+  /**
+   * A repository of the models under a folder.
+   *
+   * @param deviceOverrides model name -> device, replacing the device named in that model's config
+   *     file
+   */
+  public ModelRepository(
+      Path root,
+      Map<String, Device> devices,
+      String defaultDevice,
+      Map<String, String> deviceOverrides,
+      OrtEnvironment env,
+      int intraOpThreads,
+      StatsRegistry stats,
+      WarmupSamples warmupSamples) {
     this.warmupSamples = warmupSamples;
     this.stats = stats;
     this.deviceOverrides = Map.copyOf(deviceOverrides);
@@ -70,7 +92,8 @@ public final class ModelRepository implements AutoCloseable {
     this.defaultDevice = defaultDevice;
     this.instances = new ModelInstances(env, intraOpThreads);
     if (!devices.containsKey(defaultDevice)) {
-      throw new IllegalArgumentException("default device '" + defaultDevice + "' is not one of " + devices.keySet());
+      throw new IllegalArgumentException(
+          "default device '" + defaultDevice + "' is not one of " + devices.keySet());
     }
   }
 
@@ -102,14 +125,15 @@ public final class ModelRepository implements AutoCloseable {
   }
 
   /**
-   * Loads or reloads a model. Throws NOT_FOUND for a name with no folder, INVALID_ARGUMENT when the model
-   * cannot be loaded.
+   * Loads or reloads a model. Throws NOT_FOUND for a name with no folder, INVALID_ARGUMENT when the
+   * model cannot be loaded.
    *
-   * <p>A first load is LOADING until every version is built, warmed up and attached, then READY (or FAILED
-   * with the reason). A reload builds and warms the new versions beside the serving ones, which keep
-   * serving (the model stays READY); then requests go to the new versions and the old ones drain: what
-   * they have queued or running is answered before their native resources are released. A failed reload
-   * leaves the old versions serving, with the failure as the model's reason.
+   * <p>A first load is LOADING until every version is built, warmed up and attached, then READY (or
+   * FAILED with the reason). A reload builds and warms the new versions beside the serving ones,
+   * which keep serving (the model stays READY); then requests go to the new versions and the old
+   * ones drain: what they have queued or running is answered before their native resources are
+   * released. A failed reload leaves the old versions serving, with the failure as the model's
+   * reason.
    */
   public synchronized void load(String name) {
     refuseWhenFrozen();
@@ -133,7 +157,10 @@ public final class ModelRepository implements AutoCloseable {
       }
       Device device = devices.get(config.device());
       if (device == null) {
-        throw new ConfigException(dir.resolve("config.yaml").toString(), 0, 0,
+        throw new ConfigException(
+            dir.resolve("config.yaml").toString(),
+            0,
+            0,
             "unknown device '" + config.device() + "'; devices: " + devices.keySet());
       }
       NavigableMap<Long, ModelVersion> versions = new TreeMap<>();
@@ -141,18 +168,33 @@ public final class ModelRepository implements AutoCloseable {
         ModelInstance instance = instances.create(config, v, dir.resolve(Long.toString(v)), device);
         ModelVersion mv = new ModelVersion(instance, device, stats.forKey(instance.versionKey()));
         loaded.add(mv);
-        mv.warmedUp(instance.warmUp(config.warmup().sample() == null ? null
-            : warmupSamples.read(config.directory().resolve(config.warmup().sample()), instance)));
-        device.attach(instance, BatchPolicies.create(config.scheduling().policy(), config.scheduling().parameters()),
-            exitStatistics(config, instance.plan()), laneConfig(config));
+        mv.warmedUp(
+            instance.warmUp(
+                config.warmup().sample() == null
+                    ? null
+                    : warmupSamples.read(
+                        config.directory().resolve(config.warmup().sample()), instance)));
+        device.attach(
+            instance,
+            BatchPolicies.create(config.scheduling().policy(), config.scheduling().parameters()),
+            exitStatistics(config, instance.plan()),
+            laneConfig(config));
         versions.put(v, mv);
       }
-      NavigableMap<Long, ModelVersion> old = entry.swap(config, Collections.unmodifiableNavigableMap(versions));
+      NavigableMap<Long, ModelVersion> old =
+          entry.swap(config, Collections.unmodifiableNavigableMap(versions));
       for (ModelVersion mv : old.values()) {
         mv.retire("model " + name + " was reloaded");
       }
       entry.setState(ModelState.READY, "");
-      LOG.log(System.Logger.Level.INFO, "loaded model " + name + " versions " + versions.keySet() + " on device " + device.name());
+      LOG.log(
+          System.Logger.Level.INFO,
+          "loaded model "
+              + name
+              + " versions "
+              + versions.keySet()
+              + " on device "
+              + device.name());
     } catch (Exception | LinkageError e) {
       for (ModelVersion mv : loaded) {
         mv.close("load of model " + name + " failed");
@@ -163,8 +205,14 @@ public final class ModelRepository implements AutoCloseable {
       } else {
         entry.setState(ModelState.FAILED, reason);
       }
-      LOG.log(System.Logger.Level.WARNING, "model " + name + " failed to load: " + reason,
-          e instanceof ConfigException || e instanceof IOException || e instanceof IllegalArgumentException ? null : e);
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "model " + name + " failed to load: " + reason,
+          e instanceof ConfigException
+                  || e instanceof IOException
+                  || e instanceof IllegalArgumentException
+              ? null
+              : e);
       throw InferenceException.invalid("failed to load model '" + name + "': " + reason);
     }
   }
@@ -189,7 +237,8 @@ public final class ModelRepository implements AutoCloseable {
       case SPECIFIC -> {
         for (long v : config.versionPolicy().versions()) {
           if (!present.contains(v)) {
-            throw new IOException("config asks for version " + v + " but " + dir + " has only " + present);
+            throw new IOException(
+                "config asks for version " + v + " but " + dir + " has only " + present);
           }
         }
         yield config.versionPolicy().versions();
@@ -225,9 +274,14 @@ public final class ModelRepository implements AutoCloseable {
     for (ModelConfig.QueueLevel l : s.queueLevels()) {
       levels.add(new QueuePolicy(l.maxSize(), l.timeout(), l.allowTimeoutOverride()));
     }
-    return new ModelLane.Config(config.maxBatchSize(), levels, s.defaultPriority(),
-        SampleQueue.Order.valueOf(s.order().name()), s.dropLate(),
-        config.slo(), s.admission());
+    return new ModelLane.Config(
+        config.maxBatchSize(),
+        levels,
+        s.defaultPriority(),
+        SampleQueue.Order.valueOf(s.order().name()),
+        s.dropLate(),
+        config.slo(),
+        s.admission());
   }
 
   /** Unloads a model; requests in flight finish, queued ones fail as unavailable. */
@@ -241,7 +295,8 @@ public final class ModelRepository implements AutoCloseable {
       throw InferenceException.notFound("no model '" + name + "' in the repository");
     }
     entry.setState(ModelState.UNLOADING, "");
-    NavigableMap<Long, ModelVersion> old = entry.swap(entry.config(), Collections.emptyNavigableMap());
+    NavigableMap<Long, ModelVersion> old =
+        entry.swap(Objects.requireNonNull(entry.config()), Collections.emptyNavigableMap());
     for (ModelVersion mv : old.values()) {
       mv.close("model " + name + " was unloaded");
     }
@@ -249,8 +304,8 @@ public final class ModelRepository implements AutoCloseable {
   }
 
   /**
-   * From now on, loads and unloads are refused (503): the server is shutting down, and a model loading while
-   * the process exits could use ONNX Runtime after its environment is gone.
+   * From now on, loads and unloads are refused (503): the server is shutting down, and a model
+   * loading while the process exits could use ONNX Runtime after its environment is gone.
    */
   public void freeze() {
     frozen = true;
@@ -263,19 +318,21 @@ public final class ModelRepository implements AutoCloseable {
 
   private void refuseWhenFrozen() {
     if (frozen) {
-      throw new InferenceException(Status.UNAVAILABLE, "server is shutting down; the repository takes no changes",
-          java.time.Duration.ofSeconds(1));
+      throw new InferenceException(
+          Status.UNAVAILABLE,
+          "server is shutting down; the repository takes no changes",
+          Duration.ofSeconds(1));
     }
   }
 
   /** The entry of a known model, or null. */
-  public ModelEntry entry(String name) {
+  public @Nullable ModelEntry entry(@Nullable String name) {
     return name == null ? null : entries.get(name);
   }
 
   /**
-   * The version that serves a request: the given version, or the highest loaded one. NOT_FOUND for an
-   * unknown model or version, UNAVAILABLE for a model that is not ready.
+   * The version that serves a request: the given version, or the highest loaded one. NOT_FOUND for
+   * an unknown model or version, UNAVAILABLE for a model that is not ready.
    */
   public ModelVersion resolve(String name, String version) {
     ModelEntry e = entry(name);
@@ -283,14 +340,22 @@ public final class ModelRepository implements AutoCloseable {
       throw InferenceException.notFound("unknown model '" + name + "'");
     }
     if (e.state() != ModelState.READY) {
-      throw new InferenceException(Status.UNAVAILABLE, "model '" + name + "' is not ready (state " + e.state()
-          + (e.reason().isEmpty() ? "" : ": " + e.reason()) + ")", java.time.Duration.ofSeconds(1));
+      throw new InferenceException(
+          Status.UNAVAILABLE,
+          "model '"
+              + name
+              + "' is not ready (state "
+              + e.state()
+              + (e.reason().isEmpty() ? "" : ": " + e.reason())
+              + ")",
+          Duration.ofSeconds(1));
     }
     NavigableMap<Long, ModelVersion> versions = e.versions();
     if (version == null || version.isEmpty()) {
       Map.Entry<Long, ModelVersion> last = versions.lastEntry();
       if (last == null) {
-        throw new InferenceException(Status.UNAVAILABLE, "model '" + name + "' has no loaded version");
+        throw new InferenceException(
+            Status.UNAVAILABLE, "model '" + name + "' has no loaded version");
       }
       return last.getValue();
     }

@@ -1,6 +1,9 @@
 package io.edgenpu.service.repository;
 
-/** Lifecycle of a model (version) in the repository, as shown by ready, metadata and the repository index. */
+/**
+ * Lifecycle of a model (version) in the repository, as shown by ready, metadata and the repository
+ * index.
+ */
 public enum ModelState {
   LOADING,
   READY,

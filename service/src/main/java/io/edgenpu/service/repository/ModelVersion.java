@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loaded, schedulable model version: its instance, the device it runs on, its statistics, and a count of
- * requests in flight so that an unload can wait for them before releasing native resources. Thread-safe.
+ * A loaded, schedulable model version: its instance, the device it runs on, its statistics, and a
+ * count of requests in flight so that an unload can wait for them before releasing native
+ * resources. Thread-safe.
  */
 public final class ModelVersion {
   private final ModelInstance instance;
@@ -73,8 +74,8 @@ public final class ModelVersion {
   }
 
   /**
-   * Unload: stops scheduling this version at once (its queued requests fail as unavailable; a batch on the
-   * device finishes) and releases it once nothing is in flight.
+   * Unload: stops scheduling this version at once (its queued requests fail as unavailable; a batch
+   * on the device finishes) and releases it once nothing is in flight.
    */
   void close(String reason) {
     closing = true;
@@ -85,8 +86,8 @@ public final class ModelVersion {
   }
 
   /**
-   * Replaced by a reload: takes no new request, answers everything it has (queued or running), then leaves
-   * the device and releases its native resources.
+   * Replaced by a reload: takes no new request, answers everything it has (queued or running), then
+   * leaves the device and releases its native resources.
    */
   void retire(String reason) {
     closing = true;
@@ -98,10 +99,13 @@ public final class ModelVersion {
   private void release() {
     if (released.compareAndSet(false, true)) {
       device.detachLane(instance.key(), "version retired");
-      device.loop().execute(() -> {
-        device.removeModel(instance.key());
-        instance.close();
-      });
+      device
+          .loop()
+          .execute(
+              () -> {
+                device.removeModel(instance.key());
+                instance.close();
+              });
     }
   }
 }

@@ -4,6 +4,7 @@ import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.service.backend.ModelInstance;
+import io.edgenpu.service.inference.Caller;
 import io.edgenpu.service.inference.ExpressionTokenizer;
 import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.InferenceRequest;
@@ -12,6 +13,7 @@ import io.edgenpu.service.inference.InferenceService;
 import io.edgenpu.service.inference.NamedTensor;
 import io.edgenpu.service.inference.Status;
 import io.edgenpu.service.repository.ModelRepository;
+import io.edgenpu.service.security.SecurityWebFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,9 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -33,11 +32,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /v2/models/{m}[/versions/{v}]/listops}: a ListOps expression as text in, the predicted value
- * and the class probabilities out. The body is {@code {"expression": "...", "id": "..."}} (JSON) or the
- * expression itself (text/plain). The expression is tokenised with the model's own {@code vocab.txt} and
- * served through the ordinary inference path (scheduler, device) as one INT64 row. Errors are OIP error
- * bodies: 400 for empty input, unknown tokens, over-long expressions or a model without a vocabulary.
+ * {@code POST /v2/models/{m}[/versions/{v}]/listops}: a ListOps expression as text in, the
+ * predicted value and the class probabilities out. The body is {@code {"expression": "...", "id":
+ * "..."}} (JSON) or the expression itself (text/plain). The expression is tokenised with the
+ * model's own {@code vocab.txt} and served through the ordinary inference path (scheduler, device)
+ * as one INT64 row. Errors are OIP error bodies: 400 for empty input, unknown tokens, over-long
+ * expressions or a model without a vocabulary.
  */
 final class ExpressionHandler {
   static final int MAX_BODY_BYTES = 64 * 1024;
@@ -46,7 +46,8 @@ final class ExpressionHandler {
   private final ModelRepository repository;
   private final RestResponses responses;
   private final JsonMapper mapper;
-  private final Map<ModelInstance, ExpressionTokenizer> tokenizers = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<ModelInstance, ExpressionTokenizer> tokenizers =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   ExpressionHandler(InferenceService inference, ModelRepository repository, JsonMapper mapper) {
     this.inference = inference;
@@ -61,28 +62,55 @@ final class ExpressionHandler {
   Mono<ServerResponse> listops(ServerRequest req) {
     String model = req.pathVariable("model");
     String version = req.pathVariables().getOrDefault("version", "");
-    return RequestBodies.read(req, MAX_BODY_BYTES, () -> new InferenceException(Status.PAYLOAD_TOO_LARGE,
-            "an expression body is limited to " + MAX_BODY_BYTES + " bytes"))
-        .flatMap(body -> {
-          Parsed p = parse(req, body);
-          ModelInstance instance = repository.resolve(model, version).instance();
-          return tokenizer(instance).flatMap(t -> run(model, version, instance, t, p,
-              io.edgenpu.service.security.SecurityWebFilter.callerOf(req.exchange())));
-        })
+    return RequestBodies.read(
+            req,
+            MAX_BODY_BYTES,
+            () ->
+                new InferenceException(
+                    Status.PAYLOAD_TOO_LARGE,
+                    "an expression body is limited to " + MAX_BODY_BYTES + " bytes"))
+        .flatMap(
+            body -> {
+              Parsed p = parse(req, body);
+              ModelInstance instance = repository.resolve(model, version).instance();
+              return tokenizer(instance)
+                  .flatMap(
+                      t ->
+                          run(
+                              model,
+                              version,
+                              instance,
+                              t,
+                              p,
+                              SecurityWebFilter.callerOf(req.exchange())));
+            })
         .onErrorResume(responses::failure);
   }
 
-  private Mono<ServerResponse> run(String model, String version, ModelInstance instance, ExpressionTokenizer t, Parsed p,
-      io.edgenpu.service.inference.Caller caller) {
+  private Mono<ServerResponse> run(
+      String model,
+      String version,
+      ModelInstance instance,
+      ExpressionTokenizer t,
+      Parsed p,
+      Caller caller) {
     TensorSpec in = instance.inputs().get(0);
     long length = in.shape().length == 0 ? -1 : in.shape()[in.shape().length - 1];
     if (instance.inputs().size() != 1 || in.dataType() != DataType.INT64 || length < 1) {
-      throw InferenceException.invalid("model '" + model + "' does not take a single INT64 row of token ids");
+      throw InferenceException.invalid(
+          "model '" + model + "' does not take a single INT64 row of token ids");
     }
     long[] ids = t.encode(p.expression(), (int) length);
     int used = ExpressionTokenizer.split(p.expression()).size();
-    InferenceRequest ir = new InferenceRequest(model, version, p.id(),
-        List.of(new NamedTensor(in.name(), Tensor.ofLongs(new long[] {1, length}, ids))), List.of(), p.parameters(), 0);
+    InferenceRequest ir =
+        new InferenceRequest(
+            model,
+            version,
+            p.id(),
+            List.of(new NamedTensor(in.name(), Tensor.ofLongs(new long[] {1, length}, ids))),
+            List.of(),
+            p.parameters(),
+            0);
     InferenceService.Call call = inference.infer(ir, caller);
     return Answers.of(call).flatMap(r -> responses.ok(view(r, used)));
   }
@@ -118,7 +146,9 @@ final class ExpressionHandler {
       return new Parsed(new String(body, StandardCharsets.UTF_8), "", Map.of());
     }
     if (!type.isCompatibleWith(MediaType.APPLICATION_JSON)) {
-      throw new InferenceException(Status.UNSUPPORTED_MEDIA_TYPE, "use application/json {\"expression\": ...} or text/plain");
+      throw new InferenceException(
+          Status.UNSUPPORTED_MEDIA_TYPE,
+          "use application/json {\"expression\": ...} or text/plain");
     }
     JsonNode root;
     try {
@@ -126,8 +156,12 @@ final class ExpressionHandler {
     } catch (RuntimeException e) {
       throw InferenceException.invalid("malformed JSON body");
     }
-    if (root == null || !root.isObject() || !root.has("expression") || !root.get("expression").isString()) {
-      throw InferenceException.invalid("the body must be a JSON object with a string field 'expression'");
+    if (root == null
+        || !root.isObject()
+        || !root.has("expression")
+        || !root.get("expression").isString()) {
+      throw InferenceException.invalid(
+          "the body must be a JSON object with a string field 'expression'");
     }
     JsonNode id = root.get("id");
     if (id != null && !id.isString()) {
@@ -137,28 +171,43 @@ final class ExpressionHandler {
     if (client != null && !client.isString()) {
       throw InferenceException.invalid("'client_id' must be a string");
     }
-    Map<String, Object> parameters = client == null ? Map.of() : Map.of("client_id", client.asString());
-    return new Parsed(root.get("expression").asString(), id == null ? "" : id.asString(), parameters);
+    Map<String, Object> parameters =
+        client == null ? Map.of() : Map.of("client_id", client.asString());
+    return new Parsed(
+        root.get("expression").asString(), id == null ? "" : id.asString(), parameters);
   }
 
-  /** The model's tokenizer; its vocabulary file is read once per loaded instance, off the event loop. */
+  /**
+   * The model's tokenizer; its vocabulary file is read once per loaded instance, off the event
+   * loop.
+   */
   private Mono<ExpressionTokenizer> tokenizer(ModelInstance instance) {
     ExpressionTokenizer cached = tokenizers.get(instance);
     if (cached != null) {
       return Mono.just(cached);
     }
-    return Mono.fromCallable(() -> {
-      Path file = instance.config().directory().resolve("vocab.txt");
-      if (!Files.isRegularFile(file)) {
-        throw InferenceException.invalid("model '" + instance.config().name() + "' has no vocabulary (vocab.txt), so it takes no text");
-      }
-      try {
-        ExpressionTokenizer t = new ExpressionTokenizer(Files.readAllLines(file, StandardCharsets.UTF_8));
-        tokenizers.put(instance, t);
-        return t;
-      } catch (IOException | IllegalArgumentException e) {
-        throw InferenceException.invalid("model '" + instance.config().name() + "' has an unreadable vocabulary: " + e.getMessage());
-      }
-    }).subscribeOn(Schedulers.boundedElastic());
+    return Mono.fromCallable(
+            () -> {
+              Path file = instance.config().directory().resolve("vocab.txt");
+              if (!Files.isRegularFile(file)) {
+                throw InferenceException.invalid(
+                    "model '"
+                        + instance.config().name()
+                        + "' has no vocabulary (vocab.txt), so it takes no text");
+              }
+              try {
+                ExpressionTokenizer t =
+                    new ExpressionTokenizer(Files.readAllLines(file, StandardCharsets.UTF_8));
+                tokenizers.put(instance, t);
+                return t;
+              } catch (IOException | IllegalArgumentException e) {
+                throw InferenceException.invalid(
+                    "model '"
+                        + instance.config().name()
+                        + "' has an unreadable vocabulary: "
+                        + e.getMessage());
+              }
+            })
+        .subscribeOn(Schedulers.boundedElastic());
   }
 }

@@ -1,7 +1,6 @@
 package io.edgenpu.service.rest;
 
 import io.edgenpu.api.tensor.DataType;
-import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.InferenceRequest;
@@ -22,9 +21,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The OIP REST inference body: JSON requests and responses, and Triton's binary tensor extension (a JSON
- * header of {@code Inference-Header-Content-Length} bytes followed by raw tensors, in the order of the
- * inputs that declare {@code binary_data_size}). Stateless and thread-safe.
+ * The OIP REST inference body: JSON requests and responses, and Triton's binary tensor extension (a
+ * JSON header of {@code Inference-Header-Content-Length} bytes followed by raw tensors, in the
+ * order of the inputs that declare {@code binary_data_size}). Stateless and thread-safe.
  */
 public final class InferJsonCodec {
   static final String BINARY_DATA_SIZE = "binary_data_size";
@@ -35,21 +34,24 @@ public final class InferJsonCodec {
   private final InferRequestReader reader;
 
   public InferJsonCodec(long maxTensorElements) {
-    JsonFactory factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
-        .build();
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
+            .build();
     this.mapper = JsonMapper.builder(factory).build();
     this.reader = new InferRequestReader(mapper, maxTensorElements);
     warmUp(mapper);
   }
 
   /**
-   * Builds and caches the mapper's tree (de)serializers now: Jackson creates them on first use under a lock,
-   * and concurrent first requests on several event loops would otherwise wait on it (BlockHound saw it).
+   * Builds and caches the mapper's tree (de)serializers now: Jackson creates them on first use
+   * under a lock, and concurrent first requests on several event loops would otherwise wait on it
+   * (BlockHound saw it).
    */
   static void warmUp(JsonMapper mapper) {
     mapper.readTree("{\"a\":[1,2.5,\"s\",true,null,{}]}");
-    mapper.writeValueAsString(java.util.Map.of("a", java.util.List.of(1, 2.5, "s", true)));
+    mapper.writeValueAsString(Map.of("a", List.of(1, 2.5, "s", true)));
     mapper.writeValueAsString(mapper.readTree("{\"a\":[1]}"));
   }
 
@@ -78,17 +80,20 @@ public final class InferJsonCodec {
    *
    * @param jsonLength length of the JSON header; the rest of {@code body} is binary tensor data
    */
-  public InferenceRequest decode(String model, String version, byte[] body, int jsonLength, long deadlineNanos) {
+  public InferenceRequest decode(
+      String model, String version, byte[] body, int jsonLength, long deadlineNanos) {
     if (jsonLength < 0 || jsonLength > body.length) {
-      throw InferenceException.invalid("the JSON header is " + jsonLength + " bytes but the body has " + body.length);
+      throw InferenceException.invalid(
+          "the JSON header is " + jsonLength + " bytes but the body has " + body.length);
     }
     ByteBuffer binary = ByteBuffer.wrap(body, jsonLength, body.length - jsonLength).slice();
     return reader.read(model, version, body, jsonLength, binary, deadlineNanos, false);
   }
 
   /**
-   * Decodes one message of the WebSocket stream: an inference request (JSON only) that names its model in
-   * {@code model_name} (and optionally {@code model_version}), as gRPC's ModelInferRequest does.
+   * Decodes one message of the WebSocket stream: an inference request (JSON only) that names its
+   * model in {@code model_name} (and optionally {@code model_version}), as gRPC's ModelInferRequest
+   * does.
    */
   public InferenceRequest decodeStreamMessage(byte[] message) {
     return reader.read(null, null, message, message.length, ByteBuffer.allocate(0), 0, true);
@@ -114,20 +119,26 @@ public final class InferJsonCodec {
       } else if (v.isNumber()) {
         value = v.doubleValue();
       } else {
-        throw InferenceException.invalid("parameter '" + e.getKey() + "' of the " + where
-            + " must be a string, number or boolean");
+        throw InferenceException.invalid(
+            "parameter '"
+                + e.getKey()
+                + "' of the "
+                + where
+                + " must be a string, number or boolean");
       }
       out.put(e.getKey(), value);
     }
     return out;
   }
 
-  /** An encoded response: the body, and the JSON header length when binary data follows (else -1). */
+  /**
+   * An encoded response: the body, and the JSON header length when binary data follows (else -1).
+   */
   public record Encoded(byte[] body, int jsonLength) {}
 
   /**
-   * Encodes a response. Outputs the client asked to get as binary (per output {@code binary_data}, or
-   * request-level {@code binary_data_output}) follow the JSON as raw bytes.
+   * Encodes a response. Outputs the client asked to get as binary (per output {@code binary_data},
+   * or request-level {@code binary_data_output}) follow the JSON as raw bytes.
    */
   public Encoded encode(InferenceResult r, InferenceRequest req) {
     boolean allBinary = Boolean.TRUE.equals(req.parameters().get(BINARY_DATA_OUTPUT));
@@ -162,8 +173,10 @@ public final class InferJsonCodec {
           g.writeNumber(d);
         }
         g.writeEndArray();
-        boolean binary = binaryByName.getOrDefault(o.name(), allBinary)
-            || t.dataType() == DataType.FP16 || t.dataType() == DataType.BF16;
+        boolean binary =
+            binaryByName.getOrDefault(o.name(), allBinary)
+                || t.dataType() == DataType.FP16
+                || t.dataType() == DataType.BF16;
         if (binary) {
           g.writeObjectPropertyStart("parameters");
           g.writeNumberProperty(BINARY_DATA_SIZE, t.rawByteSize());

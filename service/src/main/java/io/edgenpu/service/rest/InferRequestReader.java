@@ -9,7 +9,6 @@ import io.edgenpu.service.inference.InferenceRequest;
 import io.edgenpu.service.inference.InputLimits;
 import io.edgenpu.service.inference.NamedTensor;
 import io.edgenpu.service.inference.RequestedOutput;
-import io.edgenpu.service.inference.Status;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -25,12 +26,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads an OIP JSON inference request token by token: tensor data goes from the parser straight into the
- * tensor's little-endian buffer (floats parsed as floats), with no tree of nodes in between. The common
- * order of an input's fields (name, datatype, shape, then data, as Triton's clients write them) is read in
- * one pass; data that comes before its datatype or shape is read as a tree and decoded afterwards
- * ({@link TensorJson}), so every field order is accepted with the same checks and messages. Stateless and
- * thread-safe.
+ * Reads an OIP JSON inference request token by token: tensor data goes from the parser straight
+ * into the tensor's little-endian buffer (floats parsed as floats), with no tree of nodes in
+ * between. The common order of an input's fields (name, datatype, shape, then data, as Triton's
+ * clients write them) is read in one pass; data that comes before its datatype or shape is read as
+ * a tree and decoded afterwards ({@link TensorJson}), so every field order is accepted with the
+ * same checks and messages. Stateless and thread-safe.
  */
 final class InferRequestReader {
   private static final int MAX_DEPTH = 32;
@@ -44,10 +45,17 @@ final class InferRequestReader {
   }
 
   /**
-   * @param binary the bytes after the JSON header (Triton's binary tensor extension), possibly empty
+   * @param binary the bytes after the JSON header (Triton's binary tensor extension), possibly
+   *     empty
    * @param streamMessage accept (and require) {@code model_name}, optionally {@code model_version}
    */
-  InferenceRequest read(String model, String version, byte[] body, int jsonLength, ByteBuffer binary, long deadlineNanos,
+  InferenceRequest read(
+      @Nullable String model,
+      @Nullable String version,
+      byte[] body,
+      int jsonLength,
+      ByteBuffer binary,
+      long deadlineNanos,
       boolean streamMessage) {
     if (jsonLength == 0) {
       throw InferenceException.invalid("the request body is empty");
@@ -58,7 +66,10 @@ final class InferRequestReader {
         throw InferenceException.invalid("the request body is empty");
       }
       if (t != JsonToken.START_OBJECT) {
-        throw InferenceException.invalid(streamMessage ? "each stream message must be a JSON object" : "the request body must be a JSON object");
+        throw InferenceException.invalid(
+            streamMessage
+                ? "each stream message must be a JSON object"
+                : "the request body must be a JSON object");
       }
       String id = null;
       Map<String, Object> params = new LinkedHashMap<>();
@@ -92,7 +103,8 @@ final class InferRequestReader {
                 throw InferenceException.invalid("'model_version' must be a string");
               }
             } else {
-              throw InferenceException.invalid("unknown field '" + field + "' in the inference request");
+              throw InferenceException.invalid(
+                  "unknown field '" + field + "' in the inference request");
             }
           }
         }
@@ -104,10 +116,18 @@ final class InferRequestReader {
         throw InferenceException.invalid("'inputs' must be a non-empty array");
       }
       if (binary.hasRemaining()) {
-        throw InferenceException.invalid(binary.remaining() + " bytes of binary data follow the inputs but no input claims them");
+        throw InferenceException.invalid(
+            binary.remaining()
+                + " bytes of binary data follow the inputs but no input claims them");
       }
-      return new InferenceRequest(streamMessage ? streamModel : model, streamMessage ? streamVersion : version, id, inputs,
-          outputs, params, deadlineNanos);
+      return new InferenceRequest(
+          Objects.requireNonNull(streamMessage ? streamModel : model, "model"),
+          Objects.requireNonNullElse(streamMessage ? streamVersion : version, ""),
+          id,
+          inputs,
+          outputs,
+          params,
+          deadlineNanos);
     } catch (JacksonException e) {
       throw InferenceException.invalid("malformed JSON: " + e.getOriginalMessage());
     }
@@ -128,7 +148,9 @@ final class InferRequestReader {
     return out;
   }
 
-  /** One input object, the parser on its START_OBJECT; returns with the parser on its END_OBJECT. */
+  /**
+   * One input object, the parser on its START_OBJECT; returns with the parser on its END_OBJECT.
+   */
   private NamedTensor input(JsonParser p, ByteBuffer binary) {
     String name = null;
     boolean nameNotString = false;
@@ -164,7 +186,12 @@ final class InferRequestReader {
         case "data" -> {
           hasData = v != JsonToken.VALUE_NULL;
           DataType type = datatype == null ? null : DataType.fromWireName(datatype).orElse(null);
-          if (hasData && name != null && !name.isEmpty() && type != null && shapeTree != null && shape == null) {
+          if (hasData
+              && name != null
+              && !name.isEmpty()
+              && type != null
+              && shapeTree != null
+              && shape == null) {
             shape = shape(name, shapeTree);
           }
           if (hasData && name != null && !name.isEmpty() && type != null && shape != null) {
@@ -184,7 +211,8 @@ final class InferRequestReader {
     }
     DataType type = DataType.fromWireName(datatype).orElse(null);
     if (type == null) {
-      throw InferenceException.invalid("input '" + name + "' has unknown datatype '" + datatype + "'");
+      throw InferenceException.invalid(
+          "input '" + name + "' has unknown datatype '" + datatype + "'");
     }
     if (shape == null) {
       shape = shape(name, shapeTree);
@@ -192,14 +220,22 @@ final class InferRequestReader {
     Object size = params.get(InferJsonCodec.BINARY_DATA_SIZE);
     if (size != null) {
       if (!(size instanceof Long len) || len < 0) {
-        throw InferenceException.invalid("input '" + name + "': binary_data_size must be a non-negative integer");
+        throw InferenceException.invalid(
+            "input '" + name + "': binary_data_size must be a non-negative integer");
       }
       if (hasData) {
-        throw InferenceException.invalid("input '" + name + "' has both 'data' and binary_data_size");
+        throw InferenceException.invalid(
+            "input '" + name + "' has both 'data' and binary_data_size");
       }
       if (len > binary.remaining()) {
-        throw InferenceException.invalid("input '" + name + "' declares " + len + " bytes of binary data but only "
-            + binary.remaining() + " remain");
+        throw InferenceException.invalid(
+            "input '"
+                + name
+                + "' declares "
+                + len
+                + " bytes of binary data but only "
+                + binary.remaining()
+                + " remain");
       }
       ByteBuffer raw = binary.slice(binary.position(), len.intValue());
       binary.position(binary.position() + len.intValue());
@@ -207,48 +243,60 @@ final class InferRequestReader {
       try {
         return new NamedTensor(name, Tensor.ofRaw(type, shape, raw), params);
       } catch (IllegalArgumentException e) {
-        throw InferenceException.invalid("input '" + name + "': " + e.getMessage() + " (" + n + " elements)");
+        throw InferenceException.invalid(
+            "input '" + name + "': " + e.getMessage() + " (" + n + " elements)");
       }
     }
     if (streamed != null) {
       return new NamedTensor(name, streamed, params);
     }
-    return new NamedTensor(name, TensorJson.decode(name, type, shape, dataTree, maxElements), params);
+    return new NamedTensor(
+        name, TensorJson.decode(name, type, shape, dataTree, maxElements), params);
   }
 
   private long count(String name, long[] shape) {
     return InputLimits.elementCount(name, shape, maxElements);
   }
 
-  private static long[] shape(String name, JsonNode s) {
+  private static long[] shape(String name, @Nullable JsonNode s) {
     if (s == null || !s.isArray()) {
       throw InferenceException.invalid("input '" + name + "' needs a 'shape' array");
     }
     if (s.size() > 16) {
-      throw InferenceException.invalid("input '" + name + "' has rank " + s.size() + "; at most 16 dimensions");
+      throw InferenceException.invalid(
+          "input '" + name + "' has rank " + s.size() + "; at most 16 dimensions");
     }
     long[] out = new long[s.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode d = s.get(i);
       if (!d.isIntegralNumber() || !d.canConvertToLong() || d.longValue() < 0) {
-        throw InferenceException.invalid("input '" + name + "': shape dimensions must be non-negative integers");
+        throw InferenceException.invalid(
+            "input '" + name + "': shape dimensions must be non-negative integers");
       }
       out[i] = d.longValue();
     }
     return out;
   }
 
-  /** Streams the data array (flat or nested) into a tensor; the parser on the data's first token. */
+  /**
+   * Streams the data array (flat or nested) into a tensor; the parser on the data's first token.
+   */
   private Tensor data(JsonParser p, String name, DataType type, long[] shape) {
     long n = count(name, shape);
     if (type == DataType.BYTES) {
       List<byte[]> values = new ArrayList<>((int) Math.min(n, 1 << 16));
-      long seen = elements(p, name, n, () -> {
-        if (p.currentToken() != JsonToken.VALUE_STRING) {
-          throw InferenceException.invalid("input '" + name + "' is BYTES: elements must be strings");
-        }
-        values.add(p.getText().getBytes(StandardCharsets.UTF_8));
-      });
+      long seen =
+          elements(
+              p,
+              name,
+              n,
+              () -> {
+                if (p.currentToken() != JsonToken.VALUE_STRING) {
+                  throw InferenceException.invalid(
+                      "input '" + name + "' is BYTES: elements must be strings");
+                }
+                values.add(p.getText().getBytes(StandardCharsets.UTF_8));
+              });
       checkCount(name, shape, seen, n);
       return Tensor.ofBytes(shape, values);
     }
@@ -261,12 +309,21 @@ final class InferRequestReader {
 
   private static void checkCount(String name, long[] shape, long seen, long n) {
     if (seen != n) {
-      throw InferenceException.invalid("input '" + name + "' has " + seen + " data elements but shape "
-          + Shapes.toString(shape) + " needs " + n);
+      throw InferenceException.invalid(
+          "input '"
+              + name
+              + "' has "
+              + seen
+              + " data elements but shape "
+              + Shapes.toString(shape)
+              + " needs "
+              + n);
     }
   }
 
-  /** Visits the scalar elements of a (nested) array or a single scalar; returns how many there were. */
+  /**
+   * Visits the scalar elements of a (nested) array or a single scalar; returns how many there were.
+   */
   private static long elements(JsonParser p, String name, long limit, Runnable element) {
     JsonToken t = p.currentToken();
     if (t != JsonToken.START_ARRAY) {
@@ -287,7 +344,8 @@ final class InferRequestReader {
       } else {
         scalar(t, name);
         if (++count > limit) {
-          throw InferenceException.invalid("input '" + name + "' has more data elements than its shape allows (" + limit + ")");
+          throw InferenceException.invalid(
+              "input '" + name + "' has more data elements than its shape allows (" + limit + ")");
         }
         element.run();
       }
@@ -354,18 +412,31 @@ final class InferRequestReader {
   }
 
   private static long integer(JsonParser p, String name, DataType type, long min, long max) {
-    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT
+        || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
       throw kind(name, type, "integers");
     }
     long x = p.getLongValue();
     if (x < min || x > max) {
-      throw InferenceException.invalid("input '" + name + "' is " + type + ": element " + x + " is out of range [" + min + ", " + max + "]");
+      throw InferenceException.invalid(
+          "input '"
+              + name
+              + "' is "
+              + type
+              + ": element "
+              + x
+              + " is out of range ["
+              + min
+              + ", "
+              + max
+              + "]");
     }
     return x;
   }
 
   private static InferenceException kind(String name, DataType type, String expected) {
-    return InferenceException.invalid("input '" + name + "' is " + type + ": its elements must be " + expected);
+    return InferenceException.invalid(
+        "input '" + name + "' is " + type + ": its elements must be " + expected);
   }
 
   private static List<RequestedOutput> outputs(JsonParser p) {
@@ -401,7 +472,9 @@ final class InferRequestReader {
     return out;
   }
 
-  /** A flat parameters object (values: string, number or boolean); the parser on its first token. */
+  /**
+   * A flat parameters object (values: string, number or boolean); the parser on its first token.
+   */
   static Map<String, Object> parameters(JsonParser p, String where) {
     Map<String, Object> out = new LinkedHashMap<>();
     JsonToken t = p.currentToken();
@@ -414,19 +487,26 @@ final class InferRequestReader {
     }
     for (String key = p.nextName(); key != null; key = p.nextName()) {
       JsonToken v = p.nextToken();
-      Object value = switch (v) {
-        case VALUE_STRING -> p.getText();
-        case VALUE_TRUE -> Boolean.TRUE;
-        case VALUE_FALSE -> Boolean.FALSE;
-        case VALUE_NUMBER_INT -> {
-          if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            yield p.getDoubleValue();
-          }
-          yield p.getLongValue();
-        }
-        case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-        default -> throw InferenceException.invalid("parameter '" + key + "' of the " + where + " must be a string, number or boolean");
-      };
+      Object value =
+          switch (v) {
+            case VALUE_STRING -> p.getText();
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE -> false;
+            case VALUE_NUMBER_INT -> {
+              if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                yield p.getDoubleValue();
+              }
+              yield p.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+            default ->
+                throw InferenceException.invalid(
+                    "parameter '"
+                        + key
+                        + "' of the "
+                        + where
+                        + " must be a string, number or boolean");
+          };
       out.put(key, value);
     }
     return out;

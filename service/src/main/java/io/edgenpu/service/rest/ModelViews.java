@@ -1,23 +1,30 @@
 package io.edgenpu.service.rest;
 
+import io.edgenpu.repository.TensorSpec;
 import io.edgenpu.service.backend.ModelInstance;
 import io.edgenpu.service.config.ServerState;
 import io.edgenpu.service.inference.ModelStats;
 import io.edgenpu.service.repository.ModelEntry;
 import io.edgenpu.service.repository.ModelVersion;
-import io.edgenpu.repository.TensorSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * JSON views of server and model metadata, statistics and the repository index, shaped as the OIP and
- * Triton's extensions define them. Plain maps, serialised by Jackson.
+ * JSON views of server and model metadata, statistics and the repository index, shaped as the OIP
+ * and Triton's extensions define them. Plain maps, serialised by Jackson.
  */
 final class ModelViews {
-  static final List<String> EXTENSIONS = List.of("binary_tensor_data", "model_repository", "statistics",
-      "schedule_policy", "early_exit", "model_configuration");
+  static final List<String> EXTENSIONS =
+      List.of(
+          "binary_tensor_data",
+          "model_repository",
+          "statistics",
+          "schedule_policy",
+          "early_exit",
+          "model_configuration");
 
   private ModelViews() {}
 
@@ -93,7 +100,8 @@ final class ModelViews {
     return Map.of("count", d.count(), "ns", d.nanos());
   }
 
-  static Map<String, Object> indexEntry(String name, String version, String state, String reason) {
+  static Map<String, Object> indexEntry(
+      String name, @Nullable String version, String state, String reason) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
     if (version != null) {

@@ -5,6 +5,7 @@ import io.edgenpu.npu.cost.LayerCost;
 import io.edgenpu.npu.workload.Layer;
 import io.edgenpu.service.device.EmulatedNpuAccelerator;
 import io.edgenpu.service.inference.InferenceException;
+import io.edgenpu.service.inference.Status;
 import io.edgenpu.service.repository.ModelRepository;
 import io.edgenpu.service.repository.ModelVersion;
 import java.util.ArrayList;
@@ -17,11 +18,11 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code GET /v2/models/{m}[/versions/{v}]/npu?batch=B}: the per-layer trace of what the emulated NPU does
- * with each stage of a model at batch size B (default 1): the layout it picks per layer (⟨B_R, B_P, k⟩),
- * cycles, latency, MAC utilisation, compute or memory bound, and per stage the total, the utilisation and the
- * dominant stacking factor. The same numbers pace the device. 400 for a model on another device or a batch
- * outside 1..max-batch-size.
+ * {@code GET /v2/models/{m}[/versions/{v}]/npu?batch=B}: the per-layer trace of what the emulated
+ * NPU does with each stage of a model at batch size B (default 1): the layout it picks per layer
+ * (⟨B_R, B_P, k⟩), cycles, latency, MAC utilisation, compute or memory bound, and per stage the
+ * total, the utilisation and the dominant stacking factor. The same numbers pace the device. 400
+ * for a model on another device or a batch outside 1..max-batch-size.
  */
 final class NpuTraceHandler {
   private final ModelRepository repository;
@@ -37,9 +38,18 @@ final class NpuTraceHandler {
       String name = req.pathVariable("model");
       ModelVersion v = repository.resolve(name, req.pathVariables().getOrDefault("version", ""));
       if (!(v.device().accelerator() instanceof EmulatedNpuAccelerator npu)) {
-        throw InferenceException.invalid("model '" + name + "' runs on device '" + v.device().name() + "', not the emulated NPU");
+        throw InferenceException.invalid(
+            "model '"
+                + name
+                + "' runs on device '"
+                + v.device().name()
+                + "', not the emulated NPU");
       }
       FluidTable table = npu.table(v.instance().key());
+      if (table == null) {
+        throw new InferenceException(
+            Status.UNAVAILABLE, "model '" + name + "' is not (or no longer) on the emulated NPU");
+      }
       int max = v.instance().config().maxBatchSize();
       int batch = parseBatch(req.queryParam("batch").orElse("1"), max);
       List<Map<String, Object>> stages = new ArrayList<>();

@@ -7,15 +7,19 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 
-/** Request bodies as byte arrays: the one place where buffers are joined, bounded, copied and released. */
+/**
+ * Request bodies as byte arrays: the one place where buffers are joined, bounded, copied and
+ * released.
+ */
 public final class RequestBodies {
   private RequestBodies() {}
 
   /**
-   * The whole body, at most {@code maxBytes}; an empty body is an empty array. A longer body fails with
-   * {@code tooLarge}'s exception as soon as the limit is crossed (the rest is not buffered).
+   * The whole body, at most {@code maxBytes}; an empty body is an empty array. A longer body fails
+   * with {@code tooLarge}'s exception as soon as the limit is crossed (the rest is not buffered).
    */
-  public static Mono<byte[]> read(ServerRequest req, int maxBytes, Supplier<? extends RuntimeException> tooLarge) {
+  public static Mono<byte[]> read(
+      ServerRequest req, int maxBytes, Supplier<? extends RuntimeException> tooLarge) {
     return DataBufferUtils.join(req.bodyToFlux(DataBuffer.class), maxBytes)
         .map(RequestBodies::copyAndRelease)
         .defaultIfEmpty(new byte[0])

@@ -6,23 +6,27 @@ import io.edgenpu.api.tensor.Shapes;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.service.inference.InferenceException;
 import io.edgenpu.service.inference.InputLimits;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 
 /**
  * JSON tensor data of the Open Inference Protocol: row-major, flat ({@code [1,2,3,4]}) or nested
- * ({@code [[1,2],[3,4]]}), one JSON value per element (numbers, booleans for BOOL, strings for BYTES).
- * Decoding is strict: wrong element kinds, out-of-range integers and count mismatches are 400s.
+ * ({@code [[1,2],[3,4]]}), one JSON value per element (numbers, booleans for BOOL, strings for
+ * BYTES). Decoding is strict: wrong element kinds, out-of-range integers and count mismatches are
+ * 400s.
  */
 final class TensorJson {
   private TensorJson() {}
 
-  static Tensor decode(String name, DataType type, long[] shape, JsonNode data, long maxElements) {
+  static Tensor decode(
+      String name, DataType type, long[] shape, @Nullable JsonNode data, long maxElements) {
     long n = InputLimits.elementCount(name, shape, maxElements);
     if (data == null || data.isNull() || data.isMissingNode()) {
       throw InferenceException.invalid("input '" + name + "' has no 'data'");
@@ -30,14 +34,22 @@ final class TensorJson {
     List<JsonNode> flat = new ArrayList<>((int) Math.min(n, 1 << 20));
     flatten(name, data, flat, 0, n);
     if (flat.size() != n) {
-      throw InferenceException.invalid("input '" + name + "' has " + flat.size() + " data elements but shape "
-          + Shapes.toString(shape) + " needs " + n);
+      throw InferenceException.invalid(
+          "input '"
+              + name
+              + "' has "
+              + flat.size()
+              + " data elements but shape "
+              + Shapes.toString(shape)
+              + " needs "
+              + n);
     }
     if (type == DataType.BYTES) {
       List<byte[]> values = new ArrayList<>(flat.size());
       for (JsonNode v : flat) {
         if (!v.isString()) {
-          throw InferenceException.invalid("input '" + name + "' is BYTES: elements must be strings");
+          throw InferenceException.invalid(
+              "input '" + name + "' is BYTES: elements must be strings");
         }
         values.add(v.stringValue().getBytes(StandardCharsets.UTF_8));
       }
@@ -51,7 +63,8 @@ final class TensorJson {
     return Tensor.ofRaw(type, shape, b);
   }
 
-  private static void flatten(String name, JsonNode node, List<JsonNode> out, int depth, long limit) {
+  private static void flatten(
+      String name, JsonNode node, List<JsonNode> out, int depth, long limit) {
     if (depth > 32) {
       throw InferenceException.invalid("input '" + name + "': data nested too deeply");
     }
@@ -59,7 +72,8 @@ final class TensorJson {
       for (JsonNode child : node) {
         flatten(name, child, out, depth + 1, limit);
         if (out.size() > limit) {
-          throw InferenceException.invalid("input '" + name + "' has more data elements than its shape allows (" + limit + ")");
+          throw InferenceException.invalid(
+              "input '" + name + "' has more data elements than its shape allows (" + limit + ")");
         }
       }
     } else if (node.isObject()) {
@@ -89,7 +103,9 @@ final class TensorJson {
       case UINT32 -> b.putInt((int) integer(name, type, v, 0, 0xFFFFFFFFL));
       case INT64 -> b.putLong(integer(name, type, v, Long.MIN_VALUE, Long.MAX_VALUE));
       case UINT64 -> {
-        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0 || v.bigIntegerValue().bitLength() > 64) {
+        if (!v.isIntegralNumber()
+            || v.bigIntegerValue().signum() < 0
+            || v.bigIntegerValue().bitLength() > 64) {
           throw kind(name, type, "integers in [0, 2^64)");
         }
         b.putLong(v.bigIntegerValue().longValue());
@@ -111,13 +127,25 @@ final class TensorJson {
     }
     long x = v.longValue();
     if (x < min || x > max) {
-      throw InferenceException.invalid("input '" + name + "' is " + type + ": element " + x + " is out of range [" + min + ", " + max + "]");
+      throw InferenceException.invalid(
+          "input '"
+              + name
+              + "' is "
+              + type
+              + ": element "
+              + x
+              + " is out of range ["
+              + min
+              + ", "
+              + max
+              + "]");
     }
     return x;
   }
 
   private static InferenceException kind(String name, DataType type, String expected) {
-    return InferenceException.invalid("input '" + name + "' is " + type + ": its elements must be " + expected);
+    return InferenceException.invalid(
+        "input '" + name + "' is " + type + ": its elements must be " + expected);
   }
 
   /** Writes a tensor's elements as a flat JSON array. */
@@ -146,7 +174,7 @@ final class TensorJson {
         case INT32 -> g.writeNumber(b.getInt());
         case UINT32 -> g.writeNumber(b.getInt() & 0xFFFFFFFFL);
         case INT64 -> g.writeNumber(b.getLong());
-        case UINT64 -> g.writeNumber(new java.math.BigInteger(Long.toUnsignedString(b.getLong())));
+        case UINT64 -> g.writeNumber(new BigInteger(Long.toUnsignedString(b.getLong())));
         default -> throw new IllegalStateException("unexpected " + t.dataType());
       }
     }

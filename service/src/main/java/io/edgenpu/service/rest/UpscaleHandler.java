@@ -13,11 +13,9 @@ import io.edgenpu.service.inference.Status;
 import io.edgenpu.service.nawq.Images;
 import io.edgenpu.service.nawq.SrRequests;
 import io.edgenpu.service.repository.ModelRepository;
+import io.edgenpu.service.security.SecurityWebFilter;
 import java.util.List;
 import java.util.Map;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -25,13 +23,14 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * {@code POST /v2/models/{m}[/versions/{v}]/upscale} on a NAWQ-SR model: a PNG or JPEG in, the image upscaled
- * in the NPU's integer arithmetic out as a PNG (grey in, grey out; colour: luma by the network, chroma
- * bicubic). The image goes through the same path as an OIP {@code infer} with a UINT8 tensor: its tiles are
- * scheduler samples on the model's device. Query parameters {@code max_drop_db} and {@code budget_us} (see
- * {@link SrRequests}); the outcome is in headers: {@code X-Edgenpu-Config}, {@code X-Edgenpu-Bits},
- * {@code X-Edgenpu-Tiles}, {@code X-Edgenpu-Enhanced-Tiles}, {@code X-Edgenpu-Npu-Us}. Decoding and encoding
- * run on a blocking scheduler.
+ * {@code POST /v2/models/{m}[/versions/{v}]/upscale} on a NAWQ-SR model: a PNG or JPEG in, the
+ * image upscaled in the NPU's integer arithmetic out as a PNG (grey in, grey out; colour: luma by
+ * the network, chroma bicubic). The image goes through the same path as an OIP {@code infer} with a
+ * UINT8 tensor: its tiles are scheduler samples on the model's device. Query parameters {@code
+ * max_drop_db} and {@code budget_us} (see {@link SrRequests}); the outcome is in headers: {@code
+ * X-Edgenpu-Config}, {@code X-Edgenpu-Bits}, {@code X-Edgenpu-Tiles}, {@code
+ * X-Edgenpu-Enhanced-Tiles}, {@code X-Edgenpu-Npu-Us}. Decoding and encoding run on a blocking
+ * scheduler.
  */
 final class UpscaleHandler {
   static final int MAX_PIXELS = 512 * 512;
@@ -41,7 +40,11 @@ final class UpscaleHandler {
   private final RestResponses responses;
   private final int maxBodyBytes;
 
-  UpscaleHandler(InferenceService inference, ModelRepository repository, RestResponses responses, int maxBodyBytes) {
+  UpscaleHandler(
+      InferenceService inference,
+      ModelRepository repository,
+      RestResponses responses,
+      int maxBodyBytes) {
     this.inference = inference;
     this.repository = repository;
     this.responses = responses;
@@ -51,38 +54,67 @@ final class UpscaleHandler {
   Mono<ServerResponse> upscale(ServerRequest req) {
     String model = req.pathVariable("model");
     String version = req.pathVariables().getOrDefault("version", "");
-    Caller caller = io.edgenpu.service.security.SecurityWebFilter.callerOf(req.exchange());
-    return Mono.defer(() -> {
-      MediaType type = req.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
-      if (!type.isCompatibleWith(MediaType.IMAGE_PNG) && !type.isCompatibleWith(MediaType.IMAGE_JPEG)) {
-        throw new InferenceException(Status.UNSUPPORTED_MEDIA_TYPE, "send the image as image/png or image/jpeg, not " + type);
-      }
-      Map<String, Object> parameters = Map.of(SrRequests.MAX_DROP_DB, number(req, SrRequests.MAX_DROP_DB),
-          SrRequests.BUDGET_US, number(req, SrRequests.BUDGET_US));
-      ModelInstance instance = repository.resolve(model, version).instance();
-      if (!(instance instanceof NawqSrModel)) {
-        throw InferenceException.invalid("model '" + model + "' is not a NAWQ-SR model (kind: nawq-sr), e.g. sr-x2-nawq");
-      }
-      return RequestBodies.read(req, maxBodyBytes, () -> new InferenceException(Status.PAYLOAD_TOO_LARGE,
-              "the image is larger than " + maxBodyBytes + " bytes"))
-          .publishOn(Schedulers.boundedElastic())
-          .map(UpscaleHandler::decode)
-          .flatMap(image -> {
-            InferenceRequest ir = new InferenceRequest(model, version, null,
-                List.of(new NamedTensor(NawqSrModel.INPUT, SrRequests.toUint8(image.luma()))), List.of(), parameters, 0);
-            InferenceService.Call call = inference.infer(ir, caller);
-            return Answers.of(call)
-                .publishOn(Schedulers.boundedElastic())
-                .flatMap(r -> reply(r, image));
-          });
-    }).onErrorResume(responses::failure);
+    Caller caller = SecurityWebFilter.callerOf(req.exchange());
+    return Mono.defer(
+            () -> {
+              MediaType type =
+                  req.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
+              if (!type.isCompatibleWith(MediaType.IMAGE_PNG)
+                  && !type.isCompatibleWith(MediaType.IMAGE_JPEG)) {
+                throw new InferenceException(
+                    Status.UNSUPPORTED_MEDIA_TYPE,
+                    "send the image as image/png or image/jpeg, not " + type);
+              }
+              Map<String, Object> parameters =
+                  Map.of(
+                      SrRequests.MAX_DROP_DB,
+                      number(req, SrRequests.MAX_DROP_DB),
+                      SrRequests.BUDGET_US,
+                      number(req, SrRequests.BUDGET_US));
+              ModelInstance instance = repository.resolve(model, version).instance();
+              if (!(instance instanceof NawqSrModel)) {
+                throw InferenceException.invalid(
+                    "model '"
+                        + model
+                        + "' is not a NAWQ-SR model (kind: nawq-sr), e.g. sr-x2-nawq");
+              }
+              return RequestBodies.read(
+                      req,
+                      maxBodyBytes,
+                      () ->
+                          new InferenceException(
+                              Status.PAYLOAD_TOO_LARGE,
+                              "the image is larger than " + maxBodyBytes + " bytes"))
+                  .publishOn(Schedulers.boundedElastic())
+                  .map(UpscaleHandler::decode)
+                  .flatMap(
+                      image -> {
+                        InferenceRequest ir =
+                            new InferenceRequest(
+                                model,
+                                version,
+                                null,
+                                List.of(
+                                    new NamedTensor(
+                                        NawqSrModel.INPUT, SrRequests.toUint8(image.luma()))),
+                                List.of(),
+                                parameters,
+                                0);
+                        InferenceService.Call call = inference.infer(ir, caller);
+                        return Answers.of(call)
+                            .publishOn(Schedulers.boundedElastic())
+                            .flatMap(r -> reply(r, image));
+                      });
+            })
+        .onErrorResume(responses::failure);
   }
 
   private static Mono<ServerResponse> reply(InferenceResult r, Images.Decoded source) {
     Tensor out = r.outputs().get(0).tensor();
     byte[] png = Images.png(out.toUint8Array(), (int) out.dim(2), (int) out.dim(3), source);
     Map<String, Object> p = r.parameters();
-    return ServerResponse.ok().contentType(MediaType.IMAGE_PNG)
+    return ServerResponse.ok()
+        .contentType(MediaType.IMAGE_PNG)
         .header("X-Edgenpu-Config", String.valueOf(p.get("nawq_config")))
         .header("X-Edgenpu-Bits", String.valueOf(p.get("nawq_bits")))
         .header("X-Edgenpu-Tiles", String.valueOf(p.get("tiles")))
@@ -103,8 +135,15 @@ final class UpscaleHandler {
       throw InferenceException.invalid("the image has no pixels");
     }
     if ((long) size[0] * size[1] > MAX_PIXELS) {
-      throw new InferenceException(Status.PAYLOAD_TOO_LARGE, "the image has " + size[0] + "x" + size[1]
-          + " pixels; at most " + MAX_PIXELS + " are upscaled per request");
+      throw new InferenceException(
+          Status.PAYLOAD_TOO_LARGE,
+          "the image has "
+              + size[0]
+              + "x"
+              + size[1]
+              + " pixels; at most "
+              + MAX_PIXELS
+              + " are upscaled per request");
     }
     return Images.decode(body);
   }
@@ -118,7 +157,8 @@ final class UpscaleHandler {
       }
       return d;
     } catch (NumberFormatException e) {
-      throw InferenceException.invalid("'" + name + "' must be a non-negative number, got '" + v + "'");
+      throw InferenceException.invalid(
+          "'" + name + "' must be a non-negative number, got '" + v + "'");
     }
   }
 }

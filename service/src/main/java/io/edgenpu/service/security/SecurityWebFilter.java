@@ -2,6 +2,7 @@ package io.edgenpu.service.security;
 
 import io.edgenpu.service.inference.Caller;
 import io.edgenpu.service.inference.InferenceException;
+import io.edgenpu.service.inference.Status;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import org.springframework.core.Ordered;
@@ -16,16 +17,18 @@ import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
 /**
- * Authenticates every request under {@code /v2} (REST and the WebSocket stream's handshake) except the health
- * probes, and requires the admin role for repository load and unload. The {@link Caller} is left in the
- * exchange's attributes ({@link #CALLER}) for the handlers. Failures are the OIP error body with 401 (and
- * {@code WWW-Authenticate: Bearer}) or 403. With security off, every caller is {@link Caller#ANONYMOUS}.
+ * Authenticates every request under {@code /v2} (REST and the WebSocket stream's handshake) except
+ * the health probes, and requires the admin role for repository load and unload. The {@link Caller}
+ * is left in the exchange's attributes ({@link #CALLER}) for the handlers. Failures are the OIP
+ * error body with 401 (and {@code WWW-Authenticate: Bearer}) or 403. With security off, every
+ * caller is {@link Caller#ANONYMOUS}.
  */
 public final class SecurityWebFilter implements WebFilter, Ordered {
   /** Exchange attribute holding the request's {@link Caller}. */
   public static final String CALLER = Caller.class.getName();
 
-  private static final Pattern ADMIN_PATH = Pattern.compile("^/v2/(repository/models/[^/]+/(load|unload)|admin/.*)$");
+  private static final Pattern ADMIN_PATH =
+      Pattern.compile("^/v2/(repository/models/[^/]+/(load|unload)|admin/.*)$");
 
   private final TokenAuthenticator tokens;
 
@@ -47,13 +50,18 @@ public final class SecurityWebFilter implements WebFilter, Ordered {
   @Override
   public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
     String path = exchange.getRequest().getPath().pathWithinApplication().value();
-    if (!tokens.enabled() || !(path.equals("/v2") || path.startsWith("/v2/")) || path.startsWith("/v2/health/")) {
+    if (!tokens.enabled()
+        || !(path.equals("/v2") || path.startsWith("/v2/"))
+        || path.startsWith("/v2/health/")) {
       return chain.filter(exchange);
     }
     Caller caller;
     try {
-      caller = tokens.authenticate(exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
-      if (exchange.getRequest().getMethod() == HttpMethod.POST && ADMIN_PATH.matcher(path).matches()) {
+      caller =
+          tokens.authenticate(
+              exchange.getRequest().getHeaders().getFirst(HttpHeaders.AUTHORIZATION));
+      if (HttpMethod.POST.equals(exchange.getRequest().getMethod())
+          && ADMIN_PATH.matcher(path).matches()) {
         TokenAuthenticator.requireAdmin(caller, "loading or unloading models, or fault drills");
       }
     } catch (InferenceException e) {
@@ -67,10 +75,13 @@ public final class SecurityWebFilter implements WebFilter, Ordered {
     var response = exchange.getResponse();
     response.setStatusCode(HttpStatus.valueOf(e.status().httpStatus()));
     response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-    if (e.status() == io.edgenpu.service.inference.Status.UNAUTHENTICATED) {
+    if (e.status() == Status.UNAUTHENTICATED) {
       response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
     }
-    String body = "{\"error\":\"" + e.getMessage().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    String body =
+        "{\"error\":\""
+            + String.valueOf(e.getMessage()).replace("\\", "\\\\").replace("\"", "\\\"")
+            + "\"}";
     DataBuffer buffer = response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8));
     return response.writeWith(Mono.just(buffer));
   }

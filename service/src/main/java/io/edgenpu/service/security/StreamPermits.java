@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Open inference streams (gRPC ModelStreamInfer and the WebSocket stream together): at most {@code maxStreams}
- * in all and, for authenticated devices, {@code maxPerDevice} each. Thread-safe.
+ * Open inference streams (gRPC ModelStreamInfer and the WebSocket stream together): at most {@code
+ * maxStreams} in all and, for authenticated devices, {@code maxPerDevice} each. Thread-safe.
  */
 public final class StreamPermits {
   private final int maxStreams;
@@ -34,14 +34,22 @@ public final class StreamPermits {
   public Permit acquire(Caller caller) {
     if (open.incrementAndGet() > maxStreams) {
       open.decrementAndGet();
-      throw new InferenceException(Status.RESOURCE_EXHAUSTED, "too many open streams (limit " + maxStreams + ")", Duration.ofSeconds(1));
+      throw new InferenceException(
+          Status.RESOURCE_EXHAUSTED,
+          "too many open streams (limit " + maxStreams + ")",
+          Duration.ofSeconds(1));
     }
-    AtomicInteger mine = caller.authenticated() ? byDevice.computeIfAbsent(caller.device(), d -> new AtomicInteger()) : null;
+    AtomicInteger mine =
+        caller.authenticated()
+            ? byDevice.computeIfAbsent(caller.device(), d -> new AtomicInteger())
+            : null;
     if (mine != null && mine.incrementAndGet() > maxPerDevice) {
       mine.decrementAndGet();
       open.decrementAndGet();
-      throw new InferenceException(Status.RESOURCE_EXHAUSTED, "device '" + caller.device() + "' already has " + maxPerDevice
-          + " open streams", Duration.ofSeconds(1));
+      throw new InferenceException(
+          Status.RESOURCE_EXHAUSTED,
+          "device '" + caller.device() + "' already has " + maxPerDevice + " open streams",
+          Duration.ofSeconds(1));
     }
     AtomicBoolean released = new AtomicBoolean();
     return () -> {

@@ -10,11 +10,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Device tokens: a request carries {@code Authorization: Bearer <token>} (HTTP, WebSocket handshake) or the
- * {@code authorization} metadata key (gRPC); the token's SHA-256 is compared, in constant time, with the
- * configured hashes. Only hashes are held; no token or hash is ever put in a message or log. Thread-safe.
+ * Device tokens: a request carries {@code Authorization: Bearer <token>} (HTTP, WebSocket
+ * handshake) or the {@code authorization} metadata key (gRPC); the token's SHA-256 is compared, in
+ * constant time, with the configured hashes. Only hashes are held; no token or hash is ever put in
+ * a message or log. Thread-safe.
  */
 public final class TokenAuthenticator {
   private static final String BEARER = "bearer ";
@@ -28,7 +30,8 @@ public final class TokenAuthenticator {
     this.enabled = settings.enabled();
     this.entries = settings.tokens().stream().map(TokenAuthenticator::entry).toList();
     if (enabled && entries.isEmpty()) {
-      throw new IllegalArgumentException("edgenpu.security.enabled=true needs at least one entry in edgenpu.security.tokens");
+      throw new IllegalArgumentException(
+          "edgenpu.security.enabled=true needs at least one entry in edgenpu.security.tokens");
     }
   }
 
@@ -37,14 +40,22 @@ public final class TokenAuthenticator {
       throw new IllegalArgumentException("every edgenpu.security.tokens entry needs a device name");
     }
     if (t.sha256() == null || !t.sha256().matches("[0-9a-fA-F]{64}")) {
-      throw new IllegalArgumentException("token of device '" + t.device() + "': sha256 must be 64 hex digits (the SHA-256 of the token)");
+      throw new IllegalArgumentException(
+          "token of device '"
+              + t.device()
+              + "': sha256 must be 64 hex digits (the SHA-256 of the token)");
     }
-    boolean admin = switch (t.role()) {
-      case "admin" -> true;
-      case "device" -> false;
-      default -> throw new IllegalArgumentException("token of device '" + t.device() + "': role must be device or admin");
-    };
-    return new Entry(HexFormat.of().parseHex(t.sha256().toLowerCase(Locale.ROOT)), new Caller(t.device(), admin));
+    boolean admin =
+        switch (t.role()) {
+          case "admin" -> true;
+          case "device" -> false;
+          default ->
+              throw new IllegalArgumentException(
+                  "token of device '" + t.device() + "': role must be device or admin");
+        };
+    return new Entry(
+        HexFormat.of().parseHex(t.sha256().toLowerCase(Locale.ROOT)),
+        new Caller(t.device(), admin));
   }
 
   public boolean enabled() {
@@ -52,23 +63,28 @@ public final class TokenAuthenticator {
   }
 
   /**
-   * The caller of a request from its {@code Authorization} value (null when absent). Security off: always
-   * {@link Caller#ANONYMOUS}. Otherwise a missing, malformed or unknown token is UNAUTHENTICATED (401).
+   * The caller of a request from its {@code Authorization} value (null when absent). Security off:
+   * always {@link Caller#ANONYMOUS}. Otherwise a missing, malformed or unknown token is
+   * UNAUTHENTICATED (401).
    */
-  public Caller authenticate(String authorization) {
+  public Caller authenticate(@Nullable String authorization) {
     if (!enabled) {
       return Caller.ANONYMOUS;
     }
     if (authorization == null || authorization.isBlank()) {
-      throw new InferenceException(Status.UNAUTHENTICATED, "a device token is required (Authorization: Bearer <token>)");
+      throw new InferenceException(
+          Status.UNAUTHENTICATED, "a device token is required (Authorization: Bearer <token>)");
     }
-    if (authorization.length() <= BEARER.length() || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      throw new InferenceException(Status.UNAUTHENTICATED, "the Authorization value must be 'Bearer <token>'");
+    if (authorization.length() <= BEARER.length()
+        || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      throw new InferenceException(
+          Status.UNAUTHENTICATED, "the Authorization value must be 'Bearer <token>'");
     }
     byte[] hash = sha256(authorization.substring(BEARER.length()).trim());
     Caller found = null;
     for (Entry e : entries) {
-      if (MessageDigest.isEqual(e.sha256, hash)) {   // constant time per entry; every entry is compared
+      if (MessageDigest.isEqual(
+          e.sha256, hash)) { // constant time per entry; every entry is compared
         found = e.caller;
       }
     }
@@ -81,7 +97,8 @@ public final class TokenAuthenticator {
   /** Throws PERMISSION_DENIED (403) unless the caller has the admin role. */
   public static void requireAdmin(Caller caller, String what) {
     if (!caller.admin()) {
-      throw new InferenceException(Status.PERMISSION_DENIED, what + " needs a token with the admin role");
+      throw new InferenceException(
+          Status.PERMISSION_DENIED, what + " needs a token with the admin role");
     }
   }
 

@@ -16,16 +16,27 @@ import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAd
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import reactor.netty.http.server.WebsocketServerSpec;
 
-/** The WebSocket inference stream at {@code /v2/stream}; messages up to {@code edgenpu.limits.max-body-size}. */
+/**
+ * The WebSocket inference stream at {@code /v2/stream}; messages up to {@code
+ * edgenpu.limits.max-body-size}.
+ */
 @Configuration(proxyBeanMethods = false)
 public class WebSocketConfiguration {
   public static final String PATH = "/v2/stream";
 
   @Bean
-  HandlerMapping webSocketStreamMapping(InferenceService inference, TokenAuthenticator tokens, StreamPermits permits,
+  HandlerMapping webSocketStreamMapping(
+      InferenceService inference,
+      TokenAuthenticator tokens,
+      StreamPermits permits,
       EdgeNpuProperties props) {
-    WebSocketStreamHandler handler = new WebSocketStreamHandler(inference, new InferJsonCodec(props.limits().maxTensorElements()),
-        tokens, permits, props.limits().maxStreamInFlight());
+    WebSocketStreamHandler handler =
+        new WebSocketStreamHandler(
+            inference,
+            new InferJsonCodec(props.limits().maxTensorElements()),
+            tokens,
+            permits,
+            props.limits().maxStreamInFlight());
     // Ahead of the REST router, whose /v2/** fallback would answer 404.
     return new SimpleUrlHandlerMapping(Map.of(PATH, handler), Ordered.HIGHEST_PRECEDENCE);
   }
@@ -33,7 +44,9 @@ public class WebSocketConfiguration {
   @Bean
   WebSocketHandlerAdapter webSocketHandlerAdapter(EdgeNpuProperties props) {
     int maxFrame = (int) Math.min(Integer.MAX_VALUE, props.limits().maxBodySize().toBytes());
-    return new WebSocketHandlerAdapter(new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-        () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame))));
+    return new WebSocketHandlerAdapter(
+        new HandshakeWebSocketService(
+            new ReactorNettyRequestUpgradeStrategy(
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame))));
   }
 }

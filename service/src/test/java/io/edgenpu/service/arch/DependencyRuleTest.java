@@ -9,8 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The one dependency rule of docs/architecture.md ("Modules"): {@code scheduler} and {@code npu-emulator} are plain Java
- * (no Spring, Reactor, gRPC or ONNX Runtime), and the scheduler does not depend on the emulator.
+ * The one dependency rule of docs/architecture.md ("Modules"): {@code scheduler} and {@code
+ * npu-emulator} are plain Java (no Spring, Reactor, gRPC or ONNX Runtime), and the scheduler does
+ * not depend on the emulator.
  */
 class DependencyRuleTest {
   private static JavaClasses scheduler;
@@ -19,13 +20,16 @@ class DependencyRuleTest {
 
   @BeforeAll
   static void importClasses() {
-    ClassFileImporter importer = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
+    ClassFileImporter importer =
+        new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
     scheduler = importer.importPackages("io.edgenpu.scheduler");
     emulator = importer.importPackages("io.edgenpu.npu");
     repository = importer.importPackages("io.edgenpu.repository");
   }
 
-  private static final String[] FRAMEWORKS = {"org.springframework..", "reactor..", "io.grpc..", "ai.onnxruntime..", "io.netty.."};
+  private static final String[] FRAMEWORKS = {
+    "org.springframework..", "reactor..", "io.grpc..", "ai.onnxruntime..", "io.netty.."
+  };
 
   @Test
   void schedulerIsFrameworkFree() {
@@ -44,12 +48,24 @@ class DependencyRuleTest {
 
   @Test
   void schedulerDoesNotDependOnTheEmulator() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage("io.edgenpu.npu..").check(scheduler);
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.edgenpu.npu..")
+        .check(scheduler);
   }
 
   @Test
   void coreModulesDoNotDependOnTheService() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage("io.edgenpu.service..").check(scheduler);
-    noClasses().should().dependOnClassesThat().resideInAnyPackage("io.edgenpu.service..").check(emulator);
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.edgenpu.service..")
+        .check(scheduler);
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.edgenpu.service..")
+        .check(emulator);
   }
 }

@@ -13,16 +13,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The plain-Java FABNet reference (radix-2 FFT, {@code ButterflyLinear} built from the twiddles of
- * {@code butterfly-stages.onnx}) agrees, on held-out ListOps inputs, with both shipped graphs run by ONNX
- * Runtime: the accelerator-mirroring one (DFT + elementary butterfly stages) and the served one (butterflies
- * multiplied out, four-step FFT).
+ * {@code butterfly-stages.onnx}) agrees, on held-out ListOps inputs, with both shipped graphs run
+ * by ONNX Runtime: the accelerator-mirroring one (DFT + elementary butterfly stages) and the served
+ * one (butterflies multiplied out, four-step FFT).
  */
 class FabnetReferenceAgreementTest {
   private static final Path MODEL = Path.of("..", "models", "repository", "fabnet-listops");
 
   @Test
   void onnxRuntimeAndJavaReferenceAgreeOnTrainedWeights() throws Exception {
-    FabnetReference ref = FabnetReference.fromOnnx(OnnxModel.read(MODEL.resolve("1/butterfly-stages.onnx")));
+    FabnetReference ref =
+        FabnetReference.fromOnnx(OnnxModel.read(MODEL.resolve("1/butterfly-stages.onnx")));
     byte[] tokens = Files.readAllBytes(MODEL.resolve("eval/tokens-u8.bin"));
     int length = ref.length();
     int rows = 16;
@@ -33,14 +34,20 @@ class FabnetReferenceAgreementTest {
     for (String graph : new String[] {"1/butterfly-stages.onnx", "1/model.onnx"}) {
       float[] ort;
       try (OrtGraph g = new OrtGraph(OrtEnvironment.getEnvironment(), MODEL.resolve(graph), 1)) {
-        ort = g.run(Map.of("tokens", Tensor.ofLongs(new long[] {rows, length}, ids))).get("probabilities").toFloatArray();
+        ort =
+            g.run(Map.of("tokens", Tensor.ofLongs(new long[] {rows, length}, ids)))
+                .get("probabilities")
+                .toFloatArray();
       }
-      assertThat(worstDifference(ref, ids, ort, rows, length)).as("Java reference vs ONNX Runtime on " + graph).isLessThan(1e-4);
+      assertThat(worstDifference(ref, ids, ort, rows, length))
+          .as("Java reference vs ONNX Runtime on " + graph)
+          .isLessThan(1e-4);
     }
     assertThat(ref.blockCount()).isEqualTo(2);
   }
 
-  private static double worstDifference(FabnetReference ref, long[] ids, float[] ort, int rows, int length) {
+  private static double worstDifference(
+      FabnetReference ref, long[] ids, float[] ort, int rows, int length) {
     double worst = 0;
     for (int r = 0; r < rows; r++) {
       long[] seq = new long[length];

@@ -21,15 +21,17 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Each shipped model, loaded through ONNX Runtime as the service loads it, reproduces the headline metric of
- * its model card on the committed evaluation data.
+ * Each shipped model, loaded through ONNX Runtime as the service loads it, reproduces the headline
+ * metric of its model card on the committed evaluation data.
  */
 class ShippedModelsAccuracyTest {
   private static final Path REPO = TestModels.shippedRepository();
   private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
   private static JsonNode metrics(String model) throws Exception {
-    return JsonMapper.builder().build().readTree(Files.readString(REPO.resolve(model).resolve("eval/metrics.json")));
+    return JsonMapper.builder()
+        .build()
+        .readTree(Files.readString(REPO.resolve(model).resolve("eval/metrics.json")));
   }
 
   @Test
@@ -54,7 +56,8 @@ class ShippedModelsAccuracyTest {
           }
           Tensor t = Tensor.ofFloats(new long[] {1, 1, 32, 32}, px);
           early.add(new SampleState(Map.of("image", t), Double.NaN));
-          full.add(new SampleState(Map.of("image", t), 2.0)); // threshold above 1: never exits early
+          full.add(
+              new SampleState(Map.of("image", t), 2.0)); // threshold above 1: never exits early
         }
         runAllStages(model, early);
         runAllStages(model, full);
@@ -66,16 +69,22 @@ class ShippedModelsAccuracyTest {
         }
       }
       JsonNode card = metrics("ee-digits");
-      assertThat((double) correctFull / n).isCloseTo(card.get("accuracy_full_depth").doubleValue(), within(0.004));
-      assertThat((double) correctEarly / n).isCloseTo(card.get("accuracy_early_exit").doubleValue(), within(0.004));
+      assertThat((double) correctFull / n)
+          .isCloseTo(card.get("accuracy_full_depth").doubleValue(), within(0.004));
+      assertThat((double) correctEarly / n)
+          .isCloseTo(card.get("accuracy_early_exit").doubleValue(), within(0.004));
       for (int e = 0; e < 4; e++) {
-        assertThat((double) exits[e] / n).isCloseTo(card.get("exit_rates").get(e).doubleValue(), within(0.006));
+        assertThat((double) exits[e] / n)
+            .isCloseTo(card.get("exit_rates").get(e).doubleValue(), within(0.006));
       }
     }
   }
 
-  /** Runs stages in order, each on the samples that have not exited yet (what the scheduler does). */
-  private static void runAllStages(ModelInstance model, List<SampleState> samples) throws Exception {
+  /**
+   * Runs stages in order, each on the samples that have not exited yet (what the scheduler does).
+   */
+  private static void runAllStages(ModelInstance model, List<SampleState> samples)
+      throws Exception {
     List<SampleState> live = new ArrayList<>(samples);
     for (int s = 0; s < model.plan().stageCount() && !live.isEmpty(); s++) {
       model.runStage(s, live);
@@ -110,7 +119,10 @@ class ShippedModelsAccuracyTest {
             in[y * w + x] = r.getSample(x, y, 0) / 255f;
           }
         }
-        float[] out = g.run(Map.of("lr", Tensor.ofFloats(new long[] {1, 1, h, w}, in))).get("sr").toFloatArray();
+        float[] out =
+            g.run(Map.of("lr", Tensor.ofFloats(new long[] {1, 1, h, w}, in)))
+                .get("sr")
+                .toFloatArray();
         double psnr = psnr(out, hr.getRaster(), w * scale, h * scale, scale);
         double expected = metrics(name).get("held_out").get(0).get("psnr_sr").doubleValue();
         assertThat(psnr).as(name + " PSNR on astronaut").isCloseTo(expected, within(0.05));
@@ -133,7 +145,10 @@ class ShippedModelsAccuracyTest {
           for (int i = 0; i < ids.length; i++) {
             ids[i] = tokens[start * length + i] & 0xFF;
           }
-          float[] p = g.run(Map.of("tokens", Tensor.ofLongs(new long[] {rows, length}, ids))).get("probabilities").toFloatArray();
+          float[] p =
+              g.run(Map.of("tokens", Tensor.ofLongs(new long[] {rows, length}, ids)))
+                  .get("probabilities")
+                  .toFloatArray();
           for (int r = 0; r < rows; r++) {
             int best = 0;
             for (int c = 1; c < 10; c++) {
@@ -145,11 +160,15 @@ class ShippedModelsAccuracyTest {
           }
         }
       }
-      assertThat((double) correct / n).as(name).isCloseTo(metrics(name).get("onnx_subset_accuracy_500").doubleValue(), within(0.003));
+      assertThat((double) correct / n)
+          .as(name)
+          .isCloseTo(metrics(name).get("onnx_subset_accuracy_500").doubleValue(), within(0.003));
     }
   }
 
-  /** Y-channel PSNR with the output rounded to 8 bits and a border of {@code border} pixels cropped. */
+  /**
+   * Y-channel PSNR with the output rounded to 8 bits and a border of {@code border} pixels cropped.
+   */
   static double psnr(float[] out, Raster hr, int w, int h, int border) {
     double se = 0;
     long n = 0;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgenpu.api.grpc.ModelInferResponse;
 import io.edgenpu.service.testing.GrpcPort;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,24 +31,27 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs the README's usage examples against the shipped default repository, exactly as written: every
- * {@code curl} line of the "Use it" section is replayed (method, headers, body file, URL with the port
- * replaced) and its output checked; the gRPC example is the code of {@link GrpcInferExample}, which must
- * appear verbatim in the README.
+ * Runs the README's usage examples against the shipped default repository, exactly as written:
+ * every {@code curl} line of the "Use it" section is replayed (method, headers, body file, URL with
+ * the port replaced) and its output checked; the gRPC example is the code of {@link
+ * GrpcInferExample}, which must appear verbatim in the README.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.grpc.server.address=127.0.0.1:0", "server.address=127.0.0.1", "logging.level.root=WARN",
-        "edgenpu.model-repository=../models/repository"})
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.grpc.server.address=127.0.0.1:0",
+      "server.address=127.0.0.1",
+      "logging.level.root=WARN",
+      "edgenpu.model-repository=../models/repository"
+    })
 @Import(GrpcPort.class)
 class ReadmeExamplesIntegrationTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern CURL = Pattern.compile("^curl .*$", Pattern.MULTILINE);
 
-  @LocalServerPort
-  int httpPort;
+  @LocalServerPort int httpPort;
 
-  @Autowired
-  GrpcPort grpcPort;
+  @Autowired GrpcPort grpcPort;
 
   private static String readme() throws IOException {
     return Files.readString(ROOT.resolve("README.md"));
@@ -60,17 +67,24 @@ class ReadmeExamplesIntegrationTest {
   /** A curl command line reduced to what this test replays. */
   record Curl(String method, String url, Map<String, String> headers, String data) {}
 
-  /** The request a curl line sends, aimed at this test's server ({@code -d @file}: a file of the repository; else inline). */
-  private HttpRequest request(Curl c, Duration timeout) throws java.io.FileNotFoundException {
+  /**
+   * The request a curl line sends, aimed at this test's server ({@code -d @file}: a file of the
+   * repository; else inline).
+   */
+  private HttpRequest request(Curl c, Duration timeout) throws FileNotFoundException {
     String url = c.url().replace("localhost:8000", "127.0.0.1:" + httpPort);
     if (!url.contains("://")) {
       url = "http://" + url; // as curl assumes
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
     c.headers().forEach(b::header);
-    b.method(c.method(), c.data() == null ? HttpRequest.BodyPublishers.noBody()
-        : c.data().startsWith("@") ? HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.data().substring(1)))
-        : HttpRequest.BodyPublishers.ofString(c.data()));
+    b.method(
+        c.method(),
+        c.data() == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : c.data().startsWith("@")
+                ? HttpRequest.BodyPublishers.ofFile(ROOT.resolve(c.data().substring(1)))
+                : HttpRequest.BodyPublishers.ofString(c.data()));
     return b.build();
   }
 
@@ -87,8 +101,8 @@ class ReadmeExamplesIntegrationTest {
     for (int k = 1; k < words.size(); k++) {
       String w = words.get(k);
       switch (w) {
-        case "-s", "-S", "-sS" -> { }
-        case "-o", "-D" -> k++;   // where curl writes the body or the headers: not replayed
+        case "-s", "-S", "-sS" -> {}
+        case "-o", "-D" -> k++; // where curl writes the body or the headers: not replayed
         case "-X" -> method = words.get(++k);
         case "-H" -> {
           String[] h = words.get(++k).split(":", 2);
@@ -118,7 +132,8 @@ class ReadmeExamplesIntegrationTest {
       if (c.data() != null) {
         assertThat(c.data()).startsWith("@");
       }
-      HttpResponse<String> r = client.send(request(c, Duration.ofSeconds(10)), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          client.send(request(c, Duration.ofSeconds(10)), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(m.group()).isEqualTo(200);
       if (c.url().endsWith("/infer")) {
         inferResponse = JsonMapper.builder().build().readTree(r.body());
@@ -142,23 +157,27 @@ class ReadmeExamplesIntegrationTest {
 
   @Test
   void moreCurlExamplesWorkAsWritten() throws Exception {
-    String examples = section(readme(), "<!-- more-rest-examples -->", "<!-- /more-rest-examples -->");
+    String examples =
+        section(readme(), "<!-- more-rest-examples -->", "<!-- /more-rest-examples -->");
     Matcher m = CURL.matcher(examples);
     HttpClient client = HttpClient.newHttpClient();
     int n = 0;
     while (m.find()) {
       Curl c = parse(m.group());
-      HttpResponse<byte[]> r = client.send(request(c, Duration.ofSeconds(60)), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> r =
+          client.send(request(c, Duration.ofSeconds(60)), HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.statusCode()).as(m.group()).isEqualTo(200);
       if (c.url().contains("/upscale")) {
-        // As the README shows: the configuration in the headers, a PNG twice the size of the 256x256 input.
+        // As the README shows: the configuration in the headers, a PNG twice the size of the
+        // 256x256 input.
         assertThat(r.headers().firstValue("X-Edgenpu-Config")).hasValue("eps-0.10");
         assertThat(r.headers().firstValue("X-Edgenpu-Tiles")).hasValue("64");
-        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.body()));
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(r.body()));
         assertThat(png.getWidth()).isEqualTo(512);
       }
       if (c.url().contains("sr-x2-nawq/infer")) {
-        // As the README shows: a 2x2 UINT8 image comes back 4x4, with the configuration in the parameters.
+        // As the README shows: a 2x2 UINT8 image comes back 4x4, with the configuration in the
+        // parameters.
         JsonNode reply = JsonMapper.builder().build().readTree(r.body());
         assertThat(reply.get("outputs").get(0).get("datatype").asText()).isEqualTo("UINT8");
         assertThat(reply.get("outputs").get(0).get("data")).hasSize(16);
@@ -171,9 +190,14 @@ class ReadmeExamplesIntegrationTest {
 
   @Test
   void grpcExampleIsInTheReadmeAndWorks() throws Exception {
-    String source = Files.readString(ROOT.resolve("service/src/test/java/io/edgenpu/service/examples/GrpcInferExample.java"));
-    String snippet = section(source, "// README-EXAMPLE-START", "// README-EXAMPLE-END")
-        .replace("// README-EXAMPLE-START", "").strip();
+    String source =
+        Files.readString(
+            ROOT.resolve(
+                "service/src/test/java/io/edgenpu/service/examples/GrpcInferExample.java"));
+    String snippet =
+        section(source, "// README-EXAMPLE-START", "// README-EXAMPLE-END")
+            .replace("// README-EXAMPLE-START", "")
+            .strip();
     String readme = readme().replace("\r", "");
     for (String line : snippet.lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
       assertThat(readme).as("README contains the gRPC example line").contains(line);

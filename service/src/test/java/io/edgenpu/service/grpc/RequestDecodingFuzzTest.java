@@ -9,11 +9,11 @@ import io.edgenpu.service.rest.InferJsonCodec;
 import org.junit.jupiter.api.Tag;
 
 /**
- * Coverage-guided fuzzing (Jazzer) of request decoding: the REST JSON body with a binary tail (any split),
- * the WebSocket stream message, and the gRPC ModelInferRequest. Any outcome other than a decoded request or
- * an {@link InferenceException} (the client's 4xx) is a finding: an unchecked exception, an out-of-memory, a
- * hang. {@code decoders} fuzzes for 10 s in every {@code verify}; {@code decodersLong} is the longer run of
- * docs/fuzzing.md.
+ * Coverage-guided fuzzing (Jazzer) of request decoding: the REST JSON body with a binary tail (any
+ * split), the WebSocket stream message, and the gRPC ModelInferRequest. Any outcome other than a
+ * decoded request or an {@link InferenceException} (the client's 4xx) is a finding: an unchecked
+ * exception, an out-of-memory, a hang. {@code decoders} fuzzes for 10 s in every {@code verify};
+ * {@code decodersLong} is the longer run of docs/fuzzing.md.
  */
 class RequestDecodingFuzzTest {
   private static final long MAX_ELEMENTS = 1 << 20;

@@ -12,11 +12,13 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,10 +28,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Bidirectional streaming inference (Triton's ModelStreamInfer) over a real socket: every request answered
- * once with its id, bad requests answered in-stream, a window of 3 unanswered requests per stream (set by
- * the test base) that still lets 40 requests through, cancellation reaching queued requests, and the
- * limit on open streams.
+ * Bidirectional streaming inference (Triton's ModelStreamInfer) over a real socket: every request
+ * answered once with its id, bad requests answered in-stream, a window of 3 unanswered requests per
+ * stream (set by the test base) that still lets 40 requests through, cancellation reaching queued
+ * requests, and the limit on open streams.
  */
 class StreamInferIntegrationTest extends ToyServerTestBase {
   private ManagedChannel channel;
@@ -45,14 +47,23 @@ class StreamInferIntegrationTest extends ToyServerTestBase {
   }
 
   static ModelInferRequest affine(String id, float v) {
-    return ModelInferRequest.newBuilder().setModelName("affine").setId(id)
-        .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("x").setDatatype("FP32").addShape(1).addShape(4)
-            .setContents(InferTensorContents.newBuilder().addAllFp32Contents(List.of(v, v, v, v))))
+    return ModelInferRequest.newBuilder()
+        .setModelName("affine")
+        .setId(id)
+        .addInputs(
+            ModelInferRequest.InferInputTensor.newBuilder()
+                .setName("x")
+                .setDatatype("FP32")
+                .addShape(1)
+                .addShape(4)
+                .setContents(
+                    InferTensorContents.newBuilder().addAllFp32Contents(List.of(v, v, v, v))))
         .build();
   }
 
   /** Collects a stream's responses and its end. */
-  static final class Collector implements ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse> {
+  static final class Collector
+      implements ClientResponseObserver<ModelInferRequest, ModelStreamInferResponse> {
     final List<ModelStreamInferResponse> responses = new CopyOnWriteArrayList<>();
     final AtomicReference<Object> end = new AtomicReference<>();
     volatile ClientCallStreamObserver<ModelInferRequest> requests;
@@ -81,29 +92,37 @@ class StreamInferIntegrationTest extends ToyServerTestBase {
   @Test
   void everyRequestGetsOneTaggedAnswerAndBadOnesDoNotEndTheStream() {
     Collector c = new Collector();
-    StreamObserver<ModelInferRequest> in = GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(c);
+    StreamObserver<ModelInferRequest> in =
+        GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(c);
     for (int i = 0; i < 40; i++) {
       in.onNext(affine("r" + i, i));
       if (i == 10) {
         in.onNext(affine("bad-model", 1).toBuilder().setModelName("nope").build());
       }
       if (i == 20) {
-        in.onNext(affine("bad-type", 1).toBuilder().setInputs(0, affine("x", 1).getInputs(0).toBuilder().setDatatype("INT32")).build());
+        in.onNext(
+            affine("bad-type", 1).toBuilder()
+                .setInputs(0, affine("x", 1).getInputs(0).toBuilder().setDatatype("INT32"))
+                .build());
       }
     }
     in.onCompleted();
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> c.end.get() != null);
     assertThat(c.end.get()).isEqualTo("completed");
     assertThat(c.responses).hasSize(42);
-    Map<String, ModelStreamInferResponse> byId = new ConcurrentHashMap<>();
+    Map<String, ModelStreamInferResponse> byId = new HashMap<>();
     for (ModelStreamInferResponse r : c.responses) {
-      assertThat(byId.put(r.getInferResponse().getId(), r)).as("answered once: " + r.getInferResponse().getId()).isNull();
+      assertThat(byId.put(r.getInferResponse().getId(), r))
+          .as("answered once: " + r.getInferResponse().getId())
+          .isNull();
     }
     for (int i = 0; i < 40; i++) {
       ModelStreamInferResponse r = byId.get("r" + i);
       assertThat(r.getErrorMessage()).isEmpty();
-      float y = java.nio.ByteBuffer.wrap(r.getInferResponse().getRawOutputContents(0).toByteArray())
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN).getFloat();
+      float y =
+          ByteBuffer.wrap(r.getInferResponse().getRawOutputContents(0).toByteArray())
+              .order(ByteOrder.LITTLE_ENDIAN)
+              .getFloat();
       assertThat(y).as("r" + i).isEqualTo(2f * i + 1);
     }
     assertThat(byId.get("bad-model").getErrorMessage()).contains("nope");
@@ -122,8 +141,11 @@ class StreamInferIntegrationTest extends ToyServerTestBase {
     }
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pending("affine-batched") >= 3);
     c.requests.cancel("client went away", null);
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> failures("CANCELLED") >= cancelledBefore + 3);
-    assertThat(scrape("edgenpu_execution_count_total", "model=\"affine-batched\"")).isEqualTo(executionsBefore);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> failures("CANCELLED") >= cancelledBefore + 3);
+    assertThat(scrape("edgenpu_execution_count_total", "model=\"affine-batched\""))
+        .isEqualTo(executionsBefore);
     assertThat(c.responses).isEmpty();
   }
 
@@ -139,9 +161,12 @@ class StreamInferIntegrationTest extends ToyServerTestBase {
     Collector fifth = new Collector();
     GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(fifth).onNext(affine("s5", 1));
     Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> fifth.end.get() != null);
-    assertThat(Status.fromThrowable((Throwable) fifth.end.get()).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(Status.fromThrowable((Throwable) fifth.end.get()).getCode())
+        .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     open.forEach(c -> c.requests.onCompleted());
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> open.stream().allMatch(c -> "completed".equals(c.end.get())));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> open.stream().allMatch(c -> "completed".equals(c.end.get())));
     Collector again = new Collector();
     GRPCInferenceServiceGrpc.newStub(channel).modelStreamInfer(again).onNext(affine("again", 1));
     again.requests.onCompleted();
@@ -159,9 +184,18 @@ class StreamInferIntegrationTest extends ToyServerTestBase {
   }
 
   private double scrape(String family, String label) {
-    String body = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
-        .expectBody(String.class).returnResult().getResponseBody();
-    return body.lines().filter(l -> l.startsWith(family + "{") && l.contains(label))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    String body =
+        http.get()
+            .uri("/actuator/prometheus")
+            .exchange()
+            .expectStatus()
+            .isOk()
+            .expectBody(String.class)
+            .returnResult()
+            .getResponseBody();
+    return body.lines()
+        .filter(l -> l.startsWith(family + "{") && l.contains(label))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 }

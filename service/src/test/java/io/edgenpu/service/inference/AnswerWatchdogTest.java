@@ -8,10 +8,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The watchdog answers exactly the requests that are overdue by more than its grace, once each (fake clock). */
+/**
+ * The watchdog answers exactly the requests that are overdue by more than its grace, once each
+ * (fake clock).
+ */
 class AnswerWatchdogTest {
   private final AtomicLong now = new AtomicLong();
-  private final AnswerWatchdog watchdog = new AnswerWatchdog(Duration.ofSeconds(1), Duration.ofMillis(100), now::get, false);
+  private final AnswerWatchdog watchdog =
+      new AnswerWatchdog(Duration.ofSeconds(1), Duration.ofMillis(100), now::get, false);
 
   private record Target(long dueNanos, List<String> answers) implements AnswerWatchdog.Watched {
     @Override
@@ -29,10 +33,10 @@ class AnswerWatchdogTest {
     watchdog.watch(new Target(0, late));
     watchdog.watch(new Target(5_000_000_000L, onTime));
     long key = watchdog.watch(new Target(0, unwatched));
-    watchdog.unwatch(key);   // answered by the device in time
+    watchdog.unwatch(key); // answered by the device in time
     now.set(900_000_000L);
     watchdog.sweep();
-    assertThat(late).isEmpty();   // within the grace
+    assertThat(late).isEmpty(); // within the grace
     now.set(1_500_000_000L);
     watchdog.sweep();
     watchdog.sweep();

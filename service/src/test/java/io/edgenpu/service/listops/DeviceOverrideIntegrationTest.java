@@ -21,14 +21,20 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code edgenpu.model-devices.<model>} moves a model to another device without editing its config: FABNet
- * on ONNX Runtime (cpu) gives the same probabilities as on the butterfly device; a model without a
- * {@code butterfly:} section sent to the butterfly device fails to load with the reason.
+ * {@code edgenpu.model-devices.<model>} moves a model to another device without editing its config:
+ * FABNet on ONNX Runtime (cpu) gives the same probabilities as on the butterfly device; a model
+ * without a {@code butterfly:} section sent to the butterfly device fails to load with the reason.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.grpc.server.address=127.0.0.1:0", "server.address=127.0.0.1", "logging.level.root=ERROR",
-        "edgenpu.model-devices.fabnet-listops=cpu", "edgenpu.model-devices.simple=butterfly",
-        "edgenpu.strict-readiness=false"})
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.grpc.server.address=127.0.0.1:0",
+      "server.address=127.0.0.1",
+      "logging.level.root=ERROR",
+      "edgenpu.model-devices.fabnet-listops=cpu",
+      "edgenpu.model-devices.simple=butterfly",
+      "edgenpu.strict-readiness=false"
+    })
 @Import(GrpcPort.class)
 class DeviceOverrideIntegrationTest {
   private static final Path SHIPPED = Path.of("..", "models", "repository");
@@ -60,23 +66,52 @@ class DeviceOverrideIntegrationTest {
     }
   }
 
-  @LocalServerPort
-  int httpPort;
+  @LocalServerPort int httpPort;
 
   @Test
   void overridesMoveModelsBetweenDevices() {
-    WebTestClient http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort)
-        .responseTimeout(Duration.ofSeconds(30)).build();
-    JsonNode config = JSON.readTree(http.get().uri("/v2/models/fabnet-listops/config").exchange()
-        .expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    WebTestClient http =
+        WebTestClient.bindToServer()
+            .baseUrl("http://127.0.0.1:" + httpPort)
+            .responseTimeout(Duration.ofSeconds(30))
+            .build();
+    JsonNode config =
+        JSON.readTree(
+            http.get()
+                .uri("/v2/models/fabnet-listops/config")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
     assertThat(config.get("device").asString()).isEqualTo("cpu");
-    JsonNode answer = JSON.readTree(http.post().uri("/v2/models/fabnet-listops/listops").contentType(MediaType.TEXT_PLAIN)
-        .bodyValue(ListOpsServingIntegrationTest.EXPRESSION).exchange().expectStatus().isOk()
-        .expectBody().returnResult().getResponseBody());
+    JsonNode answer =
+        JSON.readTree(
+            http.post()
+                .uri("/v2/models/fabnet-listops/listops")
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue(ListOpsServingIntegrationTest.EXPRESSION)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
     assertThat(answer.get("probabilities")).hasSize(10);
 
-    JsonNode index = JSON.readTree(http.post().uri("/v2/repository/index").contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{}").exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    JsonNode index =
+        JSON.readTree(
+            http.post()
+                .uri("/v2/repository/index")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{}")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
     JsonNode simple = null;
     for (JsonNode m : index) {
       if (m.get("name").asString().equals("simple")) {

@@ -14,13 +14,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The shipped Grafana dashboard only queries metrics the service documents (and so emits). */
 class GrafanaDashboardTest {
-  private static final Path DASHBOARD = Path.of("..", "helm", "edgenpu", "dashboards", "edgenpu-serving.json");
+  private static final Path DASHBOARD =
+      Path.of("..", "helm", "edgenpu", "dashboards", "edgenpu-serving.json");
   private static final Path PAGE = Path.of("..", "docs", "metrics.md");
 
   @Test
   void everyQueryUsesDocumentedFamilies() throws Exception {
     Set<String> documented = new HashSet<>();
-    Matcher d = Pattern.compile("^\\| `(edgenpu_[a-z0-9_]+)` \\|", Pattern.MULTILINE).matcher(Files.readString(PAGE));
+    Matcher d =
+        Pattern.compile("^\\| `(edgenpu_[a-z0-9_]+)` \\|", Pattern.MULTILINE)
+            .matcher(Files.readString(PAGE));
     while (d.find()) {
       documented.add(d.group(1));
     }
@@ -29,13 +32,17 @@ class GrafanaDashboardTest {
     Set<String> titles = new HashSet<>();
     int queries = 0;
     for (JsonNode panel : dash.get("panels")) {
-      assertThat(titles.add(panel.get("title").asString())).as("unique title " + panel.get("title")).isTrue();
+      assertThat(titles.add(panel.get("title").asString()))
+          .as("unique title " + panel.get("title"))
+          .isTrue();
       assertThat(panel.get("gridPos")).isNotNull();
       for (JsonNode target : panel.get("targets")) {
         Matcher m = Pattern.compile("edgenpu_[a-z0-9_]+").matcher(target.get("expr").asString());
         while (m.find()) {
           String family = m.group().replaceAll("_(bucket|sum|count)$", "");
-          assertThat(documented).as("metric in '" + panel.get("title").asString() + "'").contains(family);
+          assertThat(documented)
+              .as("metric in '" + panel.get("title").asString() + "'")
+              .contains(family);
           queries++;
         }
       }

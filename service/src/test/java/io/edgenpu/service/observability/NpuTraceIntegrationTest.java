@@ -12,7 +12,15 @@ class NpuTraceIntegrationTest extends ToyServerTestBase {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private JsonNode get(String uri, int status) {
-    return JSON.readTree(http.get().uri(uri).exchange().expectStatus().isEqualTo(status).expectBody().returnResult().getResponseBody());
+    return JSON.readTree(
+        http.get()
+            .uri(uri)
+            .exchange()
+            .expectStatus()
+            .isEqualTo(status)
+            .expectBody()
+            .returnResult()
+            .getResponseBody());
   }
 
   @Test
@@ -32,8 +40,11 @@ class NpuTraceIntegrationTest extends ToyServerTestBase {
         assertThat(layer.get("latency_us").asDouble()).isNotNegative();
         slowestLayer = Math.max(slowestLayer, layer.get("latency_us").asDouble());
       }
-      assertThat(stage.get("latency_us").asDouble()).isPositive().isGreaterThanOrEqualTo(slowestLayer);
-      assertThat(four.get("stages").get(s).get("latency_us").asDouble()).isGreaterThanOrEqualTo(stage.get("latency_us").asDouble());
+      assertThat(stage.get("latency_us").asDouble())
+          .isPositive()
+          .isGreaterThanOrEqualTo(slowestLayer);
+      assertThat(four.get("stages").get(s).get("latency_us").asDouble())
+          .isGreaterThanOrEqualTo(stage.get("latency_us").asDouble());
       assertThat(stage.get("stacking").asInt()).isIn(1, 2, 4, 8);
     }
     assertThat(one.get("stages").get(0).get("layers").get(0).get("layout").asString()).isNotEmpty();
@@ -41,9 +52,12 @@ class NpuTraceIntegrationTest extends ToyServerTestBase {
 
   @Test
   void badBatchesAndOtherDevicesAreRejected() {
-    assertThat(get("/v2/models/ee-toy/npu?batch=0", 400).get("error").asString()).contains("batch must be an integer in 1..");
-    assertThat(get("/v2/models/ee-toy/npu?batch=many", 400).get("error").asString()).contains("'many'");
-    assertThat(get("/v2/models/echo-int/npu", 400).get("error").asString()).contains("device 'cpu'");
+    assertThat(get("/v2/models/ee-toy/npu?batch=0", 400).get("error").asString())
+        .contains("batch must be an integer in 1..");
+    assertThat(get("/v2/models/ee-toy/npu?batch=many", 400).get("error").asString())
+        .contains("'many'");
+    assertThat(get("/v2/models/echo-int/npu", 400).get("error").asString())
+        .contains("device 'cpu'");
     assertThat(get("/v2/models/nope/npu", 404).get("error").asString()).contains("nope");
   }
 }

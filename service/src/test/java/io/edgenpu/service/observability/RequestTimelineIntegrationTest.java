@@ -18,12 +18,28 @@ class RequestTimelineIntegrationTest extends ToyServerTestBase {
   private JsonNode infer(String parameters, int status) {
     StringBuilder d = new StringBuilder();
     for (int i = 0; i < 2 * TestModels.EE_WIDTH; i++) {
-      d.append(i == 0 ? "" : ",").append(i == 0 ? 20 : 0);   // row 0 exits at stage 0, row 1 runs to the end
+      d.append(i == 0 ? "" : ",")
+          .append(i == 0 ? 20 : 0); // row 0 exits at stage 0, row 1 runs to the end
     }
-    String body = "{\"id\":\"t\",\"parameters\":" + parameters + ",\"inputs\":[{\"name\":\"x\",\"shape\":[2,"
-        + TestModels.EE_WIDTH + "],\"datatype\":\"FP32\",\"data\":[" + d + "]}]}";
-    byte[] out = http.post().uri("/v2/models/ee-toy/infer").contentType(MediaType.APPLICATION_JSON).bodyValue(body)
-        .exchange().expectStatus().isEqualTo(status).expectBody().returnResult().getResponseBody();
+    String body =
+        "{\"id\":\"t\",\"parameters\":"
+            + parameters
+            + ",\"inputs\":[{\"name\":\"x\",\"shape\":[2,"
+            + TestModels.EE_WIDTH
+            + "],\"datatype\":\"FP32\",\"data\":["
+            + d
+            + "]}]}";
+    byte[] out =
+        http.post()
+            .uri("/v2/models/ee-toy/infer")
+            .contentType(MediaType.APPLICATION_JSON)
+            .bodyValue(body)
+            .exchange()
+            .expectStatus()
+            .isEqualTo(status)
+            .expectBody()
+            .returnResult()
+            .getResponseBody();
     return JSON.readTree(out);
   }
 
@@ -63,7 +79,10 @@ class RequestTimelineIntegrationTest extends ToyServerTestBase {
         assertThat(e.get("ok").asBoolean()).isTrue();
       }
     }
-    int[] exitIndex = {r.get("outputs").get(1).get("data").get(0).asInt(), r.get("outputs").get(1).get("data").get(1).asInt()};
+    int[] exitIndex = {
+      r.get("outputs").get(1).get("data").get(0).asInt(),
+      r.get("outputs").get(1).get("data").get(1).asInt()
+    };
     assertThat(exitStageOfRow0).isEqualTo(exitIndex[0]).isZero();
     assertThat(exitStageOfRow1).isEqualTo(exitIndex[1]).isEqualTo(3);
     assertThat(stageStartsOfRow1).isEqualTo(4);
@@ -72,6 +91,7 @@ class RequestTimelineIntegrationTest extends ToyServerTestBase {
   @Test
   void noTimelineUnlessAskedAndBadValuesAreRejected() {
     assertThat(infer("{}", 200).has("parameters")).isFalse();
-    assertThat(infer("{\"timeline\":\"yes\"}", 400).get("error").asString()).contains("'timeline' must be a boolean");
+    assertThat(infer("{\"timeline\":\"yes\"}", 400).get("error").asString())
+        .contains("'timeline' must be a boolean");
   }
 }

@@ -23,16 +23,24 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** With structured (ECS JSON) logs and the request log on, each request is one JSON line carrying its ids. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.grpc.server.address=127.0.0.1:0", "server.address=127.0.0.1",
-        "logging.structured.format.console=ecs", "edgenpu.metrics.request-log=true", "logging.level.root=WARN",
-        "logging.level.edgenpu.requests=INFO"})
+/**
+ * With structured (ECS JSON) logs and the request log on, each request is one JSON line carrying
+ * its ids.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.grpc.server.address=127.0.0.1:0",
+      "server.address=127.0.0.1",
+      "logging.structured.format.console=ecs",
+      "edgenpu.metrics.request-log=true",
+      "logging.level.root=WARN",
+      "logging.level.edgenpu.requests=INFO"
+    })
 @Import(GrpcPort.class)
 @ExtendWith(OutputCaptureExtension.class)
 class StructuredRequestLogTest {
-  @LocalServerPort
-  int httpPort;
+  @LocalServerPort int httpPort;
 
   @DynamicPropertySource
   static void repository(DynamicPropertyRegistry r) throws Exception {
@@ -42,14 +50,23 @@ class StructuredRequestLogTest {
 
   @Test
   void requestLinesAreJsonWithTheRequestIds(CapturedOutput output) {
-    WebTestClient http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).build();
-    http.post().uri("/v2/models/affine/infer").contentType(MediaType.APPLICATION_JSON)
-        .bodyValue("{\"id\":\"door-7\",\"parameters\":{\"client_id\":\"cam-1\"},\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],"
-            + "\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}")
-        .exchange().expectStatus().isOk();
+    WebTestClient http =
+        WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort).build();
+    http.post()
+        .uri("/v2/models/affine/infer")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(
+            "{\"id\":\"door-7\",\"parameters\":{\"client_id\":\"cam-1\"},\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],"
+                + "\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}")
+        .exchange()
+        .expectStatus()
+        .isOk();
     JsonMapper json = JsonMapper.builder().build();
-    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().contains("door-7"));
-    List<JsonNode> lines = output.getOut().lines().filter(l -> l.contains("door-7")).map(json::readTree).toList();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> output.getOut().contains("door-7"));
+    List<JsonNode> lines =
+        output.getOut().lines().filter(l -> l.contains("door-7")).map(json::readTree).toList();
     assertThat(lines).hasSize(1);
     JsonNode line = lines.get(0);
     assertThat(line.get("log").get("logger").asString()).isEqualTo("edgenpu.requests");

@@ -26,18 +26,29 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
- * Backend faults injected under the NPU device's guards: a failing backend opens the circuit breaker and
- * requests then fail fast with 503 + Retry-After; a hanging one is cut by the time limiter and its stuck call
- * fills the bulkhead (503 at once); in both cases the service serves again once the backend recovers.
+ * Backend faults injected under the NPU device's guards: a failing backend opens the circuit
+ * breaker and requests then fail fast with 503 + Retry-After; a hanging one is cut by the time
+ * limiter and its stuck call fills the bulkhead (503 at once); in both cases the service serves
+ * again once the backend recovers.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-    "spring.grpc.server.address=127.0.0.1:0", "server.address=127.0.0.1", "logging.level.root=WARN",
-    "edgenpu.npu.time-scale=100000", "edgenpu.dashboard.enabled=false",
-    "edgenpu.resilience.fault-injection=true", "edgenpu.resilience.minimum-calls=3", "edgenpu.resilience.sliding-window=4",
-    "edgenpu.resilience.open-wait=500ms", "edgenpu.resilience.stage-timeout=300ms",
-    "edgenpu.resilience.max-concurrent-blocking-calls=1"})
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "spring.grpc.server.address=127.0.0.1:0",
+      "server.address=127.0.0.1",
+      "logging.level.root=WARN",
+      "edgenpu.npu.time-scale=100000",
+      "edgenpu.dashboard.enabled=false",
+      "edgenpu.resilience.fault-injection=true",
+      "edgenpu.resilience.minimum-calls=3",
+      "edgenpu.resilience.sliding-window=4",
+      "edgenpu.resilience.open-wait=500ms",
+      "edgenpu.resilience.stage-timeout=300ms",
+      "edgenpu.resilience.max-concurrent-blocking-calls=1"
+    })
 class BackendFaultsIntegrationTest {
-  private static final String BODY = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
+  private static final String BODY =
+      "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}";
 
   @DynamicPropertySource
   static void repository(DynamicPropertyRegistry r) throws IOException {
@@ -45,14 +56,11 @@ class BackendFaultsIntegrationTest {
     r.add("edgenpu.model-repository", repo::toString);
   }
 
-  @LocalServerPort
-  int port;
+  @LocalServerPort int port;
 
-  @Autowired
-  FaultInjectors faults;
+  @Autowired FaultInjectors faults;
 
-  @Autowired
-  Map<String, Device> devices;
+  @Autowired Map<String, Device> devices;
 
   WebTestClient http;
   FaultInjector npu;
@@ -60,7 +68,11 @@ class BackendFaultsIntegrationTest {
 
   @BeforeEach
   void setUp() {
-    http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).responseTimeout(Duration.ofSeconds(30)).build();
+    http =
+        WebTestClient.bindToServer()
+            .baseUrl("http://127.0.0.1:" + port)
+            .responseTimeout(Duration.ofSeconds(30))
+            .build();
     npu = faults.forDevice("npu");
     breaker = devices.get("npu").guard().breaker();
   }
@@ -72,8 +84,13 @@ class BackendFaultsIntegrationTest {
   }
 
   private EntityExchangeResult<String> infer() {
-    return http.post().uri("/v2/models/affine/infer").contentType(MediaType.APPLICATION_JSON).bodyValue(BODY)
-        .exchange().expectBody(String.class).returnResult();
+    return http.post()
+        .uri("/v2/models/affine/infer")
+        .contentType(MediaType.APPLICATION_JSON)
+        .bodyValue(BODY)
+        .exchange()
+        .expectBody(String.class)
+        .returnResult();
   }
 
   @Test
@@ -87,21 +104,32 @@ class BackendFaultsIntegrationTest {
       assertThat(r.getResponseBody()).contains("injected backend failure");
     }
     assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
-    long callsBefore = breaker.getMetrics().getNumberOfBufferedCalls() + breaker.getMetrics().getNumberOfNotPermittedCalls();
+    long callsBefore =
+        breaker.getMetrics().getNumberOfBufferedCalls()
+            + breaker.getMetrics().getNumberOfNotPermittedCalls();
     EntityExchangeResult<String> refused = infer();
     assertThat(refused.getStatus().value()).isEqualTo(503);
     assertThat(refused.getResponseHeaders().getFirst("Retry-After")).isNotNull();
     assertThat(refused.getResponseBody()).contains("circuit breaker open");
     // Refused at admission: the backend was not called, not even to be refused by the breaker.
-    assertThat(breaker.getMetrics().getNumberOfBufferedCalls() + breaker.getMetrics().getNumberOfNotPermittedCalls())
+    assertThat(
+            breaker.getMetrics().getNumberOfBufferedCalls()
+                + breaker.getMetrics().getNumberOfNotPermittedCalls())
         .isEqualTo(callsBefore);
 
     npu.clear();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> infer().getStatus().value() == 200);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      infer();
-      return breaker.getState() == CircuitBreaker.State.CLOSED;
-    });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> infer().getStatus().value() == 200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              infer();
+              return breaker.getState() == CircuitBreaker.State.CLOSED;
+            });
     assertThat(infer().getStatus().value()).isEqualTo(200);
   }
 
@@ -116,9 +144,12 @@ class BackendFaultsIntegrationTest {
     assertThat(full.getStatus().value()).isEqualTo(503);
     assertThat(full.getResponseBody()).contains("bulkhead full");
 
-    npu.clear();   // the hung call returns (as failed), freeing the slot
+    npu.clear(); // the hung call returns (as failed), freeing the slot
     breaker.reset();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> infer().getStatus().value() == 200);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> infer().getStatus().value() == 200);
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -22,37 +23,57 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * HTTP/1.1 keep-alive with clients that reuse one connection for mixed requests: an inference (answered
- * from a device thread) followed by model-ready checks (answered on the event loop) must never leave a
- * request on the connection unanswered. Before responses were moved onto the connection's own event loop
- * ({@link ConnectionLoop}), the second GET after a POST stalled in 1-6 % of such sequences until the client
- * gave up. Two different clients, 2,000 sequences each, zero stalls allowed (each request waits at most 5 s).
+ * HTTP/1.1 keep-alive with clients that reuse one connection for mixed requests: an inference
+ * (answered from a device thread) followed by model-ready checks (answered on the event loop) must
+ * never leave a request on the connection unanswered. Before responses were moved onto the
+ * connection's own event loop ({@link ConnectionLoop}), the second GET after a POST stalled in 1-6
+ * % of such sequences until the client gave up. Two different clients, 2,000 sequences each, zero
+ * stalls allowed (each request waits at most 5 s).
  */
 class KeepAliveIntegrationTest extends ToyServerTestBase {
   private static final int SEQUENCES = 2_000;
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
-  /** A broken server stops the run after this many stalls, so a regression fails in seconds, not minutes. */
+
+  /**
+   * A broken server stops the run after this many stalls, so a regression fails in seconds, not
+   * minutes.
+   */
   private static final int MAX_STALLS = 3;
-  private static final String BODY = "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"INT64\",\"data\":[1,2,3]}]}";
+
+  private static final String BODY =
+      "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":\"INT64\",\"data\":[1,2,3]}]}";
 
   @Test
   void jdkHttpClientNeverStallsOnAReusedConnection() throws Exception {
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
     URI infer = URI.create("http://127.0.0.1:" + httpPort + "/v2/models/echo-int/infer");
     URI ready = URI.create("http://127.0.0.1:" + httpPort + "/v2/models/echo-int/ready");
     List<String> stalls = new ArrayList<>();
     for (int i = 0; i < SEQUENCES && stalls.size() < MAX_STALLS; i++) {
       HttpRequest[] sequence = {
-        HttpRequest.newBuilder(infer).timeout(TIMEOUT).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
+        HttpRequest.newBuilder(infer)
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(BODY))
+            .build(),
         HttpRequest.newBuilder(ready).timeout(TIMEOUT).GET().build(),
         HttpRequest.newBuilder(ready).timeout(TIMEOUT).GET().build(),
-        HttpRequest.newBuilder(infer).timeout(TIMEOUT).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(BODY)).build()};
+        HttpRequest.newBuilder(infer)
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(BODY))
+            .build()
+      };
       for (int k = 0; k < sequence.length; k++) {
         try {
           HttpResponse<String> r = client.send(sequence[k], HttpResponse.BodyHandlers.ofString());
-          assertThat(r.statusCode()).as("sequence %d request %d: %s", i, k, r.body()).isEqualTo(200);
+          assertThat(r.statusCode())
+              .as("sequence %d request %d: %s", i, k, r.body())
+              .isEqualTo(200);
         } catch (HttpTimeoutException e) {
           stalls.add("sequence " + i + " request " + k);
         }
@@ -66,12 +87,13 @@ class KeepAliveIntegrationTest extends ToyServerTestBase {
     List<String> stalls = new ArrayList<>();
     int done = 0;
     while (done < SEQUENCES && stalls.size() < MAX_STALLS) {
-      try (Socket socket = new Socket("127.0.0.1", httpPort)) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), httpPort)) {
         socket.setSoTimeout((int) TIMEOUT.toMillis());
         socket.setTcpNoDelay(true);
         OutputStream out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
-        // Up to 500 sequences on one connection; a stall ends the connection (its state is unknown then).
+        // Up to 500 sequences on one connection; a stall ends the connection (its state is unknown
+        // then).
         for (int n = 0; n < 500 && done < SEQUENCES; n++, done++) {
           try {
             send(out, "POST", "/v2/models/echo-int/infer", BODY);
@@ -93,8 +115,17 @@ class KeepAliveIntegrationTest extends ToyServerTestBase {
 
   private void send(OutputStream out, String method, String path, String body) throws IOException {
     byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + httpPort + "\r\n"
-        + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n") + "\r\n";
+    String head =
+        method
+            + " "
+            + path
+            + " HTTP/1.1\r\nHost: 127.0.0.1:"
+            + httpPort
+            + "\r\n"
+            + (body == null
+                ? ""
+                : "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n")
+            + "\r\n";
     out.write(head.getBytes(StandardCharsets.US_ASCII));
     out.write(b);
     out.flush();
@@ -110,7 +141,7 @@ class KeepAliveIntegrationTest extends ToyServerTestBase {
       }
     }
     in.readNBytes(length);
-    return Integer.parseInt(status.split(" ")[1]);
+    return Integer.parseInt(status.split(" ", -1)[1]);
   }
 
   private static String line(InputStream in) throws IOException {

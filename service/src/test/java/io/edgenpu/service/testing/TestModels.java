@@ -12,30 +12,35 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Tiny ONNX models written from Java for deterministic tests, and a temporary model repository that holds
- * them next to copies of the shipped models.
+ * Tiny ONNX models written from Java for deterministic tests, and a temporary model repository that
+ * holds them next to copies of the shipped models.
  *
  * <ul>
  *   <li>{@code affine}: plain, y = 2x + 1 on FP32 [N, 4] — outputs are easy to predict per request;
  *   <li>{@code echo-int}: plain, y = x on INT64 [N, 3];
- *   <li>{@code ee-toy}: early-exit, 4 stages of y = x·I (a 64x64 identity MatMul, so the NPU cost model
- *       gives each stage real work) over FP32 [N, 64], each followed by a softmax head; a sample exits at
- *       the first exit whose max probability reaches 0.9 — an input with one element at 20 and the rest 0
- *       exits at once, all zeros runs to the end;
- *   <li>{@code ee-toy-refill}: the same with the fluid batcher's guarded-refill rule (it preempts and merges).
+ *   <li>{@code ee-toy}: early-exit, 4 stages of y = x·I (a 64x64 identity MatMul, so the NPU cost
+ *       model gives each stage real work) over FP32 [N, 64], each followed by a softmax head; a
+ *       sample exits at the first exit whose max probability reaches 0.9 — an input with one
+ *       element at 20 and the rest 0 exits at once, all zeros runs to the end;
+ *   <li>{@code ee-toy-refill}: the same with the fluid batcher's guarded-refill rule (it preempts
+ *       and merges).
  * </ul>
  */
 public final class TestModels {
   private TestModels() {}
 
   /**
-   * Creates the toy repository in {@code root}: {@code affine} (dynamic batching, no delay),
-   * {@code affine-batched} (waits up to 2 s for a batch of 4), {@code echo-int} (on the cpu device) and
+   * Creates the toy repository in {@code root}: {@code affine} (dynamic batching, no delay), {@code
+   * affine-batched} (waits up to 2 s for a batch of 4), {@code echo-int} (on the cpu device) and
    * {@code ee-toy} (fluid batching).
    */
   public static Path repository(Path root) {
     try {
-      plainModel(root, "affine", affineModel(), """
+      plainModel(
+          root,
+          "affine",
+          affineModel(),
+          """
           kind: plain
           description: y = 2x + 1 (test model)
           max-batch-size: 4
@@ -44,7 +49,11 @@ public final class TestModels {
           outputs:
             - {name: y, datatype: FP32, shape: [4]}
           """);
-      plainModel(root, "affine-batched", affineModel(), """
+      plainModel(
+          root,
+          "affine-batched",
+          affineModel(),
+          """
           kind: plain
           description: y = 2x + 1, batching window of 2 s (test model)
           max-batch-size: 4
@@ -52,20 +61,32 @@ public final class TestModels {
             policy: dynamic
             parameters: {max-queue-delay: 2s, preferred-batch-sizes: [4]}
           """);
-      plainModel(root, "slow-slo", identityMatMul("x", "y", SLOW_WIDTH), """
+      plainModel(
+          root,
+          "slow-slo",
+          identityMatMul("x", "y", SLOW_WIDTH),
+          """
           kind: plain
           description: y = x through a 128x128 MatMul, 1 s SLO, admission control on (test model)
           max-batch-size: 4
           slo: 1s
           """);
-      plainModel(root, "slow-no-admission", identityMatMul("x", "y", SLOW_WIDTH), """
+      plainModel(
+          root,
+          "slow-no-admission",
+          identityMatMul("x", "y", SLOW_WIDTH),
+          """
           kind: plain
           description: slow-slo without admission control (test model)
           max-batch-size: 4
           slo: 1s
           scheduling: {admission: false}
           """);
-      plainModel(root, "echo-int", echoIntModel(), """
+      plainModel(
+          root,
+          "echo-int",
+          echoIntModel(),
+          """
           kind: plain
           description: y = x on INT64 (test model)
           max-batch-size: 8
@@ -74,10 +95,13 @@ public final class TestModels {
       Path ee = root.resolve("ee-toy/1");
       Files.createDirectories(ee);
       for (int s = 0; s < 4; s++) {
-        write(ee.resolve("stage" + s + ".onnx"), identityStage("f" + (s - 1), "f" + s, s == 0 ? "x" : null));
+        write(
+            ee.resolve("stage" + s + ".onnx"),
+            identityStage("f" + (s - 1), "f" + s, s == 0 ? "x" : null));
         write(ee.resolve("exit" + s + ".onnx"), softmaxHead("f" + s));
       }
-      String stages = """
+      String stages =
+          """
           kind: early-exit
           description: identity stages with softmax exit heads (test model)
           max-batch-size: 8
@@ -88,7 +112,8 @@ public final class TestModels {
             - {graph: stage3.onnx, exit: {graph: exit3.onnx}}
           """;
       Files.writeString(root.resolve("ee-toy/config.yaml"), stages);
-      // The same model with the spec's guarded-refill rule: without deadlines it refills at every exit point.
+      // The same model with the spec's guarded-refill rule: without deadlines it refills at every
+      // exit point.
       Path refill = root.resolve("ee-toy-refill/1");
       Files.createDirectories(refill);
       try (var files = Files.list(ee)) {
@@ -96,7 +121,10 @@ public final class TestModels {
           Files.copy(f, refill.resolve(f.getFileName()));
         }
       }
-      Files.writeString(root.resolve("ee-toy-refill/config.yaml"), stages + """
+      Files.writeString(
+          root.resolve("ee-toy-refill/config.yaml"),
+          stages
+              + """
           scheduling:
             policy: fluid
             parameters: {rule: guarded-refill, sizing: max}
@@ -107,7 +135,8 @@ public final class TestModels {
     }
   }
 
-  private static void plainModel(Path root, String name, OnnxProto.ModelProto model, String config) throws IOException {
+  private static void plainModel(Path root, String name, OnnxProto.ModelProto model, String config)
+      throws IOException {
     Path dir = root.resolve(name + "/1");
     Files.createDirectories(dir);
     write(dir.resolve("model.onnx"), model);
@@ -138,7 +167,8 @@ public final class TestModels {
         return p.toAbsolutePath().normalize();
       }
     }
-    throw new IllegalStateException("models/repository not found from " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "models/repository not found from " + Path.of("").toAbsolutePath());
   }
 
   private static void write(Path file, OnnxProto.ModelProto model) throws IOException {
@@ -148,7 +178,8 @@ public final class TestModels {
   private static OnnxProto.ValueInfoProto value(String name, int elemType, Object... dims) {
     OnnxProto.TensorShapeProto.Builder shape = OnnxProto.TensorShapeProto.newBuilder();
     for (Object d : dims) {
-      OnnxProto.TensorShapeProto.Dimension.Builder dim = OnnxProto.TensorShapeProto.Dimension.newBuilder();
+      OnnxProto.TensorShapeProto.Dimension.Builder dim =
+          OnnxProto.TensorShapeProto.Dimension.newBuilder();
       if (d instanceof String s) {
         dim.setDimParam(s);
       } else {
@@ -156,9 +187,12 @@ public final class TestModels {
       }
       shape.addDim(dim);
     }
-    return OnnxProto.ValueInfoProto.newBuilder().setName(name)
-        .setType(OnnxProto.TypeProto.newBuilder().setTensorType(
-            OnnxProto.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
+    return OnnxProto.ValueInfoProto.newBuilder()
+        .setName(name)
+        .setType(
+            OnnxProto.TypeProto.newBuilder()
+                .setTensorType(
+                    OnnxProto.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
         .build();
   }
 
@@ -167,40 +201,59 @@ public final class TestModels {
     for (float f : v) {
       b.putFloat(f);
     }
-    return OnnxProto.TensorProto.newBuilder().setName(name).setDataType(OnnxProto.TensorProto.DataType.FLOAT_VALUE)
-        .setRawData(ByteString.copyFrom(b.array())).build();
+    return OnnxProto.TensorProto.newBuilder()
+        .setName(name)
+        .setDataType(OnnxProto.TensorProto.DataType.FLOAT_VALUE)
+        .setRawData(ByteString.copyFrom(b.array()))
+        .build();
   }
 
   private static OnnxProto.NodeProto node(String op, List<String> in, List<String> out) {
-    return OnnxProto.NodeProto.newBuilder().setOpType(op).setName(op + "_" + out.get(0)).addAllInput(in).addAllOutput(out).build();
+    return OnnxProto.NodeProto.newBuilder()
+        .setOpType(op)
+        .setName(op + "_" + out.get(0))
+        .addAllInput(in)
+        .addAllOutput(out)
+        .build();
   }
 
   private static OnnxProto.ModelProto model(OnnxProto.GraphProto graph) {
-    return OnnxProto.ModelProto.newBuilder().setIrVersion(8).setProducerName("edgenpu-tests")
+    return OnnxProto.ModelProto.newBuilder()
+        .setIrVersion(8)
+        .setProducerName("edgenpu-tests")
         .addOpsetImport(OnnxProto.OperatorSetIdProto.newBuilder().setDomain("").setVersion(17))
-        .setGraph(graph).build();
+        .setGraph(graph)
+        .build();
   }
 
   static OnnxProto.ModelProto affineModel() {
     int f = OnnxProto.TensorProto.DataType.FLOAT_VALUE;
-    return model(OnnxProto.GraphProto.newBuilder().setName("affine")
-        .addInput(value("x", f, "batch", 4)).addOutput(value("y", f, "batch", 4))
-        .addInitializer(floats("two", 2f)).addInitializer(floats("one", 1f))
-        .addNode(node("Mul", List.of("x", "two"), List.of("t")))
-        .addNode(node("Add", List.of("t", "one"), List.of("y")))
-        .build());
+    return model(
+        OnnxProto.GraphProto.newBuilder()
+            .setName("affine")
+            .addInput(value("x", f, "batch", 4))
+            .addOutput(value("y", f, "batch", 4))
+            .addInitializer(floats("two", 2f))
+            .addInitializer(floats("one", 1f))
+            .addNode(node("Mul", List.of("x", "two"), List.of("t")))
+            .addNode(node("Add", List.of("t", "one"), List.of("y")))
+            .build());
   }
 
   static OnnxProto.ModelProto echoIntModel() {
     int i = OnnxProto.TensorProto.DataType.INT64_VALUE;
-    return model(OnnxProto.GraphProto.newBuilder().setName("echo")
-        .addInput(value("x", i, "batch", 3)).addOutput(value("y", i, "batch", 3))
-        .addNode(node("Identity", List.of("x"), List.of("y")))
-        .build());
+    return model(
+        OnnxProto.GraphProto.newBuilder()
+            .setName("echo")
+            .addInput(value("x", i, "batch", 3))
+            .addOutput(value("y", i, "batch", 3))
+            .addNode(node("Identity", List.of("x"), List.of("y")))
+            .build());
   }
 
   /** Width of the toy early-exit model's features. */
   public static final int EE_WIDTH = 64;
+
   /** Width of {@code slow-slo}'s identity MatMul. */
   public static final int SLOW_WIDTH = 128;
 
@@ -208,7 +261,10 @@ public final class TestModels {
     return identityMatMul(firstInput != null ? firstInput : in, out, EE_WIDTH);
   }
 
-  /** y = x · I with a width x width identity matrix (real work for the NPU cost model, exact numbers). */
+  /**
+   * y = x · I with a width x width identity matrix (real work for the NPU cost model, exact
+   * numbers).
+   */
   static OnnxProto.ModelProto identityMatMul(String input, String out, int width) {
     int f = OnnxProto.TensorProto.DataType.FLOAT_VALUE;
     float[] eye = new float[width * width];
@@ -216,22 +272,35 @@ public final class TestModels {
       eye[i * width + i] = 1f;
     }
     OnnxProto.TensorProto w = floats("eye", eye).toBuilder().addDims(width).addDims(width).build();
-    return model(OnnxProto.GraphProto.newBuilder().setName("stage")
-        .addInput(value(input, f, "batch", width)).addOutput(value(out, f, "batch", width))
-        .addInitializer(w)
-        .addNode(node("MatMul", List.of(input, "eye"), List.of(out)))
-        .build());
+    return model(
+        OnnxProto.GraphProto.newBuilder()
+            .setName("stage")
+            .addInput(value(input, f, "batch", width))
+            .addOutput(value(out, f, "batch", width))
+            .addInitializer(w)
+            .addNode(node("MatMul", List.of(input, "eye"), List.of(out)))
+            .build());
   }
 
   static OnnxProto.ModelProto softmaxHead(String in) {
     int f = OnnxProto.TensorProto.DataType.FLOAT_VALUE;
-    return model(OnnxProto.GraphProto.newBuilder().setName("head")
-        .addInput(value(in, f, "batch", EE_WIDTH)).addOutput(value("probabilities", f, "batch", EE_WIDTH))
-        .addNode(OnnxProto.NodeProto.newBuilder().setOpType("Softmax").setName("softmax").addInput(in)
-            .addOutput("probabilities")
-            .addAttribute(OnnxProto.AttributeProto.newBuilder().setName("axis").setI(1)
-                .setType(OnnxProto.AttributeProto.AttributeType.INT)))
-        .build());
+    return model(
+        OnnxProto.GraphProto.newBuilder()
+            .setName("head")
+            .addInput(value(in, f, "batch", EE_WIDTH))
+            .addOutput(value("probabilities", f, "batch", EE_WIDTH))
+            .addNode(
+                OnnxProto.NodeProto.newBuilder()
+                    .setOpType("Softmax")
+                    .setName("softmax")
+                    .addInput(in)
+                    .addOutput("probabilities")
+                    .addAttribute(
+                        OnnxProto.AttributeProto.newBuilder()
+                            .setName("axis")
+                            .setI(1)
+                            .setType(OnnxProto.AttributeProto.AttributeType.INT)))
+            .build());
   }
 
   static byte[] utf8(String s) {

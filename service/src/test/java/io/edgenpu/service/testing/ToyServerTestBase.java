@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,9 +20,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Integration tests against a real server on random loopback ports, serving the toy models of
- * {@link TestModels}. The emulated NPU runs 100 000 times slower than modelled so that a toy stage takes
- * milliseconds (ordering between early and late exits is then unambiguous). All subclasses share one
- * application context.
+ * {@link TestModels}. The emulated NPU runs 100 000 times slower than modelled so that a toy stage
+ * takes milliseconds (ordering between early and late exits is then unambiguous). All subclasses
+ * share one application context.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -60,18 +61,19 @@ public abstract class ToyServerTestBase {
     r.add("edgenpu.model-repository", REPO::toString);
   }
 
-  @LocalServerPort
-  protected int httpPort;
+  @LocalServerPort protected int httpPort;
 
-  @Autowired
-  protected GrpcPort grpcPort;
+  @Autowired protected GrpcPort grpcPort;
 
   protected WebTestClient http;
 
   @BeforeEach
   void client() {
-    http = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + httpPort)
-        .responseTimeout(Duration.ofSeconds(30)).build();
+    http =
+        WebTestClient.bindToServer()
+            .baseUrl("http://127.0.0.1:" + httpPort)
+            .responseTimeout(Duration.ofSeconds(30))
+            .build();
   }
 
   protected ManagedChannel channel() {
@@ -80,7 +82,8 @@ public abstract class ToyServerTestBase {
 
   @AfterAll
   static void noBlockingCallsOnEventLoops() {
-    org.assertj.core.api.Assertions.assertThat(BlockingCalls.seen())
-        .as("blocking calls on event-loop threads").isEmpty();
+    Assertions.assertThat(BlockingCalls.seen())
+        .as("blocking calls on event-loop threads")
+        .isEmpty();
   }
 }

@@ -5,16 +5,22 @@ import io.edgenpu.scheduler.policy.IdleDecision;
 import io.edgenpu.scheduler.policy.PolicyContext;
 
 /**
- * BL2: Clipper-style adaptive batch size. The batch-size cap grows by {@code additiveStep} after a batch
- * whose processing latency met the SLO and shrinks by the factor {@code backoff} after one that missed
- * it (AIMD). Batches start as soon as the device is free; exits leave the batch (shrink-only).
+ * BL2: Clipper-style adaptive batch size. The batch-size cap grows by {@code additiveStep} after a
+ * batch whose processing latency met the SLO and shrinks by the factor {@code backoff} after one
+ * that missed it (AIMD). Batches start as soon as the device is free; exits leave the batch
+ * (shrink-only).
  */
 public final class AimdPolicy implements BatchPolicy {
-  /** @param backoff multiplicative decrease factor in (0, 1) (Clipper used 0.9) */
+  /**
+   * The policy's parameters.
+   *
+   * @param backoff multiplicative decrease factor in (0, 1) (Clipper used 0.9)
+   */
   public record Config(int additiveStep, double backoff, int initialCap) {
     public Config {
       if (additiveStep < 1 || backoff <= 0 || backoff >= 1 || initialCap < 1) {
-        throw new IllegalArgumentException("aimd needs step >= 1, backoff in (0,1), initial cap >= 1");
+        throw new IllegalArgumentException(
+            "aimd needs step >= 1, backoff in (0,1), initial cap >= 1");
       }
     }
   }
@@ -47,7 +53,8 @@ public final class AimdPolicy implements BatchPolicy {
   }
 
   @Override
-  public void onBatchFinished(PolicyContext ctx, long startedNanos, int maxSize, long worstLatencyNanos) {
+  public void onBatchFinished(
+      PolicyContext ctx, long startedNanos, int maxSize, long worstLatencyNanos) {
     long slo = ctx.defaultSloNanos();
     if (slo <= 0) {
       cap = ctx.maxBatchSize();

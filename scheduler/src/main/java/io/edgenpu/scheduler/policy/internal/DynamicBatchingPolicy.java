@@ -8,18 +8,23 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Triton-style dynamic batching (and the paper's BL1 windowed graph batching): when the device is free,
- * dispatch the largest preferred batch size that the queue can fill; otherwise wait until the oldest
- * sample has waited {@code maxQueueDelay}, then dispatch what is there (up to the max batch size). A full
- * max-size batch goes at once. No preemption: a batch runs to its end. Exits either leave the batch at once
- * (shrink-only) or stay in it, masked, until it ends (EE-unaware).
+ * Triton-style dynamic batching (and the paper's BL1 windowed graph batching): when the device is
+ * free, dispatch the largest preferred batch size that the queue can fill; otherwise wait until the
+ * oldest sample has waited {@code maxQueueDelay}, then dispatch what is there (up to the max batch
+ * size). A full max-size batch goes at once. No preemption: a batch runs to its end. Exits either
+ * leave the batch at once (shrink-only) or stay in it, masked, until it ends (EE-unaware).
  */
 public final class DynamicBatchingPolicy implements BatchPolicy {
   /**
-   * @param maxQueueDelay how long the oldest sample may wait for a batch to fill; zero = dispatch at once
-   * @param preferredSizes batch sizes dispatched as soon as they can be formed (ascending), may be empty
+   * The policy's parameters.
+   *
+   * @param maxQueueDelay how long the oldest sample may wait for a batch to fill; zero = dispatch
+   *     at once
+   * @param preferredSizes batch sizes dispatched as soon as they can be formed (ascending), may be
+   *     empty
    */
-  public record Config(Duration maxQueueDelay, List<Integer> preferredSizes, ExitHandling exitHandling) {
+  public record Config(
+      Duration maxQueueDelay, List<Integer> preferredSizes, ExitHandling exitHandling) {
     public Config {
       if (maxQueueDelay.isNegative()) {
         throw new IllegalArgumentException("max queue delay must be >= 0");

@@ -6,8 +6,9 @@ import io.edgenpu.scheduler.policy.IdleDecision;
 import io.edgenpu.scheduler.policy.PolicyContext;
 
 /**
- * Earliest-deadline-first batching: when the device is free, the queued samples with the earliest deadlines
- * (up to the max batch size) start at once. No window, no preemption; exits leave the batch.
+ * Earliest-deadline-first batching: when the device is free, the queued samples with the earliest
+ * deadlines (up to the max batch size) start at once. No window, no preemption; exits leave the
+ * batch.
  */
 public final class EdfPolicy implements BatchPolicy {
   @Override

@@ -5,16 +5,19 @@ import io.edgenpu.scheduler.core.LatencyOracle;
 import io.edgenpu.scheduler.core.StagePlan;
 
 /**
- * Expected-time tables of docs/papers/fluid-batching.md, exact over the binomial number of survivors:
+ * Expected-time tables of docs/papers/fluid-batching.md, exact over the binomial number of
+ * survivors:
+ *
  * <ul>
- *   <li>{@code remaining(b, l)} = E[T_rem(b,l)] = Σ_{j>l} Σ_n Binom(n; b, S(j|l)) · T_j(n): time until a
- *       batch of b live samples that has finished stage l leaves the device;
- *   <li>{@code catchUp(n, l)} = E[T_catch(n,l)] = Σ_{j≤l} Σ_k Binom(k; n, S(j|-1)) · T_j(k): time for n
- *       fresh samples to reach depth l.
+ *   <li>{@code remaining(b, l)} = E[T_rem(b,l)] = Σ_{j>l} Σ_n Binom(n; b, S(j|l)) · T_j(n): time
+ *       until a batch of b live samples that has finished stage l leaves the device;
+ *   <li>{@code catchUp(n, l)} = E[T_catch(n,l)] = Σ_{j≤l} Σ_k Binom(k; n, S(j|-1)) · T_j(k): time
+ *       for n fresh samples to reach depth l.
  * </ul>
- * With {@code exitAware = false} the tables assume no sample ever exits early (the EE-unaware view).
- * Built in O(B²·L²) and rebuilt when the exit statistics change; lookups are O(1). Times in nanoseconds.
- * Single-threaded.
+ *
+ * With {@code exitAware = false} the tables assume no sample ever exits early (the EE-unaware
+ * view). Built in O(B²·L²) and rebuilt when the exit statistics change; lookups are O(1). Times in
+ * nanoseconds. Single-threaded.
  */
 final class ExpectedTimes {
   private final StagePlan plan;
@@ -22,11 +25,12 @@ final class ExpectedTimes {
   private final ExitStatistics exits;
   private final int maxBatch;
   private final boolean exitAware;
-  private double[][] remaining;
-  private double[][] catchUp;
+  private double[][] remaining = new double[0][];
+  private double[][] catchUp = new double[0][];
   private long builtForVersion = -1;
 
-  ExpectedTimes(StagePlan plan, LatencyOracle oracle, ExitStatistics exits, int maxBatch, boolean exitAware) {
+  ExpectedTimes(
+      StagePlan plan, LatencyOracle oracle, ExitStatistics exits, int maxBatch, boolean exitAware) {
     this.plan = plan;
     this.oracle = oracle;
     this.exits = exits;
@@ -51,7 +55,7 @@ final class ExpectedTimes {
   }
 
   private void ensureBuilt() {
-    if (remaining != null && (!exitAware || builtForVersion == exits.version())) {
+    if (remaining.length > 0 && (!exitAware || builtForVersion == exits.version())) {
       return;
     }
     builtForVersion = exits.version();

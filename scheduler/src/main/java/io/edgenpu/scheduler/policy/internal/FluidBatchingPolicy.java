@@ -7,19 +7,23 @@ import io.edgenpu.scheduler.policy.IdleDecision;
 import io.edgenpu.scheduler.policy.PolicyContext;
 import io.edgenpu.scheduler.policy.RunningBatch;
 import io.edgenpu.scheduler.policy.StageDecision;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The early-exit-aware preemptive fluid batcher (docs/papers/fluid-batching.md). Fresh batches start as soon as the
- * device is free (work-conserving, no window). At exit points (or every stage) slots freed by exits are
- * refilled by preempting the running batch: queued samples catch up to its depth and merge with it.
+ * The early-exit-aware preemptive fluid batcher (docs/papers/fluid-batching.md). Fresh batches
+ * start as soon as the device is free (work-conserving, no window). At exit points (or every stage)
+ * slots freed by exits are refilled by preempting the running batch: queued samples catch up to its
+ * depth and merge with it.
  *
  * <p>Two decision rules:
+ *
  * <ul>
- *   <li>{@link Rule#GUARDED_REFILL} (Policy A, default): refill {@code n = min(q, B_max − b)} when the least
- *       slack of the live samples, after their expected remaining time, covers γ times the expected
- *       catch-up time;
- *   <li>{@link Rule#EXPECTED_COST} (Policy B): refill only if the expected sum of latencies over the live
- *       samples and the candidates is lower with the preemption than without, under the same guard.
+ *   <li>{@link Rule#GUARDED_REFILL} (Policy A, default): refill {@code n = min(q, B_max − b)} when
+ *       the least slack of the live samples, after their expected remaining time, covers γ times
+ *       the expected catch-up time;
+ *   <li>{@link Rule#EXPECTED_COST} (Policy B): refill only if the expected sum of latencies over
+ *       the live samples and the candidates is lower with the preemption than without, under the
+ *       same guard.
  * </ul>
  */
 public final class FluidBatchingPolicy implements BatchPolicy {
@@ -39,20 +43,29 @@ public final class FluidBatchingPolicy implements BatchPolicy {
     /** min(q, B_max), as the spec's §2.4. */
     MAX,
     /**
-     * The smallest size, up to min(q, B_max), whose expected throughput (samples per expected batch time, exits
-     * included) is within 2% of the best: batching only as much as the device rewards it (ours; on an NPU
-     * whose cost grows super-linearly with the batch, e.g. when activations spill from the on-chip SRAM,
-     * a full batch is slower per sample than a smaller one).
+     * The smallest size, up to min(q, B_max), whose expected throughput (samples per expected batch
+     * time, exits included) is within 2% of the best: batching only as much as the device rewards
+     * it (ours; on an NPU whose cost grows super-linearly with the batch, e.g. when activations
+     * spill from the on-chip SRAM, a full batch is slower per sample than a smaller one).
      */
     THROUGHPUT
   }
 
   /**
+   * The policy's parameters.
+   *
    * @param minRefill n_min: smallest refill worth a preemption
    * @param gamma safety factor on the catch-up time in the deadline guard
-   * @param preemptMaxStage deepest stage after which preemption is allowed; -1 = the last intermediate exit
+   * @param preemptMaxStage deepest stage after which preemption is allowed; -1 = the last
+   *     intermediate exit
    */
-  public record Config(Rule rule, Granularity granularity, int minRefill, double gamma, int preemptMaxStage, Sizing sizing) {
+  public record Config(
+      Rule rule,
+      Granularity granularity,
+      int minRefill,
+      double gamma,
+      int preemptMaxStage,
+      Sizing sizing) {
     public Config {
       if (minRefill < 1 || gamma < 0) {
         throw new IllegalArgumentException("fluid needs min-refill >= 1 and gamma >= 0");
@@ -65,7 +78,7 @@ public final class FluidBatchingPolicy implements BatchPolicy {
   }
 
   private final Config config;
-  private ExpectedTimes times;
+  private @Nullable ExpectedTimes times;
 
   public FluidBatchingPolicy(Config config) {
     this.config = config;
@@ -143,15 +156,17 @@ public final class FluidBatchingPolicy implements BatchPolicy {
   }
 
   private ExpectedTimes times(PolicyContext ctx) {
-    if (times == null) {
-      times = new ExpectedTimes(ctx.plan(), ctx.oracle(), ctx.exits(), ctx.maxBatchSize(), true);
+    ExpectedTimes t = times;
+    if (t == null) {
+      t = new ExpectedTimes(ctx.plan(), ctx.oracle(), ctx.exits(), ctx.maxBatchSize(), true);
+      times = t;
     }
-    return times;
+    return t;
   }
 
   /**
-   * Policy B: compares the expected sum of latencies of the b live samples and the n candidates, with
-   * expected group sizes (survivors shrink by the exit hazards) and interpolated stage times.
+   * Policy B: compares the expected sum of latencies of the b live samples and the n candidates,
+   * with expected group sizes (survivors shrink by the exit hazards) and interpolated stage times.
    */
   static boolean preemptionLowersExpectedLatency(ExpectedTimes et, int b, int n, int l) {
     ExitStatistics ex = et.exits();
@@ -160,7 +175,8 @@ public final class FluidBatchingPolicy implements BatchPolicy {
     double[] live = sweep(et, ex, b, l, last);
     double[] fresh = sweep(et, ex, n, -1, last);
     double without = live[1] + n * live[0] + fresh[1];
-    // With preemption: candidates catch up through stage l (some exit on the way), then all continue merged.
+    // With preemption: candidates catch up through stage l (some exit on the way), then all
+    // continue merged.
     double[] catchUp = sweep(et, ex, n, -1, l);
     double survivors = n * ex.survival(-1, l + 1);
     double[] merged = sweep(et, ex, b + survivors, l, last);
@@ -169,8 +185,8 @@ public final class FluidBatchingPolicy implements BatchPolicy {
   }
 
   /**
-   * Runs a group of expected size {@code x} that finished stage {@code from} through stage {@code to}.
-   * Returns {total time, sum over exiting samples of their exit time}.
+   * Runs a group of expected size {@code x} that finished stage {@code from} through stage {@code
+   * to}. Returns {total time, sum over exiting samples of their exit time}.
    */
   private static double[] sweep(ExpectedTimes et, ExitStatistics ex, double x, int from, int to) {
     double time = 0;

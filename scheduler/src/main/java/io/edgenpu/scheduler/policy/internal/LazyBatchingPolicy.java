@@ -5,15 +5,16 @@ import io.edgenpu.scheduler.policy.IdleDecision;
 import io.edgenpu.scheduler.policy.PolicyContext;
 import io.edgenpu.scheduler.policy.RunningBatch;
 import io.edgenpu.scheduler.policy.StageDecision;
+import org.jspecify.annotations.Nullable;
 
 /**
- * BL3: LazyBatching-style node-level batching (Choi, Kim, Rhu, HPCA'21) on the same mechanics. New samples
- * start at once: at every stage boundary the running batch yields to queued samples, which catch up and
- * merge with it, provided the live samples' slack covers the catch-up. Its slack model is EE-unaware: it
- * assumes every sample runs to full depth. Exits leave the batch (shrink-only).
+ * BL3: LazyBatching-style node-level batching (Choi, Kim, Rhu, HPCA'21) on the same mechanics. New
+ * samples start at once: at every stage boundary the running batch yields to queued samples, which
+ * catch up and merge with it, provided the live samples' slack covers the catch-up. Its slack model
+ * is EE-unaware: it assumes every sample runs to full depth. Exits leave the batch (shrink-only).
  */
 public final class LazyBatchingPolicy implements BatchPolicy {
-  private ExpectedTimes times;
+  private @Nullable ExpectedTimes times;
 
   @Override
   public String name() {
@@ -37,12 +38,14 @@ public final class LazyBatchingPolicy implements BatchPolicy {
     if (n < 1) {
       return StageDecision.CONTINUE;
     }
-    if (times == null) {
-      times = new ExpectedTimes(ctx.plan(), ctx.oracle(), ctx.exits(), ctx.maxBatchSize(), false);
+    ExpectedTimes t = times;
+    if (t == null) {
+      t = new ExpectedTimes(ctx.plan(), ctx.oracle(), ctx.exits(), ctx.maxBatchSize(), false);
+      times = t;
     }
-    // Safe to merge if the live samples still meet their deadlines after waiting for the catch-up and then
-    // running the rest of the model at the merged size (assuming no exits).
-    double slack = Deadlines.minSlack(batch.live(), ctx, times.catchUp(n, l) + times.remaining(b + n, l));
+    // Safe to merge if the live samples still meet their deadlines after waiting for the catch-up
+    // and then running the rest of the model at the merged size (assuming no exits).
+    double slack = Deadlines.minSlack(batch.live(), ctx, t.catchUp(n, l) + t.remaining(b + n, l));
     return slack >= 0 ? StageDecision.preempt(n) : StageDecision.CONTINUE;
   }
 }

@@ -1,0 +1,5 @@
+/** NPU hardware profiles: MAC array, tiles, stacking factors, precision modes, memory bandwidth. */
+@NullMarked
+package io.edgenpu.npu.profile;
+
+import org.jspecify.annotations.NullMarked;
