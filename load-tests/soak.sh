@@ -6,7 +6,8 @@
 # unary, gRPC streams and the WebSocket stream from nine simulated devices, while models are reloaded and
 # unloaded, backends fail/hang/slow down, a scheduler listener throws, clients cancel and disconnect and one
 # client never reads; finally SIGTERM with traffic still coming. Writes soak.csv and resources.csv to
-# SOAK_OUT (default docs/results/reliability) and fails when any request went unanswered, a 5xx is outside
+# SOAK_OUT (default docs/results/reliability), with summary.txt (what it printed) and machine.txt,
+# and fails when any request went unanswered, a 5xx is outside
 # the documented cases, the gateway watchdog had to answer, a resource grew without bound, or the service
 # did not exit within 30 s of SIGTERM. See docs/resilience.md.
 set -euo pipefail
@@ -45,8 +46,9 @@ done
 curl -sf "http://127.0.0.1:$HTTP_PORT/v2/health/ready" > /dev/null || { echo "the service is not ready after 120 s"; exit 1; }
 
 set +e
-java -cp "$CP" io.edgenpu.loadtests.soak.Soak "$HTTP_PORT" "$GRPC_PORT" "$SERVER" "$SOAK_SECONDS" "$OUT" . | tee "$LOG/soak.log"
+java -cp "$CP" io.edgenpu.loadtests.soak.Soak "$HTTP_PORT" "$GRPC_PORT" "$SERVER" "$SOAK_SECONDS" "$OUT" . | tee "$OUT/summary.txt"
 STATUS=${PIPESTATUS[0]}
+bash docs/benchmarks/machine.sh "$OUT" "soak: $SOAK_SECONDS s, the chart's JVM options (-XX:MaxRAM=1g -XX:MaxRAMPercentage=60)"
 set -e
 wait $SERVER 2>/dev/null || true
 trap - EXIT

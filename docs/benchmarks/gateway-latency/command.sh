@@ -58,4 +58,5 @@ done
 for t in service:18000 bare:18100; do
   echo "rest,${t%%:*},open,$REST_HALF,$(client rest 127.0.0.1:${t#*:} docs/examples/simple-request.json open "$REST_HALF" 15)" >> $OUT/results.csv
 done
+bash docs/benchmarks/machine.sh "$OUT"
 column -s, -t $OUT/results.csv

@@ -60,7 +60,5 @@ for m in $MODELS; do
   done
 done
 curl -s localhost:18000/v2/models/stats > $OUT/service-stats.json
-{ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)";
-  echo "cpu: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo)";
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > $OUT/machine.txt
+bash docs/benchmarks/machine.sh "$OUT"
 cat $OUT/results.csv

@@ -35,4 +35,5 @@ for opts in "-XX:MaxRAM=1g -XX:MaxRAMPercentage=60" "-Xmx256m"; do
   echo "$opts,$idle,$loaded,$(metric used),$(metric committed),$(metric max)" >> $OUT/results.csv
   kill $SERVICE; wait $SERVICE 2>/dev/null || true
 done
+bash docs/benchmarks/machine.sh "$OUT"
 column -s, -t $OUT/results.csv

@@ -45,9 +45,7 @@ for m in ee-digits:docs/examples/ee-digits-request.json simple:docs/examples/sim
     done
   done
 done
-{ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)";
-  echo "cpu: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | xargs)";
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > $OUT/machine.txt
+bash docs/benchmarks/machine.sh "$OUT"
 # Summary: per model, median throughput with metrics on / off.
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 for name in ee-digits simple; do

@@ -60,4 +60,5 @@ NONHEAP=$(curl -s 'localhost:18000/actuator/metrics/jvm.memory.used?tag=area:non
   echo "rss_after_load_mb,$((LOADED_RSS_KB / 1024))"
   echo "heap_used_mb,$(awk -v h="$HEAP" 'BEGIN {printf "%.0f", h / 1048576}')"
   echo "nonheap_used_mb,$(awk -v h="$NONHEAP" 'BEGIN {printf "%.0f", h / 1048576}')"; } > $OUT/memory.csv
+bash docs/benchmarks/machine.sh "$OUT"
 column -s, -t $OUT/results.csv; echo; column -s, -t $OUT/memory.csv

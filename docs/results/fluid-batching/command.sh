@@ -6,5 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ./mvnw -B -q install -DskipTests
 java -jar experiments/target/experiments.jar fluid-batching --out docs/results/fluid-batching "$@"
-{ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)";
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > docs/results/fluid-batching/machine.txt
+bash docs/benchmarks/machine.sh docs/results/fluid-batching

@@ -9,7 +9,5 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 ./mvnw -B -q -pl experiments -am install -DskipTests
 OUT=docs/results/nawq-sr
-{ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)";
-  echo "cpu: $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | xargs)";
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"; } > "$OUT/machine.txt"
+bash docs/benchmarks/machine.sh "$OUT"
 java -jar experiments/target/experiments.jar nawq-results --out "$OUT"

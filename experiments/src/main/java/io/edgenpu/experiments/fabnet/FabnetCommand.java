@@ -1,6 +1,8 @@
 package io.edgenpu.experiments.fabnet;
 
 import io.edgenpu.experiments.Charts;
+import io.edgenpu.experiments.options.OutputFolderOption;
+import io.edgenpu.experiments.options.RepositoryOption;
 import io.edgenpu.npu.butterfly.ButterflyCostModel;
 import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import io.edgenpu.npu.butterfly.ButterflyProfiles;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,8 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class FabnetCommand implements Callable<Integer> {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @Option(names = "--out", required = true, description = "output folder")
-  Path out;
+  @Mixin OutputFolderOption out;
 
   @Option(
       names = "--bench-dir",
@@ -40,11 +42,7 @@ public final class FabnetCommand implements Callable<Integer> {
       description = "folder of fabnet-L<n>.onnx / transformer-L<n>.onnx")
   Path benchDir;
 
-  @Option(
-      names = "--repository",
-      defaultValue = "models/repository",
-      description = "model repository (for the model cards' accuracy)")
-  Path repository;
+  @Mixin RepositoryOption repository;
 
   @Option(
       names = "--lengths",
@@ -72,7 +70,7 @@ public final class FabnetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Files.createDirectories(out);
+    out.create();
     Files.writeString(out.resolve("flops-params.csv"), FabnetTables.flopsAndParamsCsv());
     Files.writeString(
         out.resolve("accelerator-reference.csv"), FabnetTables.acceleratorReferenceCsv());

@@ -1,6 +1,8 @@
 package io.edgenpu.experiments.fluid;
 
 import io.edgenpu.experiments.RepositoryModel;
+import io.edgenpu.experiments.options.OutputFolderOption;
+import io.edgenpu.experiments.options.RepositoryOption;
 import io.edgenpu.scheduler.sim.ExitProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,11 +51,9 @@ public final class FluidBatchingCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "2")
   int threads;
 
-  @Option(names = "--repository", defaultValue = "models/repository")
-  Path repository;
+  @Mixin RepositoryOption repository;
 
-  @Option(names = "--out", required = true)
-  Path out;
+  @Mixin OutputFolderOption out;
 
   static final double[] LOADS = {0.3, 0.5, 0.7, 0.9, 1.1};
   static final double[] SLO_FACTORS = {2, 3, 5};
@@ -96,9 +97,9 @@ public final class FluidBatchingCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Files.createDirectories(out);
+    out.create();
     long start = System.nanoTime();
-    List<ModelSetup> models = setups(repository);
+    List<ModelSetup> models = setups(repository.path());
     List<ModelSetup> paper = models.subList(0, 2);
     CellRunner runner = new CellRunner(requests, warmup, seeds, threads, false);
     List<CellRunner.Row> summary = new ArrayList<>();
@@ -123,9 +124,9 @@ public final class FluidBatchingCommand implements Callable<Integer> {
         List<CellRunner.Row> rows = runner.run(cells, "R1/R2");
         summary.addAll(rows);
         FluidOutputs.headline(out.resolve("headline.csv"), rows);
-        FluidOutputs.loadCharts(out, rows);
+        FluidOutputs.loadCharts(out.path(), rows);
         if (experiments.contains("R9")) {
-          FluidOutputs.dse(out, rows, models);
+          FluidOutputs.dse(out.path(), rows, models);
         }
       }
       if (experiments.contains("G")) {
@@ -135,10 +136,10 @@ public final class FluidBatchingCommand implements Callable<Integer> {
             new CellRunner(Math.max(2000, requests / 4), warmup, 1, threads, false));
       }
       if (experiments.contains("R3")) {
-        FluidOutputs.spikeTimeSeries(out, paper, requests, threads);
+        FluidOutputs.spikeTimeSeries(out.path(), paper, requests, threads);
       }
       if (experiments.contains("R4")) {
-        FluidOutputs.layerUtilization(out);
+        FluidOutputs.layerUtilization(out.path());
       }
       if (experiments.contains("R5")) {
         List<CellRunner.Cell> cells = new ArrayList<>();

@@ -1,9 +1,11 @@
 package io.edgenpu.experiments.nawq;
 
 import io.edgenpu.experiments.Charts;
+import io.edgenpu.experiments.options.NpuProfileOption;
+import io.edgenpu.experiments.options.OutputFolderOption;
+import io.edgenpu.experiments.options.RepositoryOption;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfile;
-import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.npu.quant.HpqConfig;
 import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.HybridPrecisionLatency;
@@ -28,6 +30,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -48,11 +51,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class NawqResultsCommand implements Callable<Integer> {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @Option(names = "--repository", defaultValue = "models/repository")
-  Path repository;
+  @Mixin RepositoryOption repository;
 
-  @Option(names = "--out", required = true, description = "output folder")
-  Path out;
+  @Mixin OutputFolderOption out;
 
   @Option(
       names = "--held-out",
@@ -68,17 +69,16 @@ public final class NawqResultsCommand implements Callable<Integer> {
           "low-resolution top-left crop of each image; 0 = whole (default: ${DEFAULT-VALUE})")
   int crop;
 
-  @Option(names = "--profile", defaultValue = "fluid-npu")
-  String profile;
+  @Mixin NpuProfileOption profile;
 
   @Override
   public Integer call() throws Exception {
-    Files.createDirectories(out);
+    out.create();
     StringBuilder csv =
         new StringBuilder(
             "model,scale,config,eps_db,image,psnr_db,ssim,npu_latency_ms,cpu_ms,enhanced_fraction\n");
     List<Charts.Series> series = new ArrayList<>();
-    NpuProfile npu = NpuProfiles.resolve(profile);
+    NpuProfile npu = profile.resolve();
     for (int scale : new int[] {2, 4}) {
       String name = "sr-x" + scale;
       Path dir = repository.resolve(name);

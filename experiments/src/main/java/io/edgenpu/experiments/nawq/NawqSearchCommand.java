@@ -1,7 +1,8 @@
 package io.edgenpu.experiments.nawq;
 
+import io.edgenpu.experiments.options.NpuProfileOption;
+import io.edgenpu.experiments.options.RepositoryOption;
 import io.edgenpu.npu.onnx.OnnxModel;
-import io.edgenpu.npu.profile.NpuProfiles;
 import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.SrCalibration;
 import io.edgenpu.npu.quant.SrGraph;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -33,11 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class NawqSearchCommand implements Callable<Integer> {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @Option(
-      names = "--repository",
-      defaultValue = "models/repository",
-      description = "model repository (default: ${DEFAULT-VALUE})")
-  Path repository;
+  @Mixin RepositoryOption repository;
 
   @Option(
       names = "--model",
@@ -58,11 +56,7 @@ public final class NawqSearchCommand implements Callable<Integer> {
    */
   static final int REFERENCE = 64;
 
-  @Option(
-      names = "--profile",
-      defaultValue = "fluid-npu",
-      description = "NPU profile (default: ${DEFAULT-VALUE})")
-  String profile;
+  @Mixin NpuProfileOption profile;
 
   @Override
   public Integer call() throws Exception {
@@ -70,7 +64,7 @@ public final class NawqSearchCommand implements Callable<Integer> {
     OnnxModel onnx = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
     List<HpqSearch.Pair> pairs = SrCalibration.read(dir);
     int scale = SrCalibration.scale(SrGraph.from(onnx));
-    HpqSearch search = new HpqSearch(onnx, pairs, NpuProfiles.resolve(profile), REFERENCE, scale);
+    HpqSearch search = new HpqSearch(onnx, pairs, profile.resolve(), REFERENCE, scale);
     String calibration =
         String.format(
             Locale.ROOT,
@@ -117,7 +111,7 @@ public final class NawqSearchCommand implements Callable<Integer> {
             .put("scale", scale)
             .put("eps_db", round(e, 2))
             .put("feasible", r.feasible())
-            .put("profile", profile)
+            .put("profile", profile.name())
             .put("predicted_us", round(r.nanos() / 1e3, 2))
             .put("reference_size", REFERENCE)
             .put("psnr_cal", round(r.psnr(), 4))

@@ -1,13 +1,15 @@
 package io.edgenpu.experiments.npu;
 
 import io.edgenpu.experiments.RepositoryModel;
+import io.edgenpu.experiments.options.NpuProfileOption;
+import io.edgenpu.experiments.options.RepositoryOption;
 import io.edgenpu.npu.cost.LayoutPolicy;
 import io.edgenpu.npu.profile.NpuProfile;
-import io.edgenpu.npu.profile.NpuProfiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,20 +21,12 @@ import picocli.CommandLine.Option;
     description =
         "Per-layer and per-stage cycles, latency, MAC utilisation and chosen layout for batch sizes 1..B_max.")
 public final class NpuReportCommand implements Callable<Integer> {
-  @Option(
-      names = "--repository",
-      defaultValue = "models/repository",
-      description = "model repository (default: ${DEFAULT-VALUE})")
-  Path repository;
+  @Mixin RepositoryOption repository;
 
   @Option(names = "--model", required = true, description = "model name in the repository")
   String model;
 
-  @Option(
-      names = "--profile",
-      defaultValue = "fluid-npu",
-      description = "preset or profile YAML (default: ${DEFAULT-VALUE})")
-  String profile;
+  @Mixin NpuProfileOption profile;
 
   @Option(
       names = "--max-batch",
@@ -53,8 +47,8 @@ public final class NpuReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    RepositoryModel m = RepositoryModel.load(repository, model);
-    NpuProfile p = NpuProfiles.resolve(profile);
+    RepositoryModel m = RepositoryModel.load(repository.path(), model);
+    NpuProfile p = profile.resolve();
     NpuReport report =
         new NpuReport(
             m.workload(), p, maxBatch > 0 ? maxBatch : m.config().maxBatchSize(), layouts);

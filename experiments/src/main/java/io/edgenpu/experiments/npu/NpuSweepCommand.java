@@ -2,10 +2,11 @@ package io.edgenpu.experiments.npu;
 
 import io.edgenpu.experiments.Charts;
 import io.edgenpu.experiments.RepositoryModel;
+import io.edgenpu.experiments.options.OutputFolderOption;
+import io.edgenpu.experiments.options.RepositoryOption;
 import io.edgenpu.npu.profile.NpuProfile;
 import io.edgenpu.npu.profile.NpuProfiles;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,8 +28,7 @@ import picocli.CommandLine.Option;
     description =
         "Sweep MAC budgets, tile shapes, stacking sets and fluid batching; score by mean latency under a batch-size histogram.")
 public final class NpuSweepCommand implements Callable<Integer> {
-  @Option(names = "--repository", defaultValue = "models/repository")
-  Path repository;
+  @Mixin RepositoryOption repository;
 
   @Option(names = "--model", required = true)
   String model;
@@ -50,12 +51,11 @@ public final class NpuSweepCommand implements Callable<Integer> {
       description = "batch-size probabilities for sizes 1..n (default: uniform over 1..8)")
   double[] histogram;
 
-  @Option(names = "--out", required = true)
-  Path out;
+  @Mixin OutputFolderOption out;
 
   @Override
   public Integer call() throws Exception {
-    RepositoryModel m = RepositoryModel.load(repository, model);
+    RepositoryModel m = RepositoryModel.load(repository.path(), model);
     NpuProfile base = NpuProfiles.resolve(baseProfile);
     double[] h = histogram(histogram);
     List<List<Integer>> stacking =
@@ -70,7 +70,7 @@ public final class NpuSweepCommand implements Callable<Integer> {
       }
     }
     scores.sort(Comparator.comparingDouble(DesignSweep.Score::meanBatchLatencyUs));
-    Files.createDirectories(out);
+    out.create();
     Files.writeString(out.resolve("sweep.csv"), DesignSweep.csv(scores));
     // Chart: best design per (budget, stacking set, FB) as latency vs MAC budget.
     Map<String, Map<Integer, Double>> best = new LinkedHashMap<>();

@@ -36,6 +36,10 @@ public final class ShapeInference {
   private final long otherDims;
   private final Map<String, long[]> shapes = new HashMap<>();
   private final Map<String, long[]> consts = new HashMap<>();
+
+  /** Small float constants (Resize and Upsample scales), from initialisers and Constant nodes. */
+  private final Map<String, float[]> floatConsts = new HashMap<>();
+
   private final Map<String, long[]> declared = new HashMap<>();
   private final Set<String> unsupported = new LinkedHashSet<>();
 
@@ -80,6 +84,7 @@ public final class ShapeInference {
       if (v != null && v.length <= 64) {
         consts.put(t.getName(), v);
       }
+      rememberFloats(t.getName(), t);
     }
     for (OnnxProto.ValueInfoProto v : model.inputs()) {
       long[] s = OnnxModel.declaredShape(v);
@@ -158,6 +163,7 @@ public final class ShapeInference {
       case "Constant" -> {
         OnnxProto.AttributeProto a = OnnxModel.attribute(n, "value");
         if (a != null && a.hasT()) {
+          rememberFloats(n.getOutput(0), a.getT());
           outConst(n, OnnxModel.dims(a.getT()), OnnxModel.longs(a.getT()));
           return true;
         }
@@ -657,16 +663,38 @@ public final class ShapeInference {
         if (x == null) {
           return false;
         }
-        long[] sizes = constIn(n, 3);
+        long[] sizes = op.equals("Resize") ? constIn(n, 3) : null;
         if (sizes != null && sizes.length == x.length) {
           out(n, sizes.clone());
           return true;
         }
-        return false;
+        // By scales: Resize's third input (opset 11+) or Upsample's second; each output dimension
+        // is
+        // floor(input dimension x scale).
+        int scalesInput = op.equals("Resize") ? 2 : 1;
+        float[] scales =
+            scalesInput < n.getInputCount() ? floatConsts.get(n.getInput(scalesInput)) : null;
+        if (scales == null || scales.length != x.length) {
+          return false;
+        }
+        long[] o = new long[x.length];
+        for (int d = 0; d < x.length; d++) {
+          o[d] = (long) Math.floor(x[d] * (double) scales[d]);
+        }
+        out(n, o);
+        return true;
       }
       default -> {
         return false;
       }
+    }
+  }
+
+  private void rememberFloats(String name, OnnxProto.TensorProto t) {
+    if (t.getDataType() == OnnxProto.TensorProto.DataType.FLOAT_VALUE
+        && OnnxModel.dims(t).length == 1
+        && OnnxModel.dims(t)[0] <= 8) {
+      floatConsts.put(name, OnnxModel.floats(t));
     }
   }
 

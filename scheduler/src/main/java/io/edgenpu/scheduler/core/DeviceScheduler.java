@@ -90,7 +90,7 @@ public final class DeviceScheduler {
     int maskedCount() {
       int m = 0;
       for (Sample s : samples) {
-        if (s.masked) {
+        if (s.isMasked()) {
           m++;
         }
       }
@@ -761,7 +761,7 @@ public final class DeviceScheduler {
     int exitedHere = 0;
     for (int i = 0; i < samples.size(); i++) {
       Sample s = samples.get(i);
-      if (s.masked) {
+      if (s.isMasked()) {
         if (last) {
           g.samples.remove(s);
           complete(g, s, s.maskedExitStage(), now);
@@ -778,8 +778,7 @@ public final class DeviceScheduler {
       }
       exitedHere++;
       if (mask && !last) {
-        s.masked = true;
-        s.setMaskedExitStage(stage);
+        s.mask(stage);
       } else {
         g.samples.remove(s);
         complete(g, s, stage, now);
@@ -813,7 +812,7 @@ public final class DeviceScheduler {
         reason = r.failure();
       } else if (r.isCancelRequested()) {
         reason = FailureReason.CANCELLED;
-      } else if (dropLate && !s.masked && r.deadlineNanos() <= now) {
+      } else if (dropLate && !s.isMasked() && r.deadlineNanos() <= now) {
         reason = FailureReason.DEADLINE_EXCEEDED;
       }
       if (reason != null) {

@@ -27,7 +27,8 @@ public final class Sample {
   double fairTag;
 
   long fairSeq;
-  boolean masked;
+
+  /** The stage where a masked sample exited; -1 while it is not masked. */
   private int maskedExitStage = -1;
 
   /**
@@ -114,14 +115,15 @@ public final class Sample {
    * True for a sample that exited but still rides in an EE-unaware (masked) batch until its end.
    */
   public boolean isMasked() {
-    return masked;
+    return maskedExitStage >= 0;
   }
 
   int maskedExitStage() {
     return maskedExitStage;
   }
 
-  void setMaskedExitStage(int stage) {
+  /** The sample exited at {@code stage} but rides on, masked, until its batch ends. */
+  void mask(int stage) {
     this.maskedExitStage = stage;
   }
 
