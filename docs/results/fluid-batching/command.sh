@@ -7,3 +7,6 @@ cd "$(dirname "$0")/../../.."
 ./mvnw -B -q install -DskipTests
 java -jar experiments/target/experiments.jar fluid-batching --out docs/results/fluid-batching "$@"
 bash docs/benchmarks/machine.sh docs/results/fluid-batching
+# Attribution per NPU profile (scheduler, hardware and combined gains; stable and overload cells apart) and
+# mechanism activity: about half a minute.
+java -jar experiments/target/experiments.jar fluid-attribution --out docs/results/fluid-batching

@@ -14,3 +14,9 @@ for model in ee-digits digits-cnn sr-x2 sr-x4; do
   done
 done
 $X npu-sweep --model ee-digits --out "$OUT/sweep-ee-digits"
+# The emulated NPU against published figures of real edge NPUs (Hailo Model Zoo batch-1/batch-8 FPS on Hailo-8,
+# Coral's Edge TPU latencies): batching-validation.csv and batching-validation-summary.txt. The shape-only
+# graphs in models/npu-zoo come from models/training/npu_zoo.py (needs PyTorch; they are committed, so this
+# command does not).
+$X npu-validate --out "$OUT"
+bash docs/benchmarks/machine.sh "$OUT"

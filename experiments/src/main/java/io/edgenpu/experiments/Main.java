@@ -1,12 +1,14 @@
 package io.edgenpu.experiments;
 
 import io.edgenpu.experiments.fabnet.FabnetCommand;
+import io.edgenpu.experiments.fluid.FluidAttributionCommand;
 import io.edgenpu.experiments.fluid.FluidBatchingCommand;
 import io.edgenpu.experiments.fluid.SimSpeedCommand;
 import io.edgenpu.experiments.nawq.NawqResultsCommand;
 import io.edgenpu.experiments.nawq.NawqSearchCommand;
 import io.edgenpu.experiments.npu.NpuReportCommand;
 import io.edgenpu.experiments.npu.NpuSweepCommand;
+import io.edgenpu.experiments.npu.NpuValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +23,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       NpuReportCommand.class,
       NpuSweepCommand.class,
+      NpuValidateCommand.class,
       FluidBatchingCommand.class,
+      FluidAttributionCommand.class,
       SimSpeedCommand.class,
       FabnetCommand.class,
       NawqSearchCommand.class,

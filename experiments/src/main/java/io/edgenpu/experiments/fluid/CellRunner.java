@@ -60,7 +60,12 @@ public final class CellRunner {
       double preemptions,
       double wastedFraction,
       long[] entryHistogram,
-      List<SimulationResult> runs) {}
+      List<SimulationResult> runs,
+      double windowedSlo,
+      double merges) {}
+
+  /** Requests per window of the windowed SLO satisfaction ([I]: the spec does not fix it). */
+  public static final int SLO_WINDOW = 200;
 
   private final int requests;
   private final int warmup;
@@ -162,7 +167,9 @@ public final class CellRunner {
         util = 0,
         occ = 0,
         pre = 0,
-        waste = 0;
+        waste = 0,
+        windowed = 0,
+        merges = 0;
     int count = 0;
     long[] hist = new long[65];
     for (SimulationResult r : rs) {
@@ -176,6 +183,8 @@ public final class CellRunner {
       occ += r.meanBatchPerStage()[0];
       pre += r.preemptions();
       waste += r.wastedFraction();
+      windowed += r.windowedSloSatisfaction(SLO_WINDOW);
+      merges += r.merges();
       count += r.count();
       for (int i = 0; i < hist.length; i++) {
         hist[i] += r.entryBatchHistogram()[i];
@@ -200,6 +209,8 @@ public final class CellRunner {
         pre / n,
         waste / n,
         hist,
-        keepRuns ? rs : List.of());
+        keepRuns ? rs : List.of(),
+        windowed / n,
+        merges / n);
   }
 }

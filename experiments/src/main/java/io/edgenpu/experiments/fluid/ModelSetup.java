@@ -124,11 +124,29 @@ public final class ModelSetup {
         });
   }
 
+  /**
+   * A profile by spec: a preset name, optionally followed by {@value #FLUID_SUFFIX} (the same array
+   * with stackable PEs k in {1, 2, 4, 8} and fluid batching added: the hardware comparison) and by
+   * {@code @switch=<cycles>}.
+   */
   static NpuProfile profile(String spec) {
     String[] parts = spec.split("@switch=", -1);
-    NpuProfile p = NpuProfiles.preset(parts[0]);
+    String name = parts[0];
+    NpuProfile p;
+    if (name.endsWith(FLUID_SUFFIX)) {
+      p =
+          NpuProfiles.preset(name.substring(0, name.length() - FLUID_SUFFIX.length()))
+              .withStacking(List.of(1, 2, 4, 8))
+              .withFluidBatching(true)
+              .withName(name);
+    } else {
+      p = NpuProfiles.preset(name);
+    }
     return parts.length > 1 ? p.withReconfigurationCycles(Long.parseLong(parts[1])) : p;
   }
+
+  /** Suffix of a profile spec that adds stackable PEs and fluid batching to a preset. */
+  public static final String FLUID_SUFFIX = "+fluid";
 
   /** T_full(1): one sample through every stage on the baseline NPU, nanoseconds. */
   public long fullDepthNanos() {

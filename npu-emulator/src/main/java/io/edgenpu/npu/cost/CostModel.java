@@ -56,6 +56,27 @@ public final class CostModel {
       PrecisionMode precision,
       boolean inputOnChip,
       boolean outputOnChip) {
+    return cost(layer, b, layout, precision, inputOnChip, outputOnChip, 1.0);
+  }
+
+  /**
+   * Cost of a layer at batch b with a given layout and precision.
+   *
+   * @param inputOnChip the layer's input activations are already in the on-chip SRAM (no DRAM
+   *     reads)
+   * @param outputOnChip its output stays in the SRAM (no DRAM writes)
+   * @param weightFetchFraction the share of its stored weights fetched per pass (the rest is
+   *     resident in weight SRAM: {@link io.edgenpu.npu.profile.WeightMemory#fetchFraction}), over
+   *     the profile's weight path
+   */
+  public LayerCost cost(
+      Layer layer,
+      int b,
+      Layout layout,
+      PrecisionMode precision,
+      boolean inputOnChip,
+      boolean outputOnChip,
+      double weightFetchFraction) {
     if (b < 1) {
       throw new IllegalArgumentException("batch size must be >= 1");
     }
@@ -98,10 +119,19 @@ public final class CostModel {
         profile.fidelity() == NpuProfile.Fidelity.TILE
             ? nr * (double) (tr + profile.pipelineOverheadCycles())
             : rowsPerPass + nr * (double) profile.pipelineOverheadCycles();
-    double cycles = layer.groups() * passes * nz * rowCycles * pc.macCost();
+    // Grouped convolutions whose groups are each smaller than a tile run block-diagonally: as many
+    // groups as fit the tile's depth and columns share one pass (depthwise layers above all).
+    long groupsPerTile =
+        bp * p <= tp && bp * c <= tc
+            ? Math.max(1, Math.min(layer.groups(), Math.min(tp / (bp * p), tc / (bp * c))))
+            : 1;
+    double cycles = ceilDiv(layer.groups(), groupsPerTile) * passes * nz * rowCycles * pc.macCost();
     long colTiles = ceilDiv((long) bp * c, tc);
-    double weightBytes =
-        layer.weightsStatic() ? pc.weightBytes() * p * c : pc.activationBytes() * p * c * bp;
+    // Stored weights: the fetched fraction, once per pass, over the weight path; a dynamic operand
+    // (attention's K or V) is an activation and moves over DRAM like the others.
+    double storedWeightBytes =
+        layer.weightsStatic() ? weightFetchFraction * pc.weightBytes() * p * c : 0;
+    double weightBytes = layer.weightsStatic() ? 0 : pc.activationBytes() * p * c * bp;
     // Inputs: the feature map is read once per column tile (the input buffer holds one tile; im2col
     // happens
     // on chip), so a convolution reads C_in·H·W elements, not R·P; for a fully-connected layer both
@@ -115,8 +145,10 @@ public final class CostModel {
     double outputBytes =
         outputOnChip ? 0 : pc.activationBytes() * (double) layout.rowBatch() * bp * r * c;
     double bytes = layer.groups() * passes * (weightBytes + inputBytes + outputBytes);
+    double fetched = layer.groups() * passes * storedWeightBytes;
     double compute = profile.cyclesToNanos(cycles);
-    double memory = profile.bytesToNanos(bytes);
+    double memory = profile.bytesToNanos(bytes) + profile.weightBytesToNanos(fetched);
+    bytes += fetched;
     long useful = (long) b * layer.macs();
     double util = cycles == 0 ? 0 : useful / (cycles / pc.macCost() * profile.macsPerCycle());
     return new LayerCost(
@@ -166,12 +198,28 @@ public final class CostModel {
       LayoutPolicy policy,
       boolean inputOnChip,
       boolean outputOnChip) {
+    return best(layer, b, precision, policy, inputOnChip, outputOnChip, 1.0);
+  }
+
+  /**
+   * As {@link #best(Layer, int, PrecisionMode, LayoutPolicy, boolean, boolean)}, with the share of
+   * the layer's stored weights fetched per pass (see {@link #cost(Layer, int, Layout,
+   * PrecisionMode, boolean, boolean, double)}).
+   */
+  public LayerCost best(
+      Layer layer,
+      int b,
+      PrecisionMode precision,
+      LayoutPolicy policy,
+      boolean inputOnChip,
+      boolean outputOnChip,
+      double weightFetchFraction) {
     if (!layer.isGemm()) {
       return cost(layer, b, Layout.baseline(b), precision, inputOnChip, outputOnChip);
     }
     LayerCost best = null;
     for (Layout l : policy.filter(candidateLayouts(b), b)) {
-      LayerCost c = cost(layer, b, l, precision, inputOnChip, outputOnChip);
+      LayerCost c = cost(layer, b, l, precision, inputOnChip, outputOnChip, weightFetchFraction);
       if (best == null || better(c, best)) {
         best = c;
       }

@@ -27,6 +27,7 @@ public final class FluidTable {
   private final int maxBatch;
   private final LayerCost[][][] costs;
   private final long[][] stageNanos;
+  private final double weightFetchFraction;
 
   private FluidTable(
       Workload workload,
@@ -41,6 +42,9 @@ public final class FluidTable {
     int stages = workload.stageCount();
     this.costs = new LayerCost[stages][][];
     this.stageNanos = new long[stages][maxBatch + 1];
+    // Weight residency is a property of the whole model: it fits the weight SRAM or it does not.
+    this.weightFetchFraction =
+        model.profile().weights().fetchFraction(storedWeightBytes(workload, model, precisionOf));
     PrecisionMode previous = null;
     for (int s = 0; s < stages; s++) {
       List<Layer> layers = workload.stages().get(s).allLayers();
@@ -57,7 +61,8 @@ public final class FluidTable {
           boolean inOnChip = i > 0 && fits(layer.inputElements() * actBytes);
           boolean outOnChip =
               i != backboneEnd && i != layers.size() - 1 && fits(layer.outputElements() * actBytes);
-          LayerCost c = model.best(layer, b, mode, policy, inOnChip, outOnChip);
+          LayerCost c =
+              model.best(layer, b, mode, policy, inOnChip, outOnChip, weightFetchFraction);
           if (prev != null && prev != mode && layer.inputElements() > 0) {
             double convert =
                 model
@@ -82,6 +87,39 @@ public final class FluidTable {
       }
       previous = layers.isEmpty() ? previous : precisionOf.apply(s, layers.size() - 1);
     }
+  }
+
+  /**
+   * Bytes of the stored weights of every layer (exit heads included), at each layer's precision.
+   */
+  static double storedWeightBytes(
+      Workload workload, CostModel model, BiFunction<Integer, Integer, PrecisionMode> precisionOf) {
+    double bytes = 0;
+    for (int s = 0; s < workload.stageCount(); s++) {
+      List<Layer> layers = workload.stages().get(s).allLayers();
+      for (int i = 0; i < layers.size(); i++) {
+        Layer layer = layers.get(i);
+        if (layer.isGemm() && layer.weightsStatic()) {
+          bytes +=
+              model.profile().cost(precisionOf.apply(s, i)).weightBytes()
+                  * (double) layer.groups()
+                  * layer.depth()
+                  * layer.columns();
+        }
+      }
+    }
+    return bytes;
+  }
+
+  /** Bytes of a workload's stored weights at the profile's default precision. */
+  public static double storedWeightBytes(Workload workload, CostModel model) {
+    PrecisionMode mode = model.profile().defaultPrecision();
+    return storedWeightBytes(workload, model, (s, i) -> mode);
+  }
+
+  /** The share of the model's stored weights fetched per pass (0: all resident in weight SRAM). */
+  public double weightFetchFraction() {
+    return weightFetchFraction;
   }
 
   private boolean fits(double bytes) {

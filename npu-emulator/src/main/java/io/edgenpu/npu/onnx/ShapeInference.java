@@ -290,7 +290,7 @@ public final class ShapeInference {
         if (c == null || a == null || b == null) {
           return false;
         }
-        out(n, broadcast(broadcast(c, a), b));
+        outConst(n, broadcast(broadcast(c, a), b), foldWhere(n));
         return true;
       }
       case "Conv", "ConvInteger", "QLinearConv" -> {
@@ -646,7 +646,15 @@ public final class ShapeInference {
         if (s == null) {
           return false;
         }
-        out(n, s.clone());
+        // A small integer fill is shape arithmetic (expand-to-batch masks): keep its value.
+        OnnxProto.AttributeProto a = OnnxModel.attribute(n, "value");
+        long[] fill = a != null && a.hasT() ? OnnxModel.longs(a.getT()) : new long[] {0};
+        long[] value = null;
+        if (fill != null && fill.length == 1 && s.length == 1 && s[0] <= 16) {
+          value = new long[(int) s[0]];
+          Arrays.fill(value, fill[0]);
+        }
+        outConst(n, s.clone(), value);
         return true;
       }
       case "Range" -> {
@@ -732,10 +740,35 @@ public final class ShapeInference {
           }
           r[i] = u / v;
         }
+        case "Equal" -> r[i] = u == v ? 1 : 0;
+        case "Less" -> r[i] = u < v ? 1 : 0;
+        case "Greater" -> r[i] = u > v ? 1 : 0;
         default -> {
           return null;
         }
       }
+    }
+    return r;
+  }
+
+  /** Where(condition, a, b) over known 1-D constants (shape arithmetic); null when not foldable. */
+  private long @Nullable [] foldWhere(OnnxProto.NodeProto n) {
+    long[] c = constIn(n, 0);
+    long[] a = constIn(n, 1);
+    long[] b = constIn(n, 2);
+    if (c == null || a == null || b == null) {
+      return null;
+    }
+    int len = Math.max(c.length, Math.max(a.length, b.length));
+    for (long[] v : new long[][] {c, a, b}) {
+      if (v.length != len && v.length != 1) {
+        return null;
+      }
+    }
+    long[] r = new long[len];
+    for (int i = 0; i < len; i++) {
+      boolean take = c[c.length == 1 ? 0 : i] != 0;
+      r[i] = take ? a[a.length == 1 ? 0 : i] : b[b.length == 1 ? 0 : i];
     }
     return r;
   }

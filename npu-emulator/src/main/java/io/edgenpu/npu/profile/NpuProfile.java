@@ -26,6 +26,7 @@ import java.util.function.Consumer;
  *     spec's model)
  * @param vectorElementsPerCycle throughput of the vector unit for memory-only layers whose data is
  *     on chip
+ * @param weights where weights live between executions (weight SRAM, fetch path)
  */
 public record NpuProfile(
     int version,
@@ -48,7 +49,8 @@ public record NpuProfile(
     long reconfigurationCycles,
     long preemptionCycles,
     long onChipActivationBytes,
-    int vectorElementsPerCycle) {
+    int vectorElementsPerCycle,
+    WeightMemory weights) {
 
   public enum MemoryOps {
     FREE,
@@ -109,6 +111,16 @@ public record NpuProfile(
     return cycles * 1e9 / clockHz;
   }
 
+  /**
+   * Nanoseconds to fetch a number of weight bytes over the weight path (DRAM unless the profile's
+   * {@link WeightMemory} names another bandwidth).
+   */
+  public double weightBytesToNanos(double bytes) {
+    return weights.fetchBytesPerSecond() > 0
+        ? bytes * 1e9 / weights.fetchBytesPerSecond()
+        : bytesToNanos(bytes);
+  }
+
   /** Nanoseconds to move a number of bytes over DRAM (0 with unlimited bandwidth). */
   public double bytesToNanos(double bytes) {
     return dramBytesPerSecond == 0 ? 0 : bytes * 1e9 / dramBytesPerSecond;
@@ -139,7 +151,8 @@ public record NpuProfile(
         f.reconfiguration,
         preemptionCycles,
         f.onChip,
-        vectorElementsPerCycle);
+        vectorElementsPerCycle,
+        f.weights);
   }
 
   private static final class Fields {
@@ -153,6 +166,7 @@ public record NpuProfile(
     Fidelity fidelity;
     long onChip;
     long reconfiguration;
+    WeightMemory weights;
 
     Fields(NpuProfile p) {
       name = p.name;
@@ -165,6 +179,7 @@ public record NpuProfile(
       fidelity = p.fidelity;
       onChip = p.onChipActivationBytes;
       reconfiguration = p.reconfigurationCycles;
+      weights = p.weights;
     }
   }
 
@@ -204,5 +219,9 @@ public record NpuProfile(
 
   public NpuProfile withOnChipActivationBytes(long bytes) {
     return copy(f -> f.onChip = bytes);
+  }
+
+  public NpuProfile withWeightMemory(WeightMemory memory) {
+    return copy(f -> f.weights = memory);
   }
 }

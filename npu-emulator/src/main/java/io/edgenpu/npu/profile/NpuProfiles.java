@@ -20,7 +20,13 @@ import java.util.Map;
 public final class NpuProfiles {
   /** Built-in GEMM-array presets. */
   public static final List<String> PRESETS =
-      List.of("fluid-npu", "fluid-npu-no-stacking", "baseline-npu", "reference-compute-only");
+      List.of(
+          "fluid-npu",
+          "fluid-npu-no-stacking",
+          "baseline-npu",
+          "reference-compute-only",
+          "edge-tpu-class",
+          "hailo8-class");
 
   public static final String DEFAULT = "fluid-npu";
 
@@ -58,6 +64,22 @@ public final class NpuProfiles {
 
   public static NpuProfile load(Path path) throws IOException {
     return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+  }
+
+  /** The optional {@code weight-memory:} section ({@link WeightMemory#NONE} when absent). */
+  private static WeightMemory weightMemory(YamlMap y) {
+    YamlMap w = y.map("weight-memory");
+    if (w == null) {
+      return WeightMemory.NONE;
+    }
+    WeightMemory m =
+        new WeightMemory(
+            w.integer("on-chip-bytes", 0),
+            w.number("fetch-bandwidth-gbps", 0) * 1e9,
+            w.enumValue(
+                "overflow", WeightMemory.Overflow.class, WeightMemory.Overflow.STREAM_EXCESS));
+    w.finish();
+    return m;
   }
 
   public static NpuProfile parse(String file, String yaml) {
@@ -129,7 +151,8 @@ public final class NpuProfiles {
               y.integer("reconfiguration-cycles", 0),
               y.integer("preemption-cycles", 0),
               y.integer("on-chip-activation-bytes", 0),
-              y.intValue("vector-elements-per-cycle", 64));
+              y.intValue("vector-elements-per-cycle", 64),
+              weightMemory(y));
       y.finish();
       return p;
     } catch (IllegalArgumentException e) {

@@ -60,6 +60,30 @@ public record SimulationResult(
     return (double) ok / latencies.length;
   }
 
+  /**
+   * The windowed SLO satisfaction: the share of windows of {@code windowSize} consecutive requests
+   * (in arrival order) whose p95 and p99 latency are both within the SLO; 1 without an SLO. A last
+   * window shorter than {@code windowSize} is left out (all of them when there is only one).
+   */
+  public double windowedSloSatisfaction(int windowSize) {
+    if (sloNanos <= 0) {
+      return 1.0;
+    }
+    int windows = Math.max(1, latencies.length / windowSize);
+    int size = Math.min(windowSize, latencies.length);
+    int ok = 0;
+    for (int w = 0; w < windows; w++) {
+      long[] sorted = Arrays.copyOfRange(latencies, w * size, (w + 1) * size);
+      Arrays.sort(sorted);
+      long p95 = sorted[Math.max(0, (int) Math.ceil(0.95 * sorted.length) - 1)];
+      long p99 = sorted[Math.max(0, (int) Math.ceil(0.99 * sorted.length) - 1)];
+      if (p95 <= sloNanos && p99 <= sloNanos) {
+        ok++;
+      }
+    }
+    return (double) ok / windows;
+  }
+
   /** Requests answered within the SLO per second of the measured span. */
   public double goodputPerSecond() {
     long span = makespanNanos;
