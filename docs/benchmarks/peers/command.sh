@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peer benchmark: this service against what a user would pick instead, side by side in one run, loopback
-# only, bounded (about 20 minutes). Writes docs/benchmarks/peers/results.csv, machine.txt, answers.txt and
-# chart-*.png. Needs wrk and taskset (Debian: wrk, util-linux) and Python 3 with pip (the peer is installed
+# only, bounded (about 25 minutes). Writes docs/benchmarks/peers/results.csv, open-loop.csv, shed.csv,
+# answers.txt, machine.txt, run-output.txt (its own output) and chart-*.png. Needs wrk and taskset (Debian: wrk, util-linux) and Python 3 with pip (the peer is installed
 # into target/peers-venv from requirements.txt).
 #
 # Servers (each configured for speed, as its users would):
@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 OUT=docs/benchmarks/peers
+exec > >(tee "$OUT/run-output.txt") 2>&1 # the run's own output, kept beside its results
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-"1 4 16 64"}
 TMP=target/peers
@@ -105,7 +106,8 @@ PY
 cat $OUT/answers.txt
 
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000} else print v}'; }
-rss() { ps -o rss= -p "$1" | awk '{printf "%.0f", $1/1024}'; }
+# Resident memory of a server and its child processes (the Python peer serves from worker processes).
+rss() { ps -o rss= --ppid "$1" -p "$1" | awk '{s += $1} END {printf "%.0f", s/1024}'; }
 closed() { # server port pid model bodyname batch connections
   local out rps p50 p99 total refused
   out=$($LOAD wrk -t1 -c"$7" -d"${DURATION}s" --latency -s "$TMP/$5.lua" "http://127.0.0.1:$2/v2/models/$4/infer")
