@@ -1,16 +1,21 @@
 # syntax=docker/dockerfile:1
-# The edge-NPU inference server: build with the Maven wrapper, run on a JRE as a non-root user, with the
-# default model repository inside the image (nothing is downloaded at run time).
+# The edge-NPU inference server: built with the Maven wrapper, run on a Java 17 runtime as a non-root user,
+# with the default model repository inside the image (nothing is downloaded at run time).
 #   docker build -t edgenpu:0.1.0 .
 #   docker run --rm -p 8000:8000 -p 8001:8001 --read-only --tmpfs /tmp edgenpu:0.1.0
+# Where no registry is reachable, deployment/image.sh builds a base from Debian packages and passes it as
+# BUILD_IMAGE and RUN_IMAGE (both need a JDK 17 or JRE 17 with `java` on the PATH, and useradd).
+ARG BUILD_IMAGE=eclipse-temurin:17-jdk
+ARG RUN_IMAGE=eclipse-temurin:17-jre
 
-FROM eclipse-temurin:17-jdk AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY . .
-RUN ./mvnw -B -q -DskipTests -pl service -am package \
+# -ntp: no transfer progress in the build log; a local repository mounted at /root/.m2 is used when present.
+RUN ./mvnw -B -ntp -DskipTests -pl service -am package \
  && cp service/target/service-*.jar /src/server.jar
 
-FROM eclipse-temurin:17-jre
+FROM ${RUN_IMAGE}
 RUN groupadd --system --gid 10001 edgenpu \
  && useradd --system --uid 10001 --gid edgenpu --home-dir /app --shell /usr/sbin/nologin edgenpu
 WORKDIR /app
