@@ -328,6 +328,10 @@ final class InferRequestReader {
     JsonToken t = p.currentToken();
     if (t != JsonToken.START_ARRAY) {
       scalar(t, name);
+      if (limit < 1) {
+        throw InferenceException.invalid(
+            "input '" + name + "' has more data elements than its shape allows (" + limit + ")");
+      }
       element.run();
       return 1;
     }
