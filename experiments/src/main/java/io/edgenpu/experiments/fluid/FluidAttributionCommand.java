@@ -55,7 +55,7 @@ public final class FluidAttributionCommand implements Callable<Integer> {
   @Mixin OutputFolderOption out;
 
   /** Loads of the grid: up to 0.9 the stable regime, above it (and the spike) overload. */
-  static final double[] LOADS = {0.3, 0.5, 0.7, 0.9, 1.1};
+  static final double[] LOADS = FluidBatchingCommand.LOADS;
 
   /** SLO factors x T_full(1): the R1 grid's and three tighter ones. */
   static final double[] SLO_FACTORS = {1.0, 1.25, 1.5, 2, 3, 5};

@@ -420,27 +420,11 @@ final class InferRequestReader {
         || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
       throw kind(name, type, "integers");
     }
-    long x = p.getLongValue();
-    if (x < min || x > max) {
-      throw InferenceException.invalid(
-          "input '"
-              + name
-              + "' is "
-              + type
-              + ": element "
-              + x
-              + " is out of range ["
-              + min
-              + ", "
-              + max
-              + "]");
-    }
-    return x;
+    return TensorJson.inRange(name, type, p.getLongValue(), min, max);
   }
 
   private static InferenceException kind(String name, DataType type, String expected) {
-    return InferenceException.invalid(
-        "input '" + name + "' is " + type + ": its elements must be " + expected);
+    return TensorJson.kind(name, type, expected);
   }
 
   private static List<RequestedOutput> outputs(JsonParser p) {

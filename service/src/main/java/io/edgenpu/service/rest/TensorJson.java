@@ -125,7 +125,11 @@ final class TensorJson {
     if (!v.isIntegralNumber() || !v.canConvertToLong()) {
       throw kind(name, type, "integers");
     }
-    long x = v.longValue();
+    return inRange(name, type, v.longValue(), min, max);
+  }
+
+  /** x itself, or the client's error when it is outside [min, max] for the input's datatype. */
+  static long inRange(String name, DataType type, long x, long min, long max) {
     if (x < min || x > max) {
       throw InferenceException.invalid(
           "input '"
@@ -143,7 +147,8 @@ final class TensorJson {
     return x;
   }
 
-  private static InferenceException kind(String name, DataType type, String expected) {
+  /** The client's error for an element of the wrong JSON kind (one wording for both decoders). */
+  static InferenceException kind(String name, DataType type, String expected) {
     return InferenceException.invalid(
         "input '" + name + "' is " + type + ": its elements must be " + expected);
   }
