@@ -4,6 +4,7 @@ import io.edgenpu.experiments.fabnet.FabnetCommand;
 import io.edgenpu.experiments.fluid.FluidAttributionCommand;
 import io.edgenpu.experiments.fluid.FluidBatchingCommand;
 import io.edgenpu.experiments.fluid.SimSpeedCommand;
+import io.edgenpu.experiments.live.FluidLiveCommand;
 import io.edgenpu.experiments.nawq.NawqResultsCommand;
 import io.edgenpu.experiments.nawq.NawqSearchCommand;
 import io.edgenpu.experiments.npu.NpuReportCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Command;
       NpuValidateCommand.class,
       FluidBatchingCommand.class,
       FluidAttributionCommand.class,
+      FluidLiveCommand.class,
       SimSpeedCommand.class,
       FabnetCommand.class,
       NawqSearchCommand.class,

@@ -5,8 +5,10 @@ import io.edgenpu.repository.ModelConfig;
 import io.edgenpu.repository.ModelConfigParser;
 import io.edgenpu.repository.ModelWorkloads;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A model of the repository as the experiments see it: its config, its NPU workload and its exit
@@ -18,6 +20,23 @@ public record RepositoryModel(ModelConfig config, Workload workload) {
     ModelConfig config = ModelConfigParser.parse(dir, "npu");
     return new RepositoryModel(
         config, ModelWorkloads.of(config, ModelWorkloads.latestVersion(dir)));
+  }
+
+  /**
+   * The {@code exit} column of a model's {@code eval/exit-trace.csv}: the exit each held-out sample
+   * takes, in the order of the committed evaluation images.
+   */
+  public static int[] readExitTrace(Path csv) throws IOException {
+    List<String> lines = Files.readAllLines(csv);
+    int col = List.of(lines.get(0).split(",", -1)).indexOf("exit");
+    if (col < 0) {
+      throw new IOException(csv + " has no 'exit' column");
+    }
+    int[] exits = new int[lines.size() - 1];
+    for (int i = 1; i < lines.size(); i++) {
+      exits[i - 1] = Integer.parseInt(lines.get(i).split(",", -1)[col]);
+    }
+    return exits;
   }
 
   /**

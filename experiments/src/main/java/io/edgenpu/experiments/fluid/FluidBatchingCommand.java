@@ -73,7 +73,8 @@ public final class FluidBatchingCommand implements Callable<Integer> {
     if (repository != null && Files.isDirectory(repository.resolve("ee-digits"))) {
       try {
         RepositoryModel ee = RepositoryModel.load(repository, "ee-digits");
-        int[] trace = readExitTrace(repository.resolve("ee-digits/eval/exit-trace.csv"));
+        int[] trace =
+            RepositoryModel.readExitTrace(repository.resolve("ee-digits/eval/exit-trace.csv"));
         out.add(
             ModelSetup.stageLevel(
                 "ee-digits", ee.workload(), ExitProcess.trace(trace, 4, "ee-digits held-out"), 8));
@@ -82,17 +83,6 @@ public final class FluidBatchingCommand implements Callable<Integer> {
       }
     }
     return out;
-  }
-
-  static int[] readExitTrace(Path csv) throws IOException {
-    List<String> lines = Files.readAllLines(csv);
-    String[] header = lines.get(0).split(",");
-    int col = List.of(header).indexOf("exit");
-    int[] exits = new int[lines.size() - 1];
-    for (int i = 1; i < lines.size(); i++) {
-      exits[i - 1] = Integer.parseInt(lines.get(i).split(",", -1)[col]);
-    }
-    return exits;
   }
 
   @Override

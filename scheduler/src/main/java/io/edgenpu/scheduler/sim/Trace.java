@@ -39,6 +39,24 @@ public final class Trace {
     return new Trace(t, d, e, arrivals.describe() + ", " + exits.describe() + ", seed " + seed);
   }
 
+  /**
+   * A given trace (a schedule replayed live, say): arrival instants in nanoseconds, non-decreasing;
+   * sending devices; the stage each request's samples leave at. The arrays are copied.
+   */
+  public static Trace replay(long[] arrivals, int[] devices, int[] exitStages, String description) {
+    if (arrivals.length == 0
+        || devices.length != arrivals.length
+        || exitStages.length != arrivals.length) {
+      throw new IllegalArgumentException("a trace needs equally long, non-empty arrays");
+    }
+    for (int i = 1; i < arrivals.length; i++) {
+      if (arrivals[i] < arrivals[i - 1]) {
+        throw new IllegalArgumentException("arrivals must not decrease (index " + i + ")");
+      }
+    }
+    return new Trace(arrivals.clone(), devices.clone(), exitStages.clone(), description);
+  }
+
   public int size() {
     return arrivals.length;
   }

@@ -9,6 +9,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An emulated accelerator: the numbers come from ONNX Runtime (on the compute executor), the time
@@ -18,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * and the overrun is counted.
  */
 public abstract class PacedAccelerator extends OrtAccelerator {
+  private static final Logger LOG = LoggerFactory.getLogger(PacedAccelerator.class);
   protected final EventLoop loop;
   protected final double timeScale;
   private final AtomicLong modelledNanos = new AtomicLong();
@@ -71,6 +74,13 @@ public abstract class PacedAccelerator extends OrtAccelerator {
                   if (now >= due) {
                     if (now > due) {
                       overruns.incrementAndGet();
+                      LOG.debug(
+                          "overrun: {} stage {} batch {} held {} us, host took {} us",
+                          batch.model(),
+                          batch.stage(),
+                          batch.size(),
+                          hold / 1000,
+                          (now - start) / 1000);
                     }
                     deliver(outcome, now - start, done);
                   } else {
