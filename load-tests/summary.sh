@@ -54,3 +54,29 @@ awk '
           a[m, "DEADLINE_EXCEEDED"] + a[m, "QUEUE_TIMEOUT"] - b[m, "DEADLINE_EXCEEDED"] - b[m, "QUEUE_TIMEOUT"],
           a[m, "BACKEND"] + a[m, "UNAVAILABLE"] + a[m, "CANCELLED"] - b[m, "BACKEND"] - b[m, "UNAVAILABLE"] - b[m, "CANCELLED"] }
 ' "$OUT/metrics-before.txt" "$OUT/metrics-after.txt" | sort
+
+echo
+echo "== Server: the early-exit scheduler at work (ee-digits over the run: exits per stage, stage batches,"
+echo "   mean batch size, preemptions, merges; overruns of the emulated NPU)"
+awk '
+  FNR == 1 { file++ }
+  function val(line) { n = split(line, f, " "); return f[n] + 0 }
+  function stage(line) { match(line, /stage="[^"]*"/); return substr(line, RSTART + 7, RLENGTH - 8) }
+  /^edgenpu_exits_total\{.*model="ee-digits"/ { s = stage($0); if (file == 1) eb[s] += val($0); else { ea[s] += val($0); st[s] = 1 } }
+  /^edgenpu_batch_size_count\{.*model="ee-digits"/ { s = stage($0); if (file == 1) cb[s] += val($0); else ca[s] += val($0) }
+  /^edgenpu_batch_size_sum\{.*model="ee-digits"/ { s = stage($0); if (file == 1) sb[s] += val($0); else sa[s] += val($0) }
+  /^edgenpu_preemptions_total\{.*model="ee-digits"/ { if (file == 1) pb += val($0); else pa += val($0) }
+  /^edgenpu_merges_total\{.*model="ee-digits"/ { if (file == 1) mb += val($0); else ma += val($0) }
+  /^edgenpu_npu_overruns_total\{device="npu"/ { if (file == 1) ob += val($0); else oa += val($0) }
+  END {
+    for (i = 0; i < 16; i++) {
+      k = i ""
+      if (k in st) {
+        runs = ca[k] - cb[k]
+        mean = runs > 0 ? (sa[k] - sb[k]) / runs : 0
+        printf "stage %s: %d exits, %d batches, mean batch %.2f\n", k, ea[k] - eb[k], runs, mean
+      }
+    }
+    printf "preemptions %d, merges %d, NPU overruns %d\n", pa - pb, ma - mb, oa - ob
+  }
+' "$OUT/metrics-before.txt" "$OUT/metrics-after.txt"

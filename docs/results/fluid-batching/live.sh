@@ -5,7 +5,7 @@
 # the simulator's prediction of every run beside it. About 30 minutes on 2 cores (3 policies x 2 models x
 # 3 loads x (60 s + 15 s of warm-up), plus start-ups and the calibration). Loopback only; bounded.
 # Writes into docs/results/fluid-batching/live/: host-vs-modelled.csv and time-scale.csv (calibration),
-# live.csv (the live runs), live-sim.csv (the simulator), live-vs-sim.csv, live-gains.csv, live-*.png,
+# live.csv (the live runs), overruns.txt (every overrun, with its host time), live-sim.csv (the simulator), live-vs-sim.csv, live-gains.csv, live-*.png,
 # machine.txt and run-output.txt. Run from anywhere:  bash docs/results/fluid-batching/live.sh
 #   SECONDS_PER_RUN=60 (default), PROFILE=edge-tpu-class (default)
 set -euo pipefail
@@ -37,6 +37,7 @@ $SERVE $EXP --step calibrate
 echo "== plan: schedules, per-policy repositories, the simulator's prediction"
 $EXP --step plan --seconds "$SECONDS_PER_RUN"
 
+: > "$OUT/overruns.txt"
 echo "policy,profile,model,load,requests,p50_ms,p99_ms,slo_attainment,overruns,time_scale,preemptions,errors,server_p50_ms,server_p99_ms" > "$OUT/live.csv"
 SERVICE=""
 cleanup() { [ -n "$SERVICE" ] && kill "$SERVICE" 2> /dev/null || true; }
@@ -45,10 +46,13 @@ for policy in fluid dynamic fcfs; do
   for model in $(tail -n +2 "$WORK/runs.csv" | cut -d, -f1 | uniq); do
     scale=$(grep "^$model," "$WORK/runs.csv" | head -1 | cut -d, -f5)
     echo "== $policy, $model: starting the service at time scale $scale ($PINNING)"
-    $SERVE java -jar "$WORK/service.jar" --server.address=127.0.0.1 --server.port=18700 \
-      --spring.grpc.server.address=127.0.0.1:18701 --edgenpu.model-repository="$WORK/repositories/$policy-$model" \
-      --edgenpu.npu.profile="$PROFILE" --edgenpu.npu.time-scale="$scale" --logging.level.root=WARN \
-      > "$WORK/service-$policy-$model.log" 2>&1 &
+    # ZGC: on one CPU the JVM would pick the serial collector, whose 15-50 ms pauses stop the device loop
+    # mid-stage (overruns); each overrun is logged with its host time (debug line of PacedAccelerator).
+    $SERVE java -XX:+UseZGC -Xlog:gc:file="$WORK/gc-$policy-$model.log" -jar "$WORK/service.jar" \
+      --server.address=127.0.0.1 --server.port=18700 --spring.grpc.server.address=127.0.0.1:18701 \
+      --edgenpu.model-repository="$WORK/repositories/$policy-$model" --edgenpu.npu.profile="$PROFILE" \
+      --edgenpu.npu.time-scale="$scale" --logging.level.root=WARN \
+      --logging.level.io.edgenpu.service.device.PacedAccelerator=DEBUG > "$WORK/service-$policy-$model.log" 2>&1 &
     SERVICE=$!
     for _ in $(seq 1 180); do curl -sf 127.0.0.1:18700/v2/health/ready > /dev/null && break; sleep 1; done
     curl -sf 127.0.0.1:18700/v2/health/ready > /dev/null || { echo "service not ready"; tail -50 "$WORK/service-$policy-$model.log"; exit 1; }
@@ -58,6 +62,7 @@ for policy in fluid dynamic fcfs; do
       echo "$policy,$PROFILE,$m,$load,$line" | tee -a "$OUT/live.csv"
     done < <(grep "^$model," "$WORK/runs.csv")
     kill "$SERVICE"; wait "$SERVICE" 2> /dev/null || true; SERVICE=""
+    grep -o "overrun: .*" "$WORK/service-$policy-$model.log" | sed "s/^/$policy: /" >> "$OUT/overruns.txt" || true
   done
 done
 

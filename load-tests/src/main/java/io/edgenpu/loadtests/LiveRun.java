@@ -183,7 +183,7 @@ public final class LiveRun {
     return b.append("]}]}").toString();
   }
 
-  /** {NPU overruns, preemptions} summed over every series of the service's counters. */
+  /** {overruns of the emulated NPU, preemptions summed over models} from the service's counters. */
   static double[] counters(HttpClient client) throws IOException {
     String text =
         client
@@ -200,9 +200,9 @@ public final class LiveRun {
         continue;
       }
       int k =
-          line.startsWith("edgenpu_npu_overruns")
+          line.startsWith("edgenpu_npu_overruns_total{device=\"npu\"")
               ? 0
-              : line.startsWith("edgenpu_preemptions") ? 1 : -1;
+              : line.startsWith("edgenpu_preemptions_total") ? 1 : -1;
       if (k >= 0) {
         sums[k] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }

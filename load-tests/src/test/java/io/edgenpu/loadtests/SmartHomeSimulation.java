@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A smart home's device fleet against one server on loopback: cameras and a doorbell classifying
- * frames on the early-exit CNN, tablets upscaling patches (super-resolution), voice hubs asking
+ * frames on the early-exit CNN (each frame a held-out view, {@link HeldOutImages}, so the exits are
+ * the model's natural ones), tablets upscaling patches (super-resolution), voice hubs asking
  * ListOps questions of FABNet, and a door lock in the critical class. Each device has its own rate;
  * arrivals are Poisson (randomized open injection) with a burst from every camera halfway through.
  * The run fails when the error rate or a request type's p99 exceeds its bound. Bounded: {@code
@@ -86,10 +87,16 @@ public class SmartHomeSimulation extends Simulation {
           .acceptHeader("application/json")
           .shareConnections();
 
+  /** The cameras' views: the held-out set of ee-digits, its natural mix of easy and hard. */
+  static final HeldOutImages VIEWS = HeldOutImages.shipped();
+
   static ScenarioBuilder deviceScenario(Device d) {
     AtomicLong n = new AtomicLong();
-    return scenario(d.id())
-        .exec(session -> session.set("device", d.id()).set("n", n.incrementAndGet()))
+    ScenarioBuilder s = scenario(d.id());
+    if (d.type().equals(CLASSIFY)) {
+      s = s.feed(VIEWS.feeder(d.id().hashCode()));
+    }
+    return s.exec(session -> session.set("device", d.id()).set("n", n.incrementAndGet()))
         .exec(
             http(d.type().name())
                 .post(d.type().path())

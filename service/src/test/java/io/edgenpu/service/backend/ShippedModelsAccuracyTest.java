@@ -29,19 +29,33 @@ class ShippedModelsAccuracyTest {
   private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
   private static JsonNode metrics(String model) throws Exception {
+    return metrics(REPO.resolve(model));
+  }
+
+  private static JsonNode metrics(Path modelDir) throws Exception {
     return JsonMapper.builder()
         .build()
-        .readTree(Files.readString(REPO.resolve(model).resolve("eval/metrics.json")));
+        .readTree(Files.readString(modelDir.resolve("eval/metrics.json")));
   }
 
   @Test
   void earlyExitCnnMatchesItsModelCard() throws Exception {
-    ModelConfig config = ModelConfigParser.parse(REPO.resolve("ee-digits"), "npu");
-    byte[] images = Files.readAllBytes(REPO.resolve("ee-digits/eval/images-u8.bin"));
-    byte[] labels = Files.readAllBytes(REPO.resolve("ee-digits/eval/labels-u8.bin"));
+    earlyExitModelMatchesItsCard(REPO.resolve("ee-digits"));
+  }
+
+  /** The live experiment's wide model (models/live), which the default repository leaves out. */
+  @Test
+  void earlyExitResNet18MatchesItsModelCard() throws Exception {
+    earlyExitModelMatchesItsCard(REPO.resolveSibling("live").resolve("ee-resnet18-digits"));
+  }
+
+  private static void earlyExitModelMatchesItsCard(Path dir) throws Exception {
+    ModelConfig config = ModelConfigParser.parse(dir, "npu");
+    byte[] images = Files.readAllBytes(dir.resolve("eval/images-u8.bin"));
+    byte[] labels = Files.readAllBytes(dir.resolve("eval/labels-u8.bin"));
     int n = labels.length;
     assertThat(images).hasSize(n * 32 * 32);
-    try (ModelInstance model = new EarlyExitModel(ENV, config, 1, REPO.resolve("ee-digits/1"), 2)) {
+    try (ModelInstance model = new EarlyExitModel(ENV, config, 1, dir.resolve("1"), 2)) {
       int correctEarly = 0;
       int correctFull = 0;
       int[] exits = new int[4];
@@ -68,7 +82,7 @@ class ShippedModelsAccuracyTest {
           correctFull += argmax(full.get(i - start)) == labels[i] ? 1 : 0;
         }
       }
-      JsonNode card = metrics("ee-digits");
+      JsonNode card = metrics(dir);
       assertThat((double) correctFull / n)
           .isCloseTo(card.get("accuracy_full_depth").doubleValue(), within(0.004));
       assertThat((double) correctEarly / n)
