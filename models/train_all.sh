@@ -8,12 +8,13 @@ cd "$(dirname "$0")/training"
 PY=${PYTHON:-python3}
 $PY simple.py
 $PY ee_cnn.py
+$PY ee_cnn.py --wide   # ee-resnet18-digits, into models/live (the live fluid-batching experiment)
 $PY sr.py --scale 2
 $PY sr.py --scale 4
 $PY listops.py fabnet
 $PY listops.py transformer
 $PY listops.py bench
-echo "done: models/repository and models/bench re-exported"
+echo "done: models/repository, models/live and models/bench re-exported"
 echo "then, for the integer SR models' hybrid-precision configurations (Java, from the repository root):"
 echo "  java -jar experiments/target/experiments.jar nawq-search --model sr-x2-nawq"
 echo "  java -jar experiments/target/experiments.jar nawq-search --model sr-x4-nawq"

@@ -144,11 +144,10 @@ final class LiveCalibration {
   }
 
   /**
-   * Shortest time any stage may hold the device live, milliseconds. On the 2-core machine of the
-   * results the service's own path around a stage (batch assembly, thread hand-overs, the exit
-   * decision) added up to 5.4 ms to ONNX Runtime's time under load (37 overruns of a 0.9-load run
-   * at a 2.6 ms hold: {@code docs/results/fluid-batching/live/README.md}), so no stage holds less
-   * than about twice that.
+   * Shortest time any stage may hold the device live, milliseconds. In trial runs on the 2-core
+   * machine the service's own path around a stage (batch assembly, thread hand-overs, the exit
+   * decision) added up to 5.4 ms to ONNX Runtime's time under load (decision 20), so no stage holds
+   * less than about twice that.
    */
   static final double HOLD_FLOOR_MS = 10;
 
