@@ -25,11 +25,7 @@ TMP=target/peers
 mkdir -p "$TMP"
 command -v wrk > /dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
 
-if taskset -c 0 true 2> /dev/null && [ "$(nproc)" -ge 2 ]; then
-  LOAD="taskset -c 0"; SERVE="taskset -c 1"; PINNING="load generators on CPU 0, servers on CPU 1"
-else
-  LOAD=""; SERVE=""; PINNING="no pinning (taskset unavailable or one CPU)"
-fi
+source docs/benchmarks/pinning.sh
 
 echo "== building"
 ./mvnw -B -q install -DskipTests

@@ -19,11 +19,7 @@ mkdir -p "$OUT" "$WORK"
 rm -rf "$WORK/repositories"
 exec > >(tee "$OUT/run-output.txt") 2>&1 # the run's own output, kept beside its results
 
-if taskset -c 0 true 2> /dev/null && [ "$(nproc)" -ge 2 ]; then
-  LOAD="taskset -c 0"; SERVE="taskset -c 1"; PINNING="load generator on CPU 0, service on CPU 1"
-else
-  LOAD=""; SERVE=""; PINNING="no pinning (taskset unavailable or one CPU)"
-fi
+source docs/benchmarks/pinning.sh
 
 echo "== building"
 ./mvnw -B -q install -DskipTests

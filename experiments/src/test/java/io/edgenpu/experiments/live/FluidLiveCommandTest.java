@@ -43,11 +43,16 @@ class FluidLiveCommandTest {
     return new CommandLine(new FluidLiveCommand()).execute(args.toArray(String[]::new));
   }
 
+  /** Runs the plan step into {@code dir/out} and {@code dir/work}. */
+  private static void plan(Path dir) {
+    assertThat(run(dir.resolve("out"), dir.resolve("work"), "--step", "plan")).isZero();
+  }
+
   @Test
   void planWritesSchedulesRepositoriesAndAPredictionPerRun(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out");
     Path work = dir.resolve("work");
-    assertThat(run(out, work, "--step", "plan")).isZero();
+    plan(dir);
 
     List<String> runs = Files.readAllLines(work.resolve("runs.csv"));
     assertThat(runs).hasSize(1 + 2 * 3);
@@ -100,7 +105,7 @@ class FluidLiveCommandTest {
   void reportSetsLiveBesideSimulatedAndComparesThePolicies(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("out");
     Path work = dir.resolve("work");
-    assertThat(run(out, work, "--step", "plan")).isZero();
+    plan(dir);
     // A live file as the script writes it; here the simulated rows with p50 10 % higher stand in.
     List<String> sim = Files.readAllLines(out.resolve("live-sim.csv"));
     StringBuilder live = new StringBuilder(sim.get(0)).append('\n');
@@ -121,5 +126,44 @@ class FluidLiveCommandTest {
     List<String> gains = Files.readAllLines(out.resolve("live-gains.csv"));
     assertThat(gains).hasSize(1 + 2 * 3 * 2);
     assertThat(Files.size(out.resolve("live-ee-resnet18-digits.png"))).isPositive();
+  }
+
+  @Test
+  void calibrationTimesEveryStageAtEveryBatchSizeAndProposesAScalePerModel(@TempDir Path dir)
+      throws Exception {
+    Path out = dir.resolve("out");
+    int exit =
+        new CommandLine(new FluidLiveCommand())
+            .execute(
+                "--step",
+                "calibrate",
+                "--models",
+                ROOT.resolve("models/repository/ee-digits").toString(),
+                "--out",
+                out.toString(),
+                "--work",
+                dir.resolve("work").toString());
+    assertThat(exit).isZero();
+    List<String> rows = Files.readAllLines(out.resolve("host-vs-modelled.csv"));
+    assertThat(rows.get(0)).isEqualTo("model,stage,batch,host_p99_us,modelled_us,ratio");
+    assertThat(rows).hasSize(1 + 4 * 8); // 4 stages x batch sizes 1..8
+    double shortestUs = Double.MAX_VALUE;
+    for (String r : rows.subList(1, rows.size())) {
+      String[] f = r.split(",", -1);
+      assertThat(Double.parseDouble(f[3])).as(r).isPositive();
+      shortestUs = Math.min(shortestUs, Double.parseDouble(f[4]));
+    }
+    List<String> scales = Files.readAllLines(out.resolve(FluidLiveCommand.SCALES));
+    assertThat(scales).hasSize(2);
+    String[] f = scales.get(1).split(",", -1);
+    assertThat(f[0]).isEqualTo("ee-digits");
+    // Whatever the host's speed, the scale keeps the shortest stage at or above the floor.
+    assertThat(shortestUs * Double.parseDouble(f[2]) / 1e3)
+        .isGreaterThanOrEqualTo(LiveCalibration.HOLD_FLOOR_MS);
+  }
+
+  @Test
+  void anUnknownStepIsRefusedWithANonZeroExit(@TempDir Path dir) {
+    assertThat(run(dir.resolve("out"), dir.resolve("work"), "--step", "nonsense")).isNotZero();
   }
 }
