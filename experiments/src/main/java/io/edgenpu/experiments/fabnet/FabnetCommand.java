@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,7 +78,17 @@ public final class FabnetCommand implements Callable<Integer> {
     Files.writeString(
         out.resolve("accelerator-listops.csv"),
         FabnetTables.acceleratorListOpsCsv(lengths, batches));
-    System.err.println("wrote the formula and accelerator tables");
+    Files.writeString(
+        out.resolve("equal-budget.csv"),
+        FabnetTables.equalBudgetCsv(FabnetTables.EQUAL_BUDGET_LENGTHS));
+    Files.writeString(
+        out.resolve("graph-cost.csv"),
+        GraphCostTable.csv(
+            repository.path(),
+            Map.of(
+                "fabnet", Long.parseLong(metric("fabnet", "parameters")),
+                "transformer", Long.parseLong(metric("transformer", "parameters")))));
+    System.err.println("wrote the formula, graph-cost and accelerator tables");
     List<String> summary = new ArrayList<>();
     summary.add("metric,value,unit,reference");
     for (int i = 0; i < FabnetFormulas.LRA.size(); i++) {

@@ -2,8 +2,10 @@ package io.edgenpu.experiments.fabnet;
 
 import io.edgenpu.npu.butterfly.ButterflyCostModel;
 import io.edgenpu.npu.butterfly.ButterflyNetwork;
+import io.edgenpu.npu.butterfly.ButterflyProfile;
 import io.edgenpu.npu.butterfly.ButterflyProfiles;
 import io.edgenpu.npu.butterfly.ButterflyReferenceTable;
+import io.edgenpu.npu.butterfly.EqualBudgetDenseEngine;
 import io.edgenpu.npu.butterfly.FabnetFormulas;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +16,10 @@ import java.util.Locale;
  */
 public final class FabnetTables {
   /**
-   * The paper's reductions for the LRA configurations (docs/papers/fabnet.md), in {@link
-   * FabnetFormulas#LRA} order.
+   * The reductions that an independent run of the authors' FLOP-count script gave for the LRA
+   * configurations (docs/papers/fabnet.md), in {@link FabnetFormulas#LRA} order: a check of our
+   * implementation of the formulas, not a measurement. The paper itself states ranges only (10-66x
+   * FLOPs, 2-22x parameters).
    */
   static final double[] SPEC_FLOP_REDUCTION = {23.4, 57.3, 9.9, 61.0, 10.2};
 
@@ -42,7 +46,8 @@ public final class FabnetTables {
     StringBuilder b =
         new StringBuilder(
             "task,length,fabnet_d,fabnet_h,fabnet_layers,transformer_flops,fabnet_flops,"
-                + "flop_reduction,spec_flop_reduction,transformer_params,fabnet_params,param_reduction,spec_param_reduction\n");
+                + "flop_reduction,script_run_flop_reduction,transformer_params,fabnet_params,param_reduction,"
+                + "script_run_param_reduction\n");
     for (int i = 0; i < FabnetFormulas.LRA.size(); i++) {
       FabnetFormulas.Task t = FabnetFormulas.LRA.get(i);
       b.append(t.name())
@@ -132,6 +137,73 @@ public final class FabnetTables {
               .append(f(dense, 1))
               .append(',')
               .append(f(dense / fab, 2))
+              .append('\n');
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  /** A FABNet and the Transformer it replaces, of equal width, depth and heads. */
+  record Pair(String name, int hidden, int ffn, int blocks, int heads) {}
+
+  /**
+   * FABNet-Base/Large against BERT-Base/Large (docs/papers/fabnet.md; the sizes of the paper's
+   * speed runs) and our served ListOps shape.
+   */
+  /** The paper's speed-run lengths (128-1024) and our longest served one. */
+  static final List<Integer> EQUAL_BUDGET_LENGTHS = List.of(128, 256, 512, 1024, 2048);
+
+  static final List<Pair> EQUAL_BUDGET_PAIRS =
+      List.of(
+          new Pair("base", 768, 3072, 12, 12),
+          new Pair("large", 1024, 4096, 24, 16),
+          new Pair("listops", HIDDEN, FFN, BLOCKS, HEADS));
+
+  /**
+   * FABNet on its butterfly accelerator against the Transformer on a dense engine of the same
+   * budget ({@link EqualBudgetDenseEngine}), batch 1, split into what the algorithm saves (both
+   * networks on the dense engine) and what the butterfly hardware adds (FABNet on both engines);
+   * total = algorithm x hardware.
+   */
+  public static String equalBudgetCsv(List<Integer> lengths) {
+    StringBuilder b =
+        new StringBuilder(
+            "profile,network,length,multipliers,fabnet_butterfly_ms,fabnet_dense_ms,"
+                + "transformer_dense_ms,algorithm_x,hardware_x,total_x\n");
+    for (String profile : ButterflyProfiles.PRESETS) {
+      ButterflyProfile bp = ButterflyProfiles.preset(profile);
+      ButterflyCostModel butterfly = new ButterflyCostModel(bp);
+      EqualBudgetDenseEngine dense = new EqualBudgetDenseEngine(bp);
+      for (Pair pair : EQUAL_BUDGET_PAIRS) {
+        for (int length : lengths) {
+          ButterflyNetwork fab =
+              ButterflyNetwork.fabnet(length, pair.hidden(), pair.ffn(), pair.blocks());
+          ButterflyNetwork tr =
+              ButterflyNetwork.transformer(
+                  length, pair.hidden(), pair.ffn(), pair.blocks(), pair.heads());
+          double onButterfly = butterfly.networkNanos(fab, 1, ButterflyCostModel.Mode.EXACT) / 1e6;
+          double fabDense = dense.fabnetMillis(fab);
+          double trDense = dense.transformerMillis(tr);
+          b.append(profile)
+              .append(',')
+              .append(pair.name())
+              .append(',')
+              .append(length)
+              .append(',')
+              .append(dense.multipliers())
+              .append(',')
+              .append(f(onButterfly, 3))
+              .append(',')
+              .append(f(fabDense, 3))
+              .append(',')
+              .append(f(trDense, 3))
+              .append(',')
+              .append(f(trDense / fabDense, 2))
+              .append(',')
+              .append(f(fabDense / onButterfly, 2))
+              .append(',')
+              .append(f(trDense / onButterfly, 2))
               .append('\n');
         }
       }

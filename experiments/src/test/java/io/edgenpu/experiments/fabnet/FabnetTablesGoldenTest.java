@@ -24,6 +24,8 @@ class FabnetTablesGoldenTest {
         .isEqualTo(Files.readString(DIR.resolve("accelerator-reference.csv")));
     assertThat(FabnetTables.acceleratorListOpsCsv(List.of(256, 512, 1024, 2048), List.of(1, 8)))
         .isEqualTo(Files.readString(DIR.resolve("accelerator-listops.csv")));
+    assertThat(FabnetTables.equalBudgetCsv(FabnetTables.EQUAL_BUDGET_LENGTHS))
+        .isEqualTo(Files.readString(DIR.resolve("equal-budget.csv")));
   }
 
   @Test

@@ -178,6 +178,16 @@ class ShapeInferenceAgainstOrtTest {
     all.add(named("MatMul batched", op("MatMul", d(BATCH, 2, 3, 4), d(BATCH, 2, 4, 6))));
     all.add(i(named("Gemm transB", op("Gemm", d(BATCH, 4), d(5, 4))), "transB", 1));
     all.add(
+        s(
+            named("Einsum batched left product", op("Einsum", d(BATCH, 4, 3, 8), d(5, 4))),
+            "equation",
+            "bnmd,kn->bkmd"));
+    all.add(
+        s(
+            named("Einsum contraction to 2-D", op("Einsum", d(BATCH, 4, 6), d(6, 2))),
+            "equation",
+            "bij,jk->bk"));
+    all.add(
         ints(
             ints(
                 floats(named("Conv stride 2 pad 1", op("Conv", x)), "w", 0.1f, 4, 3, 3, 3),

@@ -4,6 +4,7 @@ import io.edgenpu.npu.onnx.proto.OnnxProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -625,6 +626,14 @@ public final class ShapeInference {
         out(n, o);
         return true;
       }
+      case "Einsum" -> {
+        long[] o = einsum(OnnxModel.stringAttr(n, "equation", ""), n);
+        if (o == null) {
+          return false;
+        }
+        out(n, o);
+        return true;
+      }
       case "DFT" -> {
         if (x == null) {
           return false;
@@ -835,6 +844,62 @@ public final class ShapeInference {
   }
 
   /** Output shape of a numpy-style (batched, broadcasting) matrix product. */
+  /**
+   * Sizes of every index letter of an explicit Einsum equation ({@code "ij,jk->ik"}, no ellipsis),
+   * taken from the inputs' shapes; null when an input shape is unknown, the equation has no
+   * explicit output or an ellipsis, or a letter's sizes disagree.
+   */
+  public static @Nullable Map<Character, Long> einsumSizes(
+      String equation, List<long @Nullable []> inputs) {
+    String eq = equation.replace(" ", "");
+    int arrow = eq.indexOf("->");
+    if (arrow < 0 || eq.contains(".")) {
+      return null;
+    }
+    String[] terms = eq.substring(0, arrow).split(",", -1);
+    if (terms.length != inputs.size()) {
+      return null;
+    }
+    Map<Character, Long> size = new LinkedHashMap<>();
+    for (int t = 0; t < terms.length; t++) {
+      long[] shape = inputs.get(t);
+      if (shape == null || shape.length != terms[t].length()) {
+        return null;
+      }
+      for (int i = 0; i < shape.length; i++) {
+        Long old = size.put(terms[t].charAt(i), shape[i]);
+        if (old != null && old != shape[i] && old != 1 && shape[i] != 1) {
+          return null;
+        }
+        if (old != null && shape[i] == 1) {
+          size.put(terms[t].charAt(i), old);
+        }
+      }
+    }
+    return size;
+  }
+
+  private long @Nullable [] einsum(String equation, OnnxProto.NodeProto n) {
+    List<long @Nullable []> ins = new ArrayList<>();
+    for (int i = 0; i < n.getInputCount(); i++) {
+      ins.add(in(n, i));
+    }
+    Map<Character, Long> size = einsumSizes(equation, ins);
+    if (size == null) {
+      return null;
+    }
+    String rhs = equation.replace(" ", "").substring(equation.replace(" ", "").indexOf("->") + 2);
+    long[] o = new long[rhs.length()];
+    for (int i = 0; i < o.length; i++) {
+      Long d = size.get(rhs.charAt(i));
+      if (d == null) {
+        return null;
+      }
+      o[i] = d;
+    }
+    return o;
+  }
+
   public static long[] matmul(long[] a, long[] b) {
     long[] a2 = a.length == 1 ? new long[] {1, a[0]} : a;
     long[] b2 = b.length == 1 ? new long[] {b[0], 1} : b;
