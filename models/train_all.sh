@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrains and re-exports every shipped model (about an hour on 2 cores). Needs Python with the packages of
+# Retrains and re-exports every shipped model (about two hours on 2 cores; the six ListOps runs take most). Needs Python with the packages of
 # models/requirements.txt (they install with pip on the build machines); the service never needs Python.
 #   bash models/train_all.sh            # everything
 #   TRAIN_THREADS=2 bash models/train_all.sh
@@ -11,8 +11,12 @@ $PY ee_cnn.py
 $PY ee_cnn.py --wide   # ee-resnet18-digits, into models/live (the live fluid-batching experiment)
 $PY sr.py --scale 2
 $PY sr.py --scale 4
-$PY listops.py fabnet
-$PY listops.py transformer
+for seed in 0 1 2; do            # three seeds of each ListOps model; seed 0 is the one served
+  $PY listops.py fabnet --seed $seed
+  $PY listops.py transformer --seed $seed
+done
+$PY listops.py finish fabnet
+$PY listops.py finish transformer
 $PY listops.py bench
 echo "done: models/repository, models/live and models/bench re-exported"
 echo "then, for the integer SR models' hybrid-precision configurations (Java, from the repository root):"

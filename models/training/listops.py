@@ -1,16 +1,23 @@
 """ListOps data (our reimplementation of the Long Range Arena generator) and the two models trained on it:
 FABNet (FFT token mixing + butterfly-sparse feed-forward layers) and a dense Transformer baseline.
 
-Generator (after LRA's listops.py, rewritten from its description): a tree is a digit 0-9 with probability
-0.75 (always at depth 10), otherwise an operator MIN, MAX, MED (median, rounded down) or SM (sum mod 10)
-over 2..10 children. Trees are written as token sequences "[MAX 2 9 [MIN 4 7 ] 0 ]"; the label is the
-value. Differences from LRA, stated in the model cards: sequences are 32..255 tokens (LRA: 500..2000,
-padded to 2048) so that training fits on 2 CPU cores; and the closing bracket is kept as a token (LRA's
-tokenizer dropped brackets, which loses the tree structure). Splits: 24 000 / 2 000 / 2 000, seed 3.
+Generator, as LRA's lra_benchmarks/data/listops.py (rewritten from its description, Apache-2.0 upstream): at depth
+< 10 a node is an operator with probability 0.25, otherwise (and always at depth 10) a digit 0-9; an operator
+takes 2..10 children and is one of MIN, MAX, MED (median, truncated) and SM (sum mod 10). A tree's length counts
+its operators, digits and closing brackets; LRA keeps a tree when 500 < length < 2000 and pads to 2048. Splits
+96 000 / 2 000 / 2 000, all distinct, from a fixed seed (3). LRA's tokenizer keeps alphanumeric tokens only, so
+the closing brackets are dropped from the model's input (and the operators lose their opening bracket).
 
-Vocabulary: 0 = padding, 1..10 = digits 0..9, 11 = [MIN, 12 = [MAX, 13 = [MED, 14 = [SM, 15 = ].
+Two length specs: `lra` (500 < length < 2000, padded to 2048) is LRA's; `short` (32 < length < 256, padded to
+256) is the one the shipped models are trained on, because 2 CPU cores cannot train at 2 048 tokens (see the
+model cards). Everything else (generator, vocabulary, split sizes) is the same in both.
 
-Usage: python models/training/listops.py {fabnet|transformer} [--steps N]
+Vocabulary: 0 = padding, 1..10 = digits 0..9, 11 = [MIN, 12 = [MAX, 13 = [MED, 14 = [SM.
+
+Usage:
+  python models/training/listops.py data --spec lra          # generate and describe LRA's data
+  python models/training/listops.py {fabnet|transformer} --seed S [--steps N]   # train one seed
+  python models/training/listops.py finish {fabnet|transformer}  # export seed 0, aggregate the seeds
 """
 import argparse
 import math
@@ -24,21 +31,30 @@ import torch.nn.functional as F
 
 import common
 
-SEED = 3
-MAX_LEN = 256
-MIN_TOKENS, MAX_TOKENS = 32, 255
-MAX_DEPTH, MAX_ARGS = 10, 10
-VOCAB = ["<pad>"] + [str(d) for d in range(10)] + ["[MIN", "[MAX", "[MED", "[SM", "]"]
+DATA_SEED = 3
+SPECS = {"lra": (500, 2000, 2048), "short": (32, 256, 256)}   # (exclusive min, exclusive max length, padded)
+MIN_LENGTH, MAX_LENGTH, MAX_LEN = SPECS["short"]
+MAX_DEPTH, MAX_ARGS, OPERATOR_P = 10, 10, 0.25
+OPERATORS = ["[MIN", "[MAX", "[MED", "[SM"]
+VOCAB = ["<pad>"] + [str(d) for d in range(10)] + OPERATORS
 TOKEN = {t: i for i, t in enumerate(VOCAB)}
 CLASSES = 10
-SPLITS = (24000, 2000, 2000)
+SPLITS = (96000, 2000, 2000)
+SEEDS = (0, 1, 2)
+CACHE = os.path.dirname(os.path.abspath(__file__))
 
 
 def generate_tree(depth, rng):
-    if depth >= MAX_DEPTH or rng.random() < 0.75:
-        return rng.randrange(10)
-    op = rng.choice(["[MIN", "[MAX", "[MED", "[SM"])
-    return (op, [generate_tree(depth + 1, rng) for _ in range(rng.randint(2, MAX_ARGS))])
+    """(tree, length) in LRA's order of random draws: the operator is drawn after its children."""
+    if depth >= MAX_DEPTH or rng.random() > OPERATOR_P:
+        return rng.choice(range(10)), 1
+    length = 2
+    children = []
+    for _ in range(rng.randint(2, MAX_ARGS)):
+        child, n = generate_tree(depth + 1, rng)
+        children.append(child)
+        length += n
+    return (rng.choice(OPERATORS), children), length
 
 
 def evaluate(t):
@@ -51,11 +67,12 @@ def evaluate(t):
     if op == "[MAX":
         return max(v)
     if op == "[MED":
-        return int(np.floor(np.median(v)))
+        return int(np.median(v))
     return sum(v) % 10
 
 
 def tokens(t, out):
+    """The model's input: operators and digits (LRA's alphanumeric tokenizer drops the brackets)."""
     if isinstance(t, int):
         out.append(str(t))
         return out
@@ -63,31 +80,53 @@ def tokens(t, out):
     out.append(op)
     for c in children:
         tokens(c, out)
-    out.append("]")
     return out
 
 
-def make_dataset(n, rng, seen):
-    xs, ys = [], []
-    while len(xs) < n:
-        t = generate_tree(1, rng)
-        toks = tokens(t, [])
-        if not (MIN_TOKENS <= len(toks) <= MAX_TOKENS):
+def make_dataset(n, rng, seen, spec):
+    lo, hi, padded = SPECS[spec]
+    xs = np.zeros((n, padded), dtype=np.uint8)
+    ys = np.zeros(n, dtype=np.int64)
+    lengths = np.zeros(n, dtype=np.int64)
+    i = 0
+    while i < n:
+        t, length = generate_tree(1, rng)
+        if not (lo < length < hi):
             continue
+        toks = tokens(t, [])
         key = " ".join(toks)
         if key in seen:
             continue
         seen.add(key)
-        ids = [TOKEN[s] for s in toks] + [0] * (MAX_LEN - len(toks))
-        xs.append(ids)
-        ys.append(evaluate(t))
-    return np.array(xs, dtype=np.int64), np.array(ys, dtype=np.int64)
+        xs[i, :len(toks)] = [TOKEN[s] for s in toks]
+        ys[i] = evaluate(t)
+        lengths[i] = length
+        i += 1
+    return xs, ys, lengths
 
 
-def datasets():
-    rng = random.Random(SEED)
-    seen = set()
-    return [make_dataset(n, rng, seen) for n in SPLITS]
+def datasets(spec="short"):
+    """[(tokens uint8, labels), ...] for train / validation / test, cached beside this script."""
+    path = os.path.join(CACHE, f".listops-{spec}.npz")
+    if not os.path.exists(path):
+        rng = random.Random(DATA_SEED)
+        seen = set()
+        parts = [make_dataset(n, rng, seen, spec) for n in SPLITS]
+        np.savez(path + ".tmp.npz", **{f"{k}{i}": p[j] for i, p in enumerate(parts) for j, k in enumerate("xyl")})
+        os.replace(path + ".tmp.npz", path)
+    z = np.load(path)
+    return [(z[f"x{i}"], z[f"y{i}"]) for i in range(3)], [z[f"l{i}"] for i in range(3)]
+
+
+def describe(spec):
+    timer = common.Timer()
+    splits, lengths = datasets(spec)
+    for name, (x, y), ln in zip(["train", "validation", "test"], splits, lengths):
+        tok = (x != 0).sum(1)
+        print(f"{spec} {name}: {len(y)} sequences, LRA length {ln.min()}-{ln.max()} (mean {ln.mean():.0f}), "
+              f"input tokens {tok.min()}-{tok.max()} padded to {x.shape[1]}, "
+              f"majority class {np.bincount(y, minlength=CLASSES).max() / len(y):.4f}")
+    print(f"({timer.minutes():.1f} min)")
 
 
 # ----------------------------------------------------------------------------- butterfly linear layer
@@ -199,23 +238,37 @@ def accuracy(model, x, y, batch=200):
     correct = 0
     with torch.no_grad():
         for i in range(0, len(x), batch):
-            correct += (model(torch.from_numpy(x[i:i + batch])).argmax(1).numpy() == y[i:i + batch]).sum()
+            ids = torch.from_numpy(x[i:i + batch].astype(np.int64))
+            correct += (model(ids).argmax(1).numpy() == y[i:i + batch]).sum()
     return correct / len(x)
 
 
-def train(kind, steps):
-    common.seed_everything(SEED)
+def run_dir(kind):
+    return os.path.join(common.REPO, f"{kind}-listops", "eval", "seeds")
+
+
+def checkpoint(kind, seed):
+    return os.path.join(CACHE, f".{kind}-listops-seed{seed}.pt")
+
+
+def train(kind, steps, seed):
+    """Trains one seed (model initialisation, dropout and batch order; the data are the same for every seed) and
+    writes its checkpoint and eval/seeds/seed-S.json. Recipe: batch 32, AdamW (0.9, 0.999, eps 1e-6, no weight
+    decay) and a linear one-cycle schedule with 20 % warm-up, as the paper's LRA runs, at peak 1e-3 (paper 1e-4
+    over 5 000 steps); gradient clipping 1.0; the checkpoint with the best validation accuracy is kept."""
+    common.seed_everything(seed)
     timer = common.Timer()
-    (xtr, ytr), (xva, yva), (xte, yte) = datasets()
+    ((xtr, ytr), (xva, yva), (xte, yte)), _ = datasets()
     model = ListOpsModel(kind)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-3, total_steps=steps, pct_start=0.1)
-    rng = np.random.default_rng(SEED)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-3, total_steps=steps, pct_start=0.2,
+                                                anneal_strategy="linear")
+    rng = np.random.default_rng(seed)
     best, best_state = -1.0, None
     for step in range(steps):
         model.train()
         idx = rng.integers(0, len(xtr), 32)
-        loss = F.cross_entropy(model(torch.from_numpy(xtr[idx])), torch.from_numpy(ytr[idx]))
+        loss = F.cross_entropy(model(torch.from_numpy(xtr[idx].astype(np.int64))), torch.from_numpy(ytr[idx]))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -223,26 +276,74 @@ def train(kind, steps):
         sched.step()
         if (step + 1) % 500 == 0 or step == steps - 1:
             va = accuracy(model, xva, yva)
-            print(f"{kind} step {step + 1} loss {loss.item():.3f} val acc {va:.4f} ({timer.minutes():.1f} min)", flush=True)
+            print(f"{kind} seed {seed} step {step + 1} loss {loss.item():.3f} val acc {va:.4f} "
+                  f"({timer.minutes():.1f} min)", flush=True)
             if va > best:
                 best, best_state = va, {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
     te = accuracy(model, xte, yte)
-    majority = float(np.bincount(ytr, minlength=CLASSES).max() / len(ytr))
-    print(f"{kind}: test accuracy {te:.4f} (validation {best:.4f}); majority class {majority:.4f}")
-    out = os.path.join(common.REPO, f"{kind}-listops")
-    os.makedirs(os.path.join(out, "eval"), exist_ok=True)
-    torch.save(model.state_dict(), os.path.join(os.path.dirname(__file__), f".{kind}-listops.pt"))
-    common.write_json(os.path.join(out, "eval", "metrics.json"), {
-        "test_samples": int(len(yte)), "test_accuracy": round(float(te), 4), "validation_accuracy": round(float(best), 4),
-        "majority_class_accuracy": round(majority, 4), "parameters": int(sum(p.numel() for p in model.parameters())),
-        "steps": steps, "train_minutes": round(timer.minutes(), 1), "max_len": MAX_LEN})
-    return model, (xte, yte)
+    print(f"{kind} seed {seed}: test accuracy {te:.4f} (validation {best:.4f})")
+    torch.save(model.state_dict(), checkpoint(kind, seed))
+    common.write_json(os.path.join(run_dir(kind), f"seed-{seed}.json"), {
+        "seed": seed, "test_accuracy": round(float(te), 4), "validation_accuracy": round(float(best), 4),
+        "steps": steps, "train_minutes": round(timer.minutes(), 1)})
 
 
+def seed_summary(kind):
+    """Mean, sample standard deviation and 95 % Student-t interval of the test accuracy over the trained seeds."""
+    import json
+    runs = []
+    for seed in SEEDS:
+        path = os.path.join(run_dir(kind), f"seed-{seed}.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                runs.append(json.load(f))
+    acc = np.array([r["test_accuracy"] for r in runs])
+    t975 = {2: 12.706, 3: 4.303, 4: 3.182}.get(len(acc), 0.0)
+    sd = float(acc.std(ddof=1)) if len(acc) > 1 else 0.0      # one seed: no spread to report
+    return {"seeds": [r["seed"] for r in runs], "seed_test_accuracies": [float(a) for a in acc],
+            "seed_mean_test_accuracy": round(float(acc.mean()), 4), "seed_sd_test_accuracy": round(sd, 4),
+            "seed_ci95_half_width": round(t975 * sd / math.sqrt(len(acc)), 4),
+            "train_minutes_per_seed": [r["train_minutes"] for r in runs], "steps": runs[0]["steps"]}
 
 
 # ----------------------------------------------------------------------------- ONNX export
+
+def butterfly_factors(twiddle):
+    """The butterfly product of twiddle [stacks, log n, n/2, 2, 2] as two block-diagonal factors, c = 2^floor(log n / 2)
+    and r = n / c: B1 [stacks, r, c, c] (stages of stride < c, inside blocks of c) and B2 [stacks, c, r, r] (the
+    other stages, across blocks at a fixed offset), with y1[s, i, k] = sum_j x[i, j] B1[s, i, j, k] and
+    y[s, k, j] = sum_i y1[s, i, j] B2[s, j, i, k] for x viewed as [r, c]. Exact: checked against the stage form."""
+    stacks, log_n = twiddle.shape[0], twiddle.shape[1]
+    n = 2 * twiddle.shape[2]
+    log_c = log_n // 2
+    c, r = 1 << log_c, n >> log_c
+
+    def apply(stages):
+        y = np.repeat(np.eye(n, dtype=np.float64)[None], stacks, 0)          # [stacks, n (input), n]
+        for st_i in stages:
+            st = 1 << st_i
+            blocks = n // (2 * st)
+            v = y.reshape(stacks, n, blocks, 2, st)
+            x0, x1 = v[:, :, :, 0, :], v[:, :, :, 1, :]
+            tw = twiddle[:, st_i].reshape(stacks, 1, blocks, st, 2, 2).astype(np.float64)
+            y0 = tw[..., 0, 0] * x0 + tw[..., 0, 1] * x1
+            y1 = tw[..., 1, 0] * x0 + tw[..., 1, 1] * x1
+            y = np.stack([y0, y1], axis=3).reshape(stacks, n, n)
+        return y                                                              # row p = image of e_p
+
+    m1, m2 = apply(range(log_c)), apply(range(log_c, log_n))
+    b1 = np.stack([np.stack([m1[s, i * c:(i + 1) * c, i * c:(i + 1) * c] for i in range(r)]) for s in range(stacks)])
+    idx = np.arange(r) * c
+    b2 = np.stack([np.stack([m2[s][np.ix_(idx + j, idx + j)] for j in range(c)]) for s in range(stacks)])
+    full = np.einsum("sij,sjk->sik", m1, m2)
+    x = np.random.default_rng(0).standard_normal((3, n))
+    ref = np.einsum("ln,snm->lsm", x, full)
+    y1 = np.einsum("lij,sijk->lsik", x.reshape(3, r, c), b1)
+    got = np.einsum("lsij,sjik->lskj", y1, b2).reshape(3, stacks, n)
+    assert np.abs(got - ref).max() < 1e-9 * max(1.0, np.abs(ref).max()), "butterfly factors differ from the stages"
+    return b1.astype(np.float32), b2.astype(np.float32)
+
 
 def _fabnet_onnx(model, length, opset=20, folded=False):
     """FABNet as an ONNX graph of elementary ops: DFT (opset 20) for the FFT token mixing, and each butterfly
@@ -288,41 +389,78 @@ def _fabnet_onnx(model, length, opset=20, folded=False):
         return node("LayerNormalization", [t, weight(prefix + ".weight"), weight(prefix + ".bias")],
                     {"axis": -1, "epsilon": 1e-5})
 
+    def subgraph(name_, sub_nodes, out_name, shape):
+        return helper.make_graph(sub_nodes, name_, [], [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, shape)])
+
     def folded_butterfly(t, prefix, d_in, d_out, rows):
+        """Both CPU forms of one butterfly layer behind an If on the constant <prefix>.factored (ONNX Runtime
+        inlines the chosen branch when it loads the graph; the service picks per layer at load time, decision
+        0021): dense = the factors multiplied out into one d_in x d_out MatMul; factored = the same product as
+        two block-diagonal Einsums (stages of stride < c inside blocks of c, then stages of stride >= c across
+        the r = n / c blocks), n (r + c) instead of n^2 multiply-accumulates per stack and token."""
         mod = model.get_submodule(prefix)
         with torch.no_grad():
             wt = (mod(torch.eye(d_in)) - mod.bias).numpy().astype(np.float32)      # [d_in, d_out]
-        t = node("MatMul", [t, const(wt, prefix + ".dense.T", exact=True)])
-        return node("Add", [t, weight(prefix + ".bias")])
+        b1, b2 = butterfly_factors(sd[prefix + ".twiddle"])
+        stacks, r, c = b1.shape[0], b1.shape[1], b1.shape[2]
+        n = r * c
+        assert n == d_in, "the factored form needs a power-of-two input width"
+        flat = const(np.array([-1, r, c], np.int64))
+        dense_out, fact_out = name(prefix + ".dense_y"), name(prefix + ".factored_y")
+        dense = [helper.make_node("MatMul", [t, const(wt, prefix + ".dense.T", exact=True)], [dense_out])]
+        y1, y2, y3 = name("bf1"), name("bf2"), name("bf3")
+        x3 = name("bf0")
+        fact = [helper.make_node("Reshape", [t, flat], [x3]),
+                helper.make_node("Einsum", [x3, const(b1, prefix + ".factor1", exact=True)], [y1], equation="lij,sijk->lsik"),
+                helper.make_node("Einsum", [y1, const(b2, prefix + ".factor2", exact=True)], [y2], equation="lsij,sjik->lskj"),
+                helper.make_node("Reshape", [y2, const(np.array([-1, stacks * n], np.int64))], [y3])]
+        last = y3
+        if stacks * n > d_out:
+            last = name("bf4")
+            fact.append(helper.make_node("Slice", [y3, const(np.array([0], np.int64)), const(np.array([d_out], np.int64)),
+                                                   const(np.array([1], np.int64))], [last]))
+        fact.append(helper.make_node("Reshape", [last, const(np.array([-1, rows, d_out], np.int64))], [fact_out]))
+        flag = const(np.array(False), prefix + ".factored", exact=True)
+        y = name(prefix + ".y")
+        nodes.append(helper.make_node("If", [flag], [y], then_branch=subgraph(prefix + ".factored_form", fact, fact_out, ["batch", rows, d_out]),
+                                      else_branch=subgraph(prefix + ".dense_form", dense, dense_out, ["batch", rows, d_out])))
+        return node("Add", [y, weight(prefix + ".bias")])
 
     def four_step_mixing(t):
-        """Re(FFT2(t)) for t [b, L, d], L a power of two: hidden DFT as one MatMul, then the sequence DFT with
-        n = n2 L1 + n1, k = k2 + L2 k1: A = DFT_L2 over n2, times twiddles W_L^(n1 k2), then DFT_L1 over n1."""
-        def mm(a, b, eq):
-            return node("Einsum", [a, b], {"equation": eq})
-        k = np.arange(d)
-        ang = 2 * np.pi * np.outer(k, k) / d
-        zr = node("MatMul", [t, const(np.cos(ang).astype(np.float32), "dft_hidden_cos")])
-        zi = node("MatMul", [t, const(-np.sin(ang).astype(np.float32), "dft_hidden_msin")])
+        """Re(FFT2(t)) for t [b, L, d], L a power of two, in four MatMuls. The input is real, so the spectrum is
+        Hermitian: only the hidden columns k < h = d/2 + 1 are computed and the rest mirrored at the end
+        (Re F[n, d - k] = Re F[-n mod L, k]). With n = n2 L1 + n1 and k = k2 + L2 k1 (L = L1 L2):
+          Z = t [cos | -sin]                          hidden DFT, real and imaginary parts side by side
+          A = [[C2, S2], [-S2, C2]] [Zr; Zi]          DFT over n2 (length L2) as one real 2 L2 x 2 L2 product
+          F[k1, k2] = sum_n1 Ar cos(2 pi n1 k / L) + Ai sin(2 pi n1 k / L)   per k2: twiddles and DFT over n1
+        O(L (sqrt(L) + d) d) multiply-accumulates in a few large MatMuls, no element-wise twiddle passes."""
+        half = d // 2 + 1
+        ang = 2 * np.pi * np.outer(np.arange(d), np.arange(half)) / d
+        hidden = np.concatenate([np.cos(ang), -np.sin(ang)], axis=1).astype(np.float32)          # [d, 2h]
         l1 = 1 << (int(math.log2(length)) // 2)
         l2 = length // l1
-        shape = const(np.array([-1, l2, l1, d], np.int64))
-        zr, zi = node("Reshape", [zr, shape]), node("Reshape", [zi, shape])
+        z = node("MatMul", [t, const(hidden, "dft_hidden")])                                     # [b, L, 2h]
+        z = node("Reshape", [z, const(np.array([-1, l2, l1, 2, half], np.int64))])
+        z = node("Transpose", [z], {"perm": [0, 3, 1, 2, 4]})                                   # [b, 2, L2, L1, h]
+        z = node("Reshape", [z, const(np.array([-1, 2 * l2, l1 * half], np.int64))])
         a2 = 2 * np.pi * np.outer(np.arange(l2), np.arange(l2)) / l2
-        c2, s2 = const(np.cos(a2).astype(np.float32), "dft_l2_cos"), const(np.sin(a2).astype(np.float32), "dft_l2_sin")
-        eq = "kn,bnmd->bkmd"
-        ar = node("Add", [mm(c2, zr, eq), mm(s2, zi, eq)])       # e^{-ia}(zr + i zi) = (c zr + s zi) + i(c zi - s zr)
-        ai = node("Sub", [mm(c2, zi, eq), mm(s2, zr, eq)])
-        tw = 2 * np.pi * np.outer(np.arange(l2), np.arange(l1)) / length
-        tc = const(np.cos(tw).astype(np.float32)[None, :, :, None], "twiddle_cos")
-        ts = const(np.sin(tw).astype(np.float32)[None, :, :, None], "twiddle_sin")
-        br = node("Add", [node("Mul", [ar, tc]), node("Mul", [ai, ts])])
-        bi = node("Sub", [node("Mul", [ai, tc]), node("Mul", [ar, ts])])
-        a1 = 2 * np.pi * np.outer(np.arange(l1), np.arange(l1)) / l1
-        c1, s1 = const(np.cos(a1).astype(np.float32), "dft_l1_cos"), const(np.sin(a1).astype(np.float32), "dft_l1_sin")
-        eq = "kn,bjnd->bkjd"
-        out = node("Add", [mm(c1, br, eq), mm(s1, bi, eq)])       # real part only
-        return node("Reshape", [out, const(np.array([-1, length, d], np.int64))])
+        c2, s2 = np.cos(a2), np.sin(a2)
+        block = np.block([[c2, s2], [-s2, c2]]).astype(np.float32)
+        y = node("MatMul", [const(block, "dft_sequence_outer"), z])                               # [b, 2 L2, L1 h]
+        y = node("Reshape", [y, const(np.array([-1, 2, l2, l1, half], np.int64))])
+        y = node("Transpose", [y], {"perm": [0, 2, 1, 3, 4]})                                   # [b, L2, 2, L1, h]
+        y = node("Reshape", [y, const(np.array([-1, l2, 2 * l1, half], np.int64))])
+        k = np.arange(l1)[None, :, None] * l2 + np.arange(l2)[:, None, None]                    # [L2(k2), L1(k1), 1]
+        theta = 2 * np.pi * k * np.arange(l1)[None, None, :] / length                           # [L2, L1, L1(n1)]
+        inner = np.concatenate([np.cos(theta), np.sin(theta)], axis=2).astype(np.float32)       # [L2, L1, 2 L1]
+        f = node("MatMul", [const(inner, "dft_sequence_inner"), y])                              # [b, L2, L1, h]
+        f = node("Transpose", [f], {"perm": [0, 2, 1, 3]})                                      # [b, L1, L2, h]
+        low = node("Reshape", [f, const(np.array([-1, length, half], np.int64))])
+        mirrored = node("Slice", [low, const(np.array([d - half], np.int64)), const(np.array([0], np.int64)),
+                                  const(np.array([2], np.int64)), const(np.array([-1], np.int64))])
+        negated = const((-np.arange(length)) % length, "sequence_negation")
+        high = node("Gather", [mirrored, negated], {"axis": 1})
+        return node("Concat", [low, high], {"axis": 2})
 
     def butterfly(t, prefix, d_in, d_out, rows):
         if folded:
@@ -452,13 +590,19 @@ butterfly: {butterfly}
 """
 
 
-def finish(kind, model, test):
-    """Exports the trained model into the repository with its config, vocabulary and evaluation subset."""
+def finish(kind):
+    """Exports seed 0's checkpoint into the repository (the served model: chosen before training, not the best
+    seed) with its config, vocabulary and evaluation subset, and aggregates every trained seed's accuracy."""
     import onnxruntime as ort
+    common.seed_everything(0)
+    model = ListOpsModel(kind)
+    model.load_state_dict(torch.load(checkpoint(kind, 0)))
+    model.eval()
+    ((xtr, ytr), _, (xte, yte)), lengths = datasets()
+    xte = xte.astype(np.int64)
     out = os.path.join(common.REPO, f"{kind}-listops")
     path = os.path.join(out, "1", "model.onnx")
     export(kind, model, MAX_LEN, path, os.path.join(out, "1", "butterfly-stages.onnx"))
-    xte, yte = test
     sess = ort.InferenceSession(path)
     probs = np.concatenate([sess.run(None, {"tokens": xte[i:i + 100]})[0] for i in range(0, len(xte), 100)])
     with torch.no_grad():
@@ -472,13 +616,19 @@ def finish(kind, model, test):
     with open(os.path.join(out, "vocab.txt"), "w") as f:
         f.write("\n".join(VOCAB) + "\n")
     import json
-    mpath = os.path.join(ev, "metrics.json")
-    with open(mpath) as f:
-        metrics = json.load(f)
+    with open(os.path.join(run_dir(kind), "seed-0.json")) as f:
+        served = json.load(f)
     flops, params = flops_and_params(kind)
-    metrics.update({"onnx_test_accuracy": round(onnx_acc, 4), "onnx_subset_accuracy_500": round(subset_acc, 4),
-                    "formula_flops": flops, "formula_params": params})
-    common.write_json(mpath, metrics)
+    majority = float(np.bincount(ytr, minlength=CLASSES).max() / len(ytr))
+    metrics = {"test_samples": int(len(yte)), "test_accuracy": served["test_accuracy"],
+               "validation_accuracy": served["validation_accuracy"], "served_seed": 0,
+               "majority_class_accuracy": round(majority, 4),
+               "parameters": int(sum(p.numel() for p in model.parameters())), "max_len": MAX_LEN,
+               "lra_length_range": [MIN_LENGTH + 1, MAX_LENGTH - 1], "train_sequences": int(len(ytr)),
+               "onnx_test_accuracy": round(onnx_acc, 4), "onnx_subset_accuracy_500": round(subset_acc, 4),
+               "formula_flops": flops, "formula_params": params}
+    metrics.update(seed_summary(kind))
+    common.write_json(os.path.join(ev, "metrics.json"), metrics)
     description = ("FABNet (FFT token mixing + butterfly FFN, 2 FBfly blocks, d 64) on ListOps, length 256"
                    if kind == "fabnet" else "dense Transformer baseline (2 layers, d 64, 2 heads) on ListOps, length 256")
     with open(os.path.join(out, "config.yaml"), "w") as f:
@@ -510,19 +660,17 @@ def export_bench(lengths):
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["fabnet", "transformer", "bench"])
+    ap.add_argument("what", choices=["fabnet", "transformer", "finish", "data", "bench"])
+    ap.add_argument("kind", nargs="?", choices=["fabnet", "transformer"], help="for finish")
     ap.add_argument("--steps", type=int, default=3000)
-    ap.add_argument("--export-only", action="store_true", help="re-export from the saved weights (.<kind>-listops.pt)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--spec", choices=sorted(SPECS), default="short", help="for data")
     args = ap.parse_args()
-    if args.kind == "bench":
+    if args.what == "bench":
         export_bench([256, 512, 1024, 2048])
+    elif args.what == "data":
+        describe(args.spec)
+    elif args.what == "finish":
+        finish(args.kind)
     else:
-        if args.export_only:
-            common.seed_everything(SEED)
-            model = ListOpsModel(args.kind)
-            model.load_state_dict(torch.load(os.path.join(os.path.dirname(__file__), f".{args.kind}-listops.pt")))
-            model.eval()
-            test = datasets()[2]
-        else:
-            model, test = train(args.kind, args.steps)
-        finish(args.kind, model, test)
+        train(args.what, args.steps, args.seed)

@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.LongBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,6 +18,10 @@ import java.util.SplittableRandom;
  * per run, per graph.
  */
 final class CpuLatencyBench {
+  OrtEnvironment env() {
+    return env;
+  }
+
   /** Per graph (in the order given): median and 90th percentile, milliseconds. */
   record Result(int length, int batch, double[] p50Ms, double[] p90Ms) {}
 
@@ -33,31 +36,42 @@ final class CpuLatencyBench {
     this.runs = runs;
   }
 
-  Result measure(List<Path> graphs, int length, int batch) throws OrtException {
+  /** Serialized graphs that take {@code tokens} INT64 [batch, length], on seeded token ids. */
+  Result measure(List<byte[]> graphs, int length, int batch) throws OrtException {
     long[] ids = new long[Math.multiplyExact(length, batch)];
     SplittableRandom rnd = new SplittableRandom(length * 31L + batch);
     for (int i = 0; i < ids.length; i++) {
-      ids[i] = 1L + rnd.nextInt(15);
+      ids[i] = 1L + rnd.nextInt(14); // token ids 1..14 (0 is padding)
     }
+    try (OnnxTensor in =
+        OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, length})) {
+      double[][] p = measure(graphs, "tokens", in);
+      return new Result(length, batch, p[0], p[1]);
+    }
+  }
+
+  /**
+   * Serialized graphs that take one input {@code name}, side by side: {p50 per graph, p90 per
+   * graph}, milliseconds.
+   */
+  double[][] measure(List<byte[]> graphs, String name, OnnxTensor in) throws OrtException {
     List<OrtSession> sessions = new ArrayList<>();
-    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-        OnnxTensor in =
-            OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {batch, length})) {
+    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
       o.setIntraOpNumThreads(threads);
       o.setInterOpNumThreads(1);
       o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      for (Path g : graphs) {
-        sessions.add(env.createSession(g.toString(), o));
+      for (byte[] g : graphs) {
+        sessions.add(env.createSession(g, o));
       }
       for (int i = 0; i < warmup; i++) {
         for (OrtSession s : sessions) {
-          time(s, in);
+          time(s, name, in);
         }
       }
       double[][] t = new double[sessions.size()][runs];
       for (int i = 0; i < runs; i++) {
         for (int g = 0; g < sessions.size(); g++) {
-          t[g][i] = time(sessions.get(g), in);
+          t[g][i] = time(sessions.get(g), name, in);
         }
       }
       double[] p50 = new double[t.length];
@@ -66,7 +80,7 @@ final class CpuLatencyBench {
         p50[g] = percentile(t[g], 0.5);
         p90[g] = percentile(t[g], 0.9);
       }
-      return new Result(length, batch, p50, p90);
+      return new double[][] {p50, p90};
     } finally {
       for (OrtSession s : sessions) {
         s.close();
@@ -74,9 +88,9 @@ final class CpuLatencyBench {
     }
   }
 
-  private static double time(OrtSession s, OnnxTensor in) throws OrtException {
+  private static double time(OrtSession s, String name, OnnxTensor in) throws OrtException {
     long t0 = System.nanoTime();
-    try (OrtSession.Result r = s.run(Map.of("tokens", in))) {
+    try (OrtSession.Result r = s.run(Map.of(name, in))) {
       return (System.nanoTime() - t0) / 1e6;
     }
   }

@@ -8,10 +8,13 @@ import io.edgenpu.npu.butterfly.ButterflyNetwork;
 import io.edgenpu.npu.butterfly.ButterflyProfiles;
 import io.edgenpu.npu.butterfly.ButterflyReferenceTable;
 import io.edgenpu.npu.butterfly.FabnetFormulas;
+import io.edgenpu.npu.onnx.LayerForms;
+import io.edgenpu.npu.onnx.proto.OnnxProto;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -157,6 +160,11 @@ public final class FabnetCommand implements Callable<Integer> {
       }
     }
     List<CpuLatencyBench.Result> cpu = skipCpu ? List.of() : measureCpu();
+    if (!skipCpu) {
+      Files.writeString(
+          out.resolve("butterfly-forms.csv"),
+          ButterflyFormSweep.csv(new CpuLatencyBench(threads, warmup, runs)));
+    }
     for (CpuLatencyBench.Result r : cpu) {
       summary.add(
           "cpu_transformer_over_fabnet_L"
@@ -182,12 +190,25 @@ public final class FabnetCommand implements Callable<Integer> {
   }
 
   /**
-   * Graph order in {@link CpuLatencyBench.Result}: FABNet as served, FABNet as accelerator stages,
-   * Transformer.
+   * Graph order in {@link CpuLatencyBench.Result}: FABNet as served (its butterfly layers in the
+   * dense form it is exported with), FABNet as accelerator stages, Transformer; then FABNet with
+   * every butterfly layer factored.
    */
   static final String[] GRAPHS = {
     "fabnet-L%d.onnx", "fabnet-stages-L%d.onnx", "transformer-L%d.onnx"
   };
+
+  private static byte[] allFactored(byte[] graph) throws IOException {
+    OnnxProto.ModelProto m = OnnxProto.ModelProto.parseFrom(graph);
+    Map<String, Boolean> forms = new LinkedHashMap<>();
+    for (String f : LayerForms.flags(m)) {
+      forms.put(f, true);
+    }
+    if (forms.isEmpty()) {
+      throw new IllegalArgumentException("the FABNet bench graph has no two-form butterfly layers");
+    }
+    return LayerForms.with(m, forms).toByteArray();
+  }
 
   private List<CpuLatencyBench.Result> measureCpu() throws Exception {
     CpuLatencyBench bench = new CpuLatencyBench(threads, warmup, runs);
@@ -195,18 +216,20 @@ public final class FabnetCommand implements Callable<Integer> {
     StringBuilder csv =
         new StringBuilder(
             "length,batch,fabnet_p50_ms,fabnet_p90_ms,fabnet_stages_p50_ms,fabnet_stages_p90_ms,"
-                + "transformer_p50_ms,transformer_p90_ms,transformer_over_fabnet,transformer_over_fabnet_stages\n");
+                + "transformer_p50_ms,transformer_p90_ms,fabnet_factored_p50_ms,fabnet_factored_p90_ms,"
+                + "transformer_over_fabnet,transformer_over_fabnet_stages\n");
     for (int length : lengths) {
       for (int batch : batches) {
-        List<Path> graphs = new ArrayList<>();
+        List<byte[]> graphs = new ArrayList<>();
         for (String g : GRAPHS) {
           Path p = benchDir.resolve(String.format(g, length));
           if (!Files.isRegularFile(p)) {
             throw new IllegalArgumentException(
                 "missing " + p + " (python models/training/listops.py bench)");
           }
-          graphs.add(p);
+          graphs.add(Files.readAllBytes(p));
         }
+        graphs.add(allFactored(graphs.get(0)));
         CpuLatencyBench.Result r = bench.measure(graphs, length, batch);
         results.add(r);
         double[] p50 = r.p50Ms();
@@ -214,7 +237,7 @@ public final class FabnetCommand implements Callable<Integer> {
             "L=%d batch=%d: FABNet %.2f ms (stages graph %.2f ms), Transformer %.2f ms: x%.2f%n",
             length, batch, p50[0], p50[1], p50[2], p50[2] / p50[0]);
         csv.append(length).append(',').append(batch);
-        for (int g = 0; g < GRAPHS.length; g++) {
+        for (int g = 0; g < graphs.size(); g++) {
           csv.append(',')
               .append(FabnetTables.f(p50[g], 3))
               .append(',')

@@ -1,8 +1,10 @@
 package io.edgenpu.experiments.fabnet;
 
+import io.edgenpu.npu.onnx.LayerForms;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.onnx.ShapeInference;
 import io.edgenpu.npu.onnx.proto.OnnxProto;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +80,14 @@ public record GraphCost(
       parts.add(e.get(i).getKey() + " x" + e.get(i).getValue());
     }
     return String.join(" ", parts);
+  }
+
+  /**
+   * Counts {@code model} as ONNX Runtime runs it: two-form layers ({@link LayerForms}) in the form
+   * their flags select.
+   */
+  public static GraphCost of(String graph, OnnxProto.ModelProto model) throws IOException {
+    return of(graph, OnnxModel.parse(graph, LayerForms.inline(model).toByteArray()));
   }
 
   /** Counts {@code model} at batch 1 (symbolic non-batch dimensions must not occur). */

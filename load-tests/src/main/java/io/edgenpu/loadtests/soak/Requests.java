@@ -40,13 +40,14 @@ final class Requests {
       digit[i] = Float.parseFloat(parts[i].trim());
     }
     // [MAX 2 9 [MIN 4 7 ] 0 ] in the model's vocabulary
-    // (models/repository/fabnet-listops/vocab.txt).
+    // (models/repository/fabnet-listops/vocab.txt); closing brackets are dropped when the
+    // vocabulary has none, as the service's tokenizer does.
     List<String> vocab =
         Files.readAllLines(repositoryRoot.resolve("models/repository/fabnet-listops/vocab.txt"));
     String[] expression = "[MAX 2 9 [MIN 4 7 ] 0 ]".split("\\s+", -1);
     int n = 0;
     for (String t : expression) {
-      if (!t.isEmpty()) {
+      if (!t.isEmpty() && !(t.equals("]") && !vocab.contains("]"))) {
         int id = vocab.indexOf(t);
         if (id < 0) {
           throw new IOException("token '" + t + "' is not in the ListOps vocabulary");

@@ -9,7 +9,11 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.edgenpu.api.tensor.DataType;
 import io.edgenpu.api.tensor.Tensor;
+import io.edgenpu.npu.onnx.LayerForms;
+import io.edgenpu.npu.onnx.proto.OnnxProto;
 import io.edgenpu.repository.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One ONNX graph loaded into an ONNX Runtime session, with its input and output signatures. {@link
@@ -37,15 +44,33 @@ public final class OrtGraph implements AutoCloseable {
   private final Path file;
   private final List<TensorSpec> inputs;
   private final List<TensorSpec> outputs;
+  private static final Logger LOG = LoggerFactory.getLogger(OrtGraph.class);
 
+  private final LayerForms.Choice layerForms;
+
+  /** Loads {@code file}, choosing the forms of any two-form layers by timing (decision 0021). */
   public OrtGraph(OrtEnvironment env, Path file, int intraOpThreads) throws OrtException {
+    this(env, file, intraOpThreads, LayerForms.Policy.AUTO);
+  }
+
+  /**
+   * Loads {@code file}; a graph with two-form layers ({@link LayerForms}) gets its forms set by
+   * {@code forms} before ONNX Runtime sees it.
+   */
+  public OrtGraph(OrtEnvironment env, Path file, int intraOpThreads, LayerForms.Policy forms)
+      throws OrtException {
+    this(env, file, intraOpThreads, prepare(env, file, intraOpThreads, forms));
+  }
+
+  private OrtGraph(OrtEnvironment env, Path file, int intraOpThreads, Prepared prepared)
+      throws OrtException {
     this.env = env;
     this.file = file;
-    try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-      opts.setIntraOpNumThreads(intraOpThreads);
-      opts.setInterOpNumThreads(1);
-      opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      this.session = env.createSession(file.toString(), opts);
+    this.layerForms = prepared.choice();
+    try (OrtSession.SessionOptions opts = options(intraOpThreads)) {
+      byte[] bytes = prepared.bytes();
+      this.session =
+          bytes == null ? env.createSession(file.toString(), opts) : env.createSession(bytes, opts);
     }
     OPEN.incrementAndGet();
     try {
@@ -55,6 +80,73 @@ public final class OrtGraph implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** The graph as ONNX Runtime gets it: bytes with the forms set, or null to load the file. */
+  private record Prepared(byte @Nullable [] bytes, LayerForms.Choice choice) {}
+
+  private static OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
+    OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+    opts.setIntraOpNumThreads(intraOpThreads);
+    opts.setInterOpNumThreads(1);
+    opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    return opts;
+  }
+
+  private static Prepared prepare(
+      OrtEnvironment env, Path file, int intraOpThreads, LayerForms.Policy policy)
+      throws OrtException {
+    LayerForms.Choice none = new LayerForms.Choice(Map.of(), Map.of());
+    OnnxProto.ModelProto model;
+    try {
+      model = OnnxProto.ModelProto.parseFrom(Files.readAllBytes(file));
+    } catch (IOException e) {
+      return new Prepared(null, none); // ONNX Runtime reports the file's problem itself
+    }
+    if (LayerForms.flags(model).isEmpty()) {
+      return new Prepared(null, none);
+    }
+    try {
+      LayerForms.Choice choice =
+          LayerForms.choose(
+              model, policy, bytes -> LayerFormTimer.millis(env, file, bytes, intraOpThreads));
+      LOG.info(
+          "{}: butterfly layer forms {} (policy {}, ms dense/factored per layer {})",
+          file.getFileName(),
+          choice.forms(),
+          policy,
+          LayerFormTimer.describe(choice.millis()));
+      return new Prepared(LayerForms.with(model, choice.forms()).toByteArray(), choice);
+    } catch (OrtException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(file.getFileName() + ": choosing layer forms failed", e);
+    }
+  }
+
+  /** Timing: one batch-1 run of {@code bytes}, median of a few after warm-up. */
+  static double timeOnce(OrtEnvironment env, Path file, byte[] bytes, int threads, int runs)
+      throws OrtException {
+    try (OrtGraph g =
+        new OrtGraph(
+            env, file, threads, new Prepared(bytes, new LayerForms.Choice(Map.of(), Map.of())))) {
+      for (int i = 0; i < 3; i++) {
+        g.warmUp(1);
+      }
+      double[] ms = new double[runs];
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        g.warmUp(1);
+        ms[i] = (System.nanoTime() - t0) / 1e6;
+      }
+      Arrays.sort(ms);
+      return ms[runs / 2];
+    }
+  }
+
+  /** The forms chosen for two-form layers (empty for an ordinary graph). */
+  public LayerForms.Choice layerForms() {
+    return layerForms;
   }
 
   /** ONNX Runtime sessions open in this process (a leak shows here first). */

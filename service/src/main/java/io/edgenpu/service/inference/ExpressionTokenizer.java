@@ -9,10 +9,13 @@ import java.util.Map;
  * Turns a ListOps expression such as {@code [MAX 2 9 [MIN 4 7 ] 0 ]} into the token ids of a
  * model's own vocabulary ({@code vocab.txt}: one token per line, line i = id i, id 0 = padding),
  * right-padded with 0 to the model's sequence length. Tokens are separated by white space; a
- * closing bracket may touch the token before it ({@code 7]}). Every problem is an {@link
- * InferenceException} with status INVALID_ARGUMENT. Immutable, thread-safe.
+ * closing bracket may touch the token before it ({@code 7]}). A vocabulary without {@code ]} (as
+ * Long Range Arena's tokenizer, which keeps alphanumeric tokens only) has the closing brackets
+ * dropped. Every problem is an {@link InferenceException} with status INVALID_ARGUMENT. Immutable,
+ * thread-safe.
  */
 public final class ExpressionTokenizer {
+  private static final String CLOSING = "]";
   private final List<String> vocabulary;
   private final Map<String, Integer> ids = new HashMap<>();
 
@@ -65,6 +68,9 @@ public final class ExpressionTokenizer {
       throw InferenceException.invalid("the expression is empty");
     }
     List<String> tokens = split(expression);
+    if (!ids.containsKey(CLOSING)) {
+      tokens = tokens.stream().filter(t -> !t.equals(CLOSING)).toList();
+    }
     if (tokens.size() > length) {
       throw InferenceException.invalid(
           "the expression has " + tokens.size() + " tokens; this model takes at most " + length);

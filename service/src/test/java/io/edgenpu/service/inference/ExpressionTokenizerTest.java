@@ -21,6 +21,14 @@ class ExpressionTokenizerTest {
   }
 
   @Test
+  void aVocabularyWithoutTheClosingBracketDropsIt() {
+    ExpressionTokenizer lra = new ExpressionTokenizer(VOCAB.subList(0, VOCAB.size() - 1));
+    assertThat(lra.encode("[MAX 2 9 [MIN 4 7] 0 ]", 8)).containsExactly(12, 3, 10, 11, 5, 8, 1, 0);
+    assertThatThrownBy(() -> lra.encode("[SM 1 2 3 4 5 6 7 8 ]", 8))
+        .hasMessageContaining("9 tokens; this model takes at most 8");
+  }
+
+  @Test
   void closingBracketsMayTouchTheTokenBefore() {
     assertThat(ExpressionTokenizer.split(" [SM 1\t2]]\n"))
         .containsExactly("[SM", "1", "2", "]", "]");
