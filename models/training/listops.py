@@ -17,6 +17,7 @@ Vocabulary: 0 = padding, 1..10 = digits 0..9, 11 = [MIN, 12 = [MAX, 13 = [MED, 1
 Usage:
   python models/training/listops.py data --spec lra          # generate and describe LRA's data
   python models/training/listops.py {fabnet|transformer} --seed S [--steps N]   # train one seed
+  python models/training/listops.py fabnet --seed S --width 128   # the paper's FABNet shape (results only)
   python models/training/listops.py finish {fabnet|transformer}  # export seed 0, aggregate the seeds
 """
 import argparse
@@ -243,15 +244,19 @@ def accuracy(model, x, y, batch=200):
     return correct / len(x)
 
 
-def run_dir(kind):
-    return os.path.join(common.REPO, f"{kind}-listops", "eval", "seeds")
+PAPER_FABNET = (128, 256)     # the paper's FABNet configuration for ListOps: d 128, FFN 256
 
 
-def checkpoint(kind, seed):
-    return os.path.join(CACHE, f".{kind}-listops-seed{seed}.pt")
+def run_dir(kind, width=64):
+    """eval/seeds (the served shape, d 64) or eval/seeds-d128 (the paper's FABNet shape, results only)."""
+    return os.path.join(common.REPO, f"{kind}-listops", "eval", "seeds" if width == 64 else f"seeds-d{width}")
 
 
-def train(kind, steps, seed):
+def checkpoint(kind, seed, width=64):
+    return os.path.join(CACHE, f".{kind}-listops-seed{seed}" + ("" if width == 64 else f"-d{width}") + ".pt")
+
+
+def train(kind, steps, seed, width=64):
     """Trains one seed (model initialisation, dropout and batch order; the data are the same for every seed) and
     writes its checkpoint and eval/seeds/seed-S.json. Recipe: batch 32, AdamW (0.9, 0.999, eps 1e-6, no weight
     decay) and a linear one-cycle schedule with 20 % warm-up, as the paper's LRA runs, at peak 1e-3 (paper 1e-4
@@ -259,7 +264,7 @@ def train(kind, steps, seed):
     common.seed_everything(seed)
     timer = common.Timer()
     ((xtr, ytr), (xva, yva), (xte, yte)), _ = datasets()
-    model = ListOpsModel(kind)
+    model = ListOpsModel(kind) if width == 64 else ListOpsModel(kind, d=width, h=2 * width)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-3, total_steps=steps, pct_start=0.2,
                                                 anneal_strategy="linear")
@@ -283,18 +288,19 @@ def train(kind, steps, seed):
     model.load_state_dict(best_state)
     te = accuracy(model, xte, yte)
     print(f"{kind} seed {seed}: test accuracy {te:.4f} (validation {best:.4f})")
-    torch.save(model.state_dict(), checkpoint(kind, seed))
-    common.write_json(os.path.join(run_dir(kind), f"seed-{seed}.json"), {
+    torch.save(model.state_dict(), checkpoint(kind, seed, width))
+    common.write_json(os.path.join(run_dir(kind, width), f"seed-{seed}.json"), {
+        "width": width, "ffn": 2 * width, "parameters": int(sum(p.numel() for p in model.parameters())),
         "seed": seed, "test_accuracy": round(float(te), 4), "validation_accuracy": round(float(best), 4),
         "steps": steps, "train_minutes": round(timer.minutes(), 1)})
 
 
-def seed_summary(kind):
+def seed_summary(kind, width=64):
     """Mean, sample standard deviation and 95 % Student-t interval of the test accuracy over the trained seeds."""
     import json
     runs = []
     for seed in SEEDS:
-        path = os.path.join(run_dir(kind), f"seed-{seed}.json")
+        path = os.path.join(run_dir(kind, width), f"seed-{seed}.json")
         if os.path.exists(path):
             with open(path) as f:
                 runs.append(json.load(f))
@@ -628,6 +634,8 @@ def finish(kind):
                "onnx_test_accuracy": round(onnx_acc, 4), "onnx_subset_accuracy_500": round(subset_acc, 4),
                "formula_flops": flops, "formula_params": params}
     metrics.update(seed_summary(kind))
+    if kind == "fabnet" and os.path.exists(os.path.join(run_dir(kind, PAPER_FABNET[0]), "seed-0.json")):
+        metrics["paper_shape_d128"] = seed_summary(kind, PAPER_FABNET[0])
     common.write_json(os.path.join(ev, "metrics.json"), metrics)
     description = ("FABNet (FFT token mixing + butterfly FFN, 2 FBfly blocks, d 64) on ListOps, length 256"
                    if kind == "fabnet" else "dense Transformer baseline (2 layers, d 64, 2 heads) on ListOps, length 256")
@@ -664,6 +672,8 @@ if __name__ == "__main__":
     ap.add_argument("kind", nargs="?", choices=["fabnet", "transformer"], help="for finish")
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--width", type=int, choices=[64, 128], default=64,
+                    help="model width d (FFN 2d); 128 is the paper's FABNet shape, trained for the results only")
     ap.add_argument("--spec", choices=sorted(SPECS), default="short", help="for data")
     args = ap.parse_args()
     if args.what == "bench":
@@ -673,4 +683,4 @@ if __name__ == "__main__":
     elif args.what == "finish":
         finish(args.kind)
     else:
-        train(args.what, args.steps, args.seed)
+        train(args.what, args.steps, args.seed, args.width)

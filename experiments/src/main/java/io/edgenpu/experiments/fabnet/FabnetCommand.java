@@ -130,6 +130,34 @@ public final class FabnetCommand implements Callable<Integer> {
               + "_listops256,"
               + metric(kind, "formula_flops")
               + ",FLOPs,model card");
+      summary.add(
+          "listops_seed_mean_accuracy_"
+              + kind
+              + ","
+              + metric(kind, "seed_mean_test_accuracy")
+              + ",fraction,paper 0.374 (FABNet) / 0.373 (Transformer) at LRA lengths");
+      summary.add(
+          "listops_seed_ci95_half_width_"
+              + kind
+              + ","
+              + metric(kind, "seed_ci95_half_width")
+              + ",fraction,Student-t over the seeds");
+    }
+    for (String row : FabnetTables.equalBudgetCsv(List.of(128, 1024)).lines().skip(1).toList()) {
+      String[] c = row.split(",", -1);
+      if (c[1].equals("listops")) {
+        continue;
+      }
+      summary.add(
+          "equal_budget_speedup_"
+              + c[0]
+              + "_"
+              + c[1]
+              + "_L"
+              + c[2]
+              + ","
+              + c[9]
+              + ",x,paper 14.2-23.2 over prior accelerators at equal compute");
     }
     summary.add(
         "listops_majority_class,"
