@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# FABNet results: FLOP/parameter reductions by the spec's formulas, the butterfly accelerator's reference
-# table, our ListOps models on the accelerator model, CPU latency through ONNX Runtime of FABNet vs the dense
-# Transformer at L = 256..2048 and batch 1/8 (side by side, one thread), accuracies from the model cards.
-# About half a minute. Run from the repository root:
+# FABNet results: FLOP/parameter reductions by the authors' formulas and counted from the shipped ONNX graphs,
+# the butterfly accelerator's reference table, our ListOps models on the accelerator model, FABNet on its
+# accelerator vs the Transformer on an equal-budget dense engine, CPU latency through ONNX Runtime of FABNet
+# vs the dense Transformer at L = 256..2048 and batch 1/8 (side by side, one thread), one butterfly layer
+# dense vs factored over widths, accuracies (3 seeds) from the model cards. About two minutes on 2 cores.
+# Training is separate (models/train_all.sh). Run from the repository root:
 #   bash docs/results/fabnet/command.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

@@ -26,9 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code fabnet}: the FABNet results of {@code docs/results/fabnet}: FLOP/parameter reductions by
- * the spec's formulas, the accelerator's reference table, our ListOps models' modelled latency on
- * the accelerator, CPU latency through ONNX Runtime of FABNet vs the dense Transformer (side by
- * side), accuracies from the model cards, a summary and charts.
+ * the authors' formulas and counted from the shipped graphs, the accelerator's reference table, our
+ * ListOps models' modelled latency on the accelerator, the equal-budget comparison, CPU latency
+ * through ONNX Runtime of FABNet vs the dense Transformer (side by side), one butterfly layer dense
+ * vs factored by width, accuracies from the model cards, a summary and charts.
  */
 @Command(
     name = "fabnet",

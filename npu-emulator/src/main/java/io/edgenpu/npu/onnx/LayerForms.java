@@ -2,6 +2,7 @@ package io.edgenpu.npu.onnx;
 
 import io.edgenpu.npu.onnx.proto.OnnxProto;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class LayerForms {
 
   /** Names of the layer-form flags of {@code model}, in graph order. */
   public static List<String> flags(OnnxProto.ModelProto model) {
-    Set<String> bools = new java.util.HashSet<>();
+    Set<String> bools = new HashSet<>();
     for (OnnxProto.TensorProto t : model.getGraph().getInitializerList()) {
       if (t.getName().endsWith(SUFFIX)
           && t.getDataType() == OnnxProto.TensorProto.DataType.BOOL_VALUE
