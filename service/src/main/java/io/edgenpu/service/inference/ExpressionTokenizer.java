@@ -70,6 +70,11 @@ public final class ExpressionTokenizer {
     List<String> tokens = split(expression);
     if (!ids.containsKey(CLOSING)) {
       tokens = tokens.stream().filter(t -> !t.equals(CLOSING)).toList();
+      if (tokens.isEmpty()) {
+        throw InferenceException.invalid(
+            "the expression has no tokens besides closing brackets, which this model's vocabulary"
+                + " drops");
+      }
     }
     if (tokens.size() > length) {
       throw InferenceException.invalid(

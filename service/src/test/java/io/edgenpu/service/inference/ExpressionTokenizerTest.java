@@ -26,6 +26,9 @@ class ExpressionTokenizerTest {
     assertThat(lra.encode("[MAX 2 9 [MIN 4 7] 0 ]", 8)).containsExactly(12, 3, 10, 11, 5, 8, 1, 0);
     assertThatThrownBy(() -> lra.encode("[SM 1 2 3 4 5 6 7 8 ]", 8))
         .hasMessageContaining("9 tokens; this model takes at most 8");
+    assertThatThrownBy(() -> lra.encode(" ] ]]", 8))
+        .isInstanceOf(InferenceException.class)
+        .hasMessageContaining("no tokens besides closing brackets");
   }
 
   @Test
