@@ -2,13 +2,12 @@ package io.edgenpu.experiments.fabnet;
 
 import com.google.protobuf.ByteString;
 import io.edgenpu.npu.onnx.LayerForms;
+import io.edgenpu.npu.onnx.OnnxProtos;
 import io.edgenpu.npu.onnx.proto.OnnxProto;
 import io.edgenpu.npu.onnx.proto.OnnxProto.AttributeProto;
 import io.edgenpu.npu.onnx.proto.OnnxProto.GraphProto;
 import io.edgenpu.npu.onnx.proto.OnnxProto.NodeProto;
 import io.edgenpu.npu.onnx.proto.OnnxProto.TensorProto;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /**
@@ -100,11 +99,11 @@ record ButterflyLayerGraph(int n, int stacks, int dOut, int rows) {
         GraphProto.newBuilder()
             .setName("butterfly-layer")
             .addNode(choice)
-            .addInput(tensorInfo("x", TensorProto.DataType.FLOAT_VALUE, 1, rows, n))
-            .addOutput(tensorInfo("y", TensorProto.DataType.FLOAT_VALUE, 1, rows, dOut))
-            .addInitializer(floats("B1", b1, stacks, r, c, c))
-            .addInitializer(floats("B2", b2, stacks, c, r, r))
-            .addInitializer(floats("W", w, n, dOut))
+            .addInput(OnnxProtos.tensorInfo("x", TensorProto.DataType.FLOAT_VALUE, 1, rows, n))
+            .addOutput(OnnxProtos.tensorInfo("y", TensorProto.DataType.FLOAT_VALUE, 1, rows, dOut))
+            .addInitializer(OnnxProtos.floats("B1", b1, stacks, r, c, c))
+            .addInitializer(OnnxProtos.floats("B2", b2, stacks, c, r, r))
+            .addInitializer(OnnxProtos.floats("W", w, n, dOut))
             .addInitializer(longs("shape_rc", -1, r, c))
             .addInitializer(longs("shape_flat", -1, (long) stacks * n))
             .addInitializer(longs("shape_out", 1, rows, dOut))
@@ -170,34 +169,6 @@ record ButterflyLayerGraph(int n, int stacks, int dOut, int rows) {
                     OnnxProto.TypeProto.Tensor.newBuilder()
                         .setElemType(TensorProto.DataType.FLOAT_VALUE)))
         .build();
-  }
-
-  private static OnnxProto.ValueInfoProto tensorInfo(String name, int type, long... dims) {
-    OnnxProto.TensorShapeProto.Builder shape = OnnxProto.TensorShapeProto.newBuilder();
-    for (long d : dims) {
-      shape.addDim(OnnxProto.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-    }
-    return OnnxProto.ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(
-            OnnxProto.TypeProto.newBuilder()
-                .setTensorType(
-                    OnnxProto.TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape)))
-        .build();
-  }
-
-  private static TensorProto floats(String name, float[] v, long... dims) {
-    ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(v);
-    TensorProto.Builder t =
-        TensorProto.newBuilder()
-            .setName(name)
-            .setDataType(TensorProto.DataType.FLOAT_VALUE)
-            .setRawData(ByteString.copyFrom(b));
-    for (long d : dims) {
-      t.addDims(d);
-    }
-    return t.build();
   }
 
   private static TensorProto longs(String name, long... v) {

@@ -9,6 +9,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.google.protobuf.ByteString;
 import io.edgenpu.npu.onnx.OnnxModel;
+import io.edgenpu.npu.onnx.OnnxProtos;
 import io.edgenpu.npu.onnx.ShapeInference;
 import io.edgenpu.npu.onnx.proto.OnnxProto;
 import io.edgenpu.npu.onnx.proto.OnnxProto.AttributeProto;
@@ -405,25 +406,10 @@ class ShapeInferenceAgainstOrtTest {
 
   private static OnnxProto.ValueInfoProto valueInfo(
       String name, long[] shape, boolean symbolicBatch) {
-    OnnxProto.TensorShapeProto.Builder s = OnnxProto.TensorShapeProto.newBuilder();
+    Object[] dims = new Object[shape.length];
     for (int k = 0; k < shape.length; k++) {
-      OnnxProto.TensorShapeProto.Dimension.Builder dim =
-          OnnxProto.TensorShapeProto.Dimension.newBuilder();
-      if (k == 0 && symbolicBatch) {
-        dim.setDimParam("N");
-      } else {
-        dim.setDimValue(shape[k]);
-      }
-      s.addDim(dim);
+      dims[k] = k == 0 && symbolicBatch ? "N" : (Object) shape[k];
     }
-    return OnnxProto.ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(
-            OnnxProto.TypeProto.newBuilder()
-                .setTensorType(
-                    OnnxProto.TypeProto.Tensor.newBuilder()
-                        .setElemType(TensorProto.DataType.FLOAT_VALUE)
-                        .setShape(s)))
-        .build();
+    return OnnxProtos.tensorInfo(name, TensorProto.DataType.FLOAT_VALUE, dims);
   }
 }

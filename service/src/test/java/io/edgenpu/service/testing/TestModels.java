@@ -1,11 +1,9 @@
 package io.edgenpu.service.testing;
 
-import com.google.protobuf.ByteString;
+import io.edgenpu.npu.onnx.OnnxProtos;
 import io.edgenpu.npu.onnx.proto.OnnxProto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,36 +174,11 @@ public final class TestModels {
   }
 
   private static OnnxProto.ValueInfoProto value(String name, int elemType, Object... dims) {
-    OnnxProto.TensorShapeProto.Builder shape = OnnxProto.TensorShapeProto.newBuilder();
-    for (Object d : dims) {
-      OnnxProto.TensorShapeProto.Dimension.Builder dim =
-          OnnxProto.TensorShapeProto.Dimension.newBuilder();
-      if (d instanceof String s) {
-        dim.setDimParam(s);
-      } else {
-        dim.setDimValue(((Number) d).longValue());
-      }
-      shape.addDim(dim);
-    }
-    return OnnxProto.ValueInfoProto.newBuilder()
-        .setName(name)
-        .setType(
-            OnnxProto.TypeProto.newBuilder()
-                .setTensorType(
-                    OnnxProto.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
-        .build();
+    return OnnxProtos.tensorInfo(name, elemType, dims);
   }
 
   private static OnnxProto.TensorProto floats(String name, float... v) {
-    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (float f : v) {
-      b.putFloat(f);
-    }
-    return OnnxProto.TensorProto.newBuilder()
-        .setName(name)
-        .setDataType(OnnxProto.TensorProto.DataType.FLOAT_VALUE)
-        .setRawData(ByteString.copyFrom(b.array()))
-        .build();
+    return OnnxProtos.floats(name, v);
   }
 
   private static OnnxProto.NodeProto node(String op, List<String> in, List<String> out) {
