@@ -52,4 +52,33 @@ public final class Charts {
     }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
+
+  /**
+   * Points as markers (one series each) and one polyline (e.g. a Pareto front) through {@code
+   * line}'s points.
+   */
+  public static void pointsAndLine(
+      Path png, String title, String xLabel, String yLabel, List<Series> points, Series line)
+      throws IOException {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(560)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(yLabel)
+            .build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setMarkerSize(7);
+    XYSeries front = chart.addSeries(line.name(), line.x(), line.y());
+    front.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+    front.setMarker(SeriesMarkers.NONE);
+    for (Series s : points) {
+      XYSeries xy = chart.addSeries(s.name(), s.x(), s.y());
+      xy.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      xy.setMarker(SeriesMarkers.CIRCLE);
+    }
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
 }

@@ -23,11 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A smart home's device fleet against one server on loopback: cameras and a doorbell classifying
  * frames on the early-exit CNN (each frame a held-out view, {@link HeldOutImages}, so the exits are
- * the model's natural ones), tablets upscaling patches (super-resolution), voice hubs asking
- * ListOps questions of FABNet, and a door lock in the critical class. Each device has its own rate;
- * arrivals are Poisson (randomized open injection) with a burst from every camera halfway through.
- * The run fails when the error rate or a request type's p99 exceeds its bound. Bounded: {@code
- * durationSeconds} (default 60).
+ * the model's natural ones), tablets upscaling RGB patches (super-resolution in the NPU's integer
+ * arithmetic, NAWQ-SR), voice hubs asking ListOps questions of FABNet, and a door lock in the
+ * critical class. Each device has its own rate; arrivals are Poisson (randomized open injection)
+ * with a burst from every camera halfway through. The run fails when the error rate or a request
+ * type's p99 exceeds its bound. Bounded: {@code durationSeconds} (default 60).
  *
  * <p>System properties: {@code baseUrl} (http://127.0.0.1:8000), {@code durationSeconds}, {@code
  * rateScale} (multiplies every device's rate, default 1), {@code maxErrorPercent} (2), {@code
@@ -49,12 +49,18 @@ public class SmartHomeSimulation extends Simulation {
           "/v2/models/ee-digits/infer",
           "bodies/ee-digits.json",
           Integer.getInteger("maxP99Ms.classify", 250));
+
+  /**
+   * Upscaling through NAWQ-SR: an OIP infer on the emulated NPU's integer path (UINT8 RGB planes, a
+   * 32x32 crop of the held-out chelsea low-resolution image), with a budget for the codec.
+   */
   static final RequestType UPSCALE =
       new RequestType(
-          "upscale sr-x2",
-          "/v2/models/sr-x2/infer",
-          "bodies/sr-x2.json",
+          "upscale esrgan-slim-x2-nawq",
+          "/v2/models/esrgan-slim-x2-nawq/infer",
+          "bodies/esrgan-slim-x2-nawq.json",
           Integer.getInteger("maxP99Ms.upscale", 1000));
+
   static final RequestType LISTOPS =
       new RequestType(
           "listops fabnet",

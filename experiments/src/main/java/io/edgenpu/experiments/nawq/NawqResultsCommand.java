@@ -4,56 +4,54 @@ import io.edgenpu.experiments.Charts;
 import io.edgenpu.experiments.options.NpuProfileOption;
 import io.edgenpu.experiments.options.OutputFolderOption;
 import io.edgenpu.experiments.options.RepositoryOption;
-import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.npu.profile.PrecisionMode;
 import io.edgenpu.npu.quant.HpqConfig;
-import io.edgenpu.npu.quant.HpqSearch;
-import io.edgenpu.npu.quant.HybridPrecisionLatency;
-import io.edgenpu.npu.quant.LumaImages;
-import io.edgenpu.npu.quant.Psnr;
-import io.edgenpu.npu.quant.QuantSrRunner;
-import io.edgenpu.npu.quant.SrCalibration;
-import io.edgenpu.npu.quant.SrGraph;
+import io.edgenpu.npu.quant.RgbImages;
 import io.edgenpu.npu.quant.SrGraph.Image;
-import io.edgenpu.npu.quant.Ssim;
 import io.edgenpu.npu.quant.TileCodec;
-import java.io.IOException;
+import io.edgenpu.npu.quant.TileCost;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code nawq-results}: the NAWQ-SR table on held-out images for the repository's SR models: FP32,
- * all-A16W8, all-A8W8, each shipped hybrid-precision configuration and all-A8W8 with the tile codec
- * at a latency budget halfway between no tile and every tile enhanced (dynamic range estimation at
- * 16 bits), and bicubic (from the model card). Calibration and configurations are the {@code
- * sr-x<s>-nawq} entries'; the images are the held-out ones of {@code sr-x<s>/eval} (whole by
- * default). Every PSNR/SSIM is computed on images produced here (the integer ones by the NPU's
- * integer kernels). Writes summary.csv and tradeoff.png.
+ * {@code nawq-results}: the NAWQ-SR tables on held-out images for the repository's served SR
+ * networks: FP32, all-A16W8, all-A8W8, each shipped hybrid-precision configuration, and each of
+ * those static configurations with the runtime tile codec ({@code + codec}: the hardest tiles by
+ * total variation get dynamic range estimation on the top-3 sensitive layers, t_dre charged, within
+ * a budget of the all-A16W8 latency of the image); bicubic from the entry's metrics.json. Also the
+ * r16 sweep (A16W8 MAC cost 1.5-2.5x A8W8: latencies and the codec's choices move, the static PSNRs
+ * do not) and the tile-size table (halo overhead). Calibration and configurations are the {@code
+ * <name>-nawq} entries'; the images are {@code <name>/eval}'s held-out pairs. Writes summary.csv,
+ * summary-mean.csv, r16-sweep.csv, tiles.csv and pareto-<name>.png.
  */
 @Command(
     name = "nawq-results",
     mixinStandardHelpOptions = true,
-    description = "NAWQ-SR quality/latency table on held-out images.")
+    description = "NAWQ-SR quality/latency tables on held-out images.")
 public final class NawqResultsCommand implements Callable<Integer> {
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+  static final double[] R16 = {1.5, 2.0, 2.5};
+  static final int[] PATCHES = {64, 96, 128};
 
   @Mixin RepositoryOption repository;
 
   @Mixin OutputFolderOption out;
+
+  @Option(
+      names = "--models",
+      split = ",",
+      defaultValue = "edsr-x2,esrgan-slim-x2,esrgan-slim-x4,sr-x2,sr-x4",
+      description =
+          "served SR networks (each with a <name>-nawq entry) (default: ${DEFAULT-VALUE})")
+  List<String> models;
 
   @Option(
       names = "--held-out",
@@ -63,195 +61,110 @@ public final class NawqResultsCommand implements Callable<Integer> {
   List<String> heldOut;
 
   @Option(
-      names = "--crop",
-      defaultValue = "0",
-      description =
-          "low-resolution top-left crop of each image; 0 = whole (default: ${DEFAULT-VALUE})")
-  int crop;
+      names = "--patch",
+      defaultValue = "64",
+      description = "codec tile core, low-resolution pixels (default: ${DEFAULT-VALUE})")
+  int patch;
 
   @Mixin NpuProfileOption profile;
 
   @Override
   public Integer call() throws Exception {
     out.create();
-    StringBuilder csv =
-        new StringBuilder(
-            "model,scale,config,eps_db,image,psnr_db,ssim,npu_latency_ms,cpu_ms,enhanced_fraction\n");
-    List<Charts.Series> series = new ArrayList<>();
     NpuProfile npu = profile.resolve();
-    for (int scale : new int[] {2, 4}) {
-      String name = "sr-x" + scale;
-      Path dir = repository.resolve(name);
-      Path nawq = repository.resolve(name + "-nawq");
-      OnnxModel model = OnnxModel.read(nawq.resolve("1").resolve("model.onnx"));
-      HpqSearch calibration = new HpqSearch(model, SrCalibration.read(nawq), npu, 64, scale);
-      SrGraph graph = calibration.graph();
-      int n = graph.convs().size();
-      Map<String, List<Integer>> configs = new LinkedHashMap<>();
-      Map<String, Double> eps = new LinkedHashMap<>();
-      configs.put("all-A16W8", Collections.nCopies(n, 16));
-      configs.put("all-A8W8", Collections.nCopies(n, 8));
-      for (HpqConfig c : HpqConfig.readFeasible(nawq, n)) {
-        configs.put("hpq " + c.name(), c.bits());
-        eps.put("hpq " + c.name(), c.epsDb());
-      }
-      double perPixel16 =
-          HybridPrecisionLatency.nanos(model, graph, configs.get("all-A16W8"), npu, 64) / (64 * 64);
-      Map<String, double[]> points = new LinkedHashMap<>();
+    double r16Profile = npu.cost(PrecisionMode.A16W8).macCost();
+    Tables t = new Tables();
+    for (String name : models) {
+      long t0 = System.nanoTime();
+      SrNetworkEval net = new SrNetworkEval(repository.path(), name, npu);
+      Path eval = repository.resolve(name).resolve("eval");
+      List<Integer> all16 = net.bits("all-A16W8");
       for (String image : heldOut) {
-        Image lr = LumaImages.read(dir.resolve("eval").resolve(image + "-lr.png"), crop);
-        Image hr = LumaImages.read(dir.resolve("eval").resolve(image + "-hr.png"), crop * scale);
+        Image lr = RgbImages.read(eval.resolve(image + "-lr.png"), net.channels());
+        Image hr = RgbImages.read(eval.resolve(image + "-hr.png"), net.channels());
         double pixels = lr.width() * (double) lr.height();
-        long t0 = System.nanoTime();
-        Image fp = graph.runFloat(lr, null);
-        row(
-            csv,
-            points,
-            name,
-            scale,
-            "FP32",
-            Double.NaN,
-            image,
-            fp,
-            hr,
-            Double.NaN,
-            (System.nanoTime() - t0) / 1e6,
-            0);
-        for (Map.Entry<String, List<Integer>> c : configs.entrySet()) {
-          QuantSrRunner runner = new QuantSrRunner(graph, calibration.ranges(), c.getValue());
-          double perPixel =
-              HybridPrecisionLatency.nanos(model, graph, c.getValue(), npu, 64) / (64 * 64);
-          t0 = System.nanoTime();
-          Image y = runner.run(lr);
-          row(
-              csv,
-              points,
-              name,
-              scale,
-              c.getKey(),
-              eps.getOrDefault(c.getKey(), Double.NaN),
-              image,
-              y,
-              hr,
-              perPixel * pixels / 1e6,
-              (System.nanoTime() - t0) / 1e6,
-              0);
-          if (c.getKey().startsWith("hpq") || c.getKey().equals("all-A8W8")) {
-            TileCodec codec = new TileCodec(32, 6, scale);
-            UnaryOperator<Image> enhanced =
-                x -> QuantSrRunner.runWithDynamicRanges(graph, x, configs.get("all-A16W8"));
-            // Budget: halfway between the codec with no tile enhanced and with every tile enhanced
-            // (padded tiles).
-            double padded =
-                codec.tiles(lr.height(), lr.width()).stream()
-                    .mapToDouble(t -> t.pw() * (double) t.ph())
-                    .sum();
-            double budget = (perPixel + perPixel16) / 2 * padded;
-            t0 = System.nanoTime();
-            TileCodec.Outcome o =
-                codec.run(lr, runner::run, enhanced, new double[] {perPixel, perPixel16}, budget);
-            row(
-                csv,
-                points,
-                name,
-                scale,
-                c.getKey() + " + codec",
-                eps.getOrDefault(c.getKey(), Double.NaN),
+        long f0 = System.nanoTime();
+        Image fp = net.graph.runFloat(lr, null);
+        double fpMs = (System.nanoTime() - f0) / 1e6;
+        t.row(
+            net,
+            new SrNetworkEval.Row("FP32", Double.NaN, image, q(net, fp, hr), Double.NaN, fpMs, 0));
+        for (Map.Entry<String, HpqConfig> c : net.configs.entrySet()) {
+          List<Integer> bits = c.getValue().bits();
+          SrNetworkEval.Tiled tiled = net.tiled(lr, bits, patch);
+          double[] quality = q(net, tiled.stitch(Set.of()), hr);
+          for (double r16 : R16) {
+            NpuProfile p = SrNetworkEval.withR16(npu, r16);
+            double staticMs = net.nanosPerPixel(bits, p) * pixels / 1e6;
+            TileCost cost = net.tileCost(bits, p);
+            double budget = net.nanosPerPixel(all16, p) * pixels;
+            Set<TileCodec.Tile> chosen = TileCodec.chooseEnhanced(lr, tiled.tiles, cost, budget);
+            double codecMs = TileCodec.nanos(tiled.tiles, chosen, cost) / 1e6;
+            double[] codecQ = chosen.isEmpty() ? quality : q(net, tiled.stitch(chosen), hr);
+            double fraction = chosen.size() / (double) tiled.tiles.size();
+            t.sweep(
+                net,
+                r16,
+                c.getKey(),
                 image,
-                o.image(),
-                hr,
-                o.nanos() / 1e6,
-                (System.nanoTime() - t0) / 1e6,
-                o.enhanced() / (double) o.tiles());
+                staticMs,
+                quality[0],
+                codecMs,
+                codecQ[0],
+                fraction,
+                budget / 1e6);
+            if (r16 == r16Profile) {
+              t.row(
+                  net,
+                  new SrNetworkEval.Row(
+                      c.getKey(), c.getValue().epsDb(), image, quality, staticMs, tiled.cpuMs, 0));
+              if (!c.getKey().equals("all-A16W8")) {
+                t.row(
+                    net,
+                    new SrNetworkEval.Row(
+                        c.getKey() + " + codec",
+                        c.getValue().epsDb(),
+                        image,
+                        codecQ,
+                        codecMs,
+                        tiled.cpuMs + tiled.cpuMsEnhanced,
+                        fraction));
+              }
+            }
           }
-          System.err.print(".");
         }
+        System.err.print(".");
       }
-      System.err.println(" " + name);
-      // Plotted relative to the model's own FP32 quality and all-A16W8 latency, so both scales
-      // share one chart.
-      double[] fp32 = Objects.requireNonNull(points.get("FP32"));
-      double[] a16 = Objects.requireNonNull(points.get("all-A16W8"));
-      double fp32Psnr = fp32[1] / fp32[2];
-      double a16Ms = a16[0] / a16[2];
-      for (Map.Entry<String, double[]> p : points.entrySet()) {
-        double[] v = p.getValue(); // sum latency, sum psnr, count
-        series.add(
-            new Charts.Series(
-                name + " " + p.getKey(),
-                new double[] {v[0] / v[2] / a16Ms},
-                new double[] {v[1] / v[2] - fp32Psnr}));
-      }
-      bicubic(csv, dir, name, scale);
+      t.bicubic(net, repository.resolve(name), heldOut);
+      t.tiles(
+          net,
+          npu,
+          PATCHES,
+          RgbImages.read(eval.resolve(heldOut.get(0) + "-lr.png"), net.channels()));
+      System.err.printf(
+          Locale.ROOT,
+          " %s (%d layers, DRE on %s): %.0f s%n",
+          name,
+          net.graph.convs().size(),
+          net.dreLayerNames(),
+          (System.nanoTime() - t0) / 1e9);
     }
-    Files.writeString(out.resolve("summary.csv"), csv.toString());
-    series.removeIf(s -> Double.isNaN(s.x()[0]));
-    Charts.lines(
-        out.resolve("tradeoff.png"),
-        "NAWQ-SR: quality vs emulated NPU latency (held-out images, mean)",
-        "emulated NPU latency / all-A16W8's",
-        "PSNR - FP32's (dB, luma)",
-        series,
-        false,
-        true);
-    System.out.print(csv);
+    t.write(out.path());
+    for (String name : models) {
+      List<Charts.Series> points = t.paretoPoints(name);
+      Charts.pointsAndLine(
+          out.resolve("pareto-" + name + ".png"),
+          name + ": PSNR vs emulated NPU latency (held-out mean; line: Pareto front)",
+          "emulated NPU latency per image (ms)",
+          "PSNR (dB, " + t.channelsOf(name) + ")",
+          points,
+          Tables.front(name, points));
+    }
+    System.out.print(Files.readString(out.resolve("summary-mean.csv")));
     return 0;
   }
 
-  private static void row(
-      StringBuilder csv,
-      Map<String, double[]> points,
-      String model,
-      int scale,
-      String config,
-      double eps,
-      String image,
-      Image y,
-      Image hr,
-      double npuMs,
-      double cpuMs,
-      double enhanced) {
-    double psnr = Psnr.luma(y, hr, scale);
-    double ssim = Ssim.luma(y, hr, scale);
-    csv.append(
-        String.format(
-            Locale.ROOT,
-            "%s,%d,%s,%s,%s,%.3f,%.4f,%s,%.1f,%.3f%n",
-            model,
-            scale,
-            config,
-            Double.isNaN(eps) ? "" : String.format(Locale.ROOT, "%.2f", eps),
-            image,
-            psnr,
-            ssim,
-            Double.isNaN(npuMs) ? "" : String.format(Locale.ROOT, "%.4f", npuMs),
-            cpuMs,
-            enhanced));
-    double[] p = points.computeIfAbsent(config, k -> new double[3]);
-    p[0] += Double.isNaN(npuMs) ? Double.NaN : npuMs;
-    p[1] += psnr;
-    p[2] += 1;
-  }
-
-  /**
-   * Bicubic rows from the model card (computed when the model was trained, on the whole images).
-   */
-  private void bicubic(StringBuilder csv, Path dir, String model, int scale) throws IOException {
-    JsonNode metrics = JSON.readTree(Files.readString(dir.resolve("eval").resolve("metrics.json")));
-    for (String image : heldOut) {
-      for (JsonNode row : metrics.path("held_out").values()) {
-        if (row.path("image").asString("").endsWith(image)) {
-          csv.append(
-              String.format(
-                  Locale.ROOT,
-                  "%s,%d,bicubic (model card; whole image),,%s,%s,%s,,,%n",
-                  model,
-                  scale,
-                  image,
-                  row.path("psnr_bicubic").asString(),
-                  row.path("ssim_bicubic").asString()));
-        }
-      }
-    }
+  private static double[] q(SrNetworkEval net, Image out, Image hr) {
+    return net.quality(out, hr);
   }
 }

@@ -62,8 +62,9 @@ public final class NawqSearchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path dir = repository.resolve(model);
     OnnxModel onnx = OnnxModel.read(dir.resolve("1").resolve("model.onnx"));
-    List<HpqSearch.Pair> pairs = SrCalibration.read(dir);
-    int scale = SrCalibration.scale(SrGraph.from(onnx));
+    SrGraph graph = SrGraph.from(onnx);
+    List<HpqSearch.Pair> pairs = SrCalibration.read(dir, graph.inputChannels());
+    int scale = SrCalibration.scale(graph);
     HpqSearch search = new HpqSearch(onnx, pairs, profile.resolve(), REFERENCE, scale);
     String calibration =
         String.format(

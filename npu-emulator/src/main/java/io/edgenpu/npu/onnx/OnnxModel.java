@@ -25,10 +25,16 @@ public final class OnnxModel {
   private final OnnxProto.GraphProto graph;
   private final Map<String, OnnxProto.TensorProto> initializers;
   private final List<OnnxProto.ValueInfoProto> inputs;
+  private final Map<String, String> metadata;
 
   private OnnxModel(String name, OnnxProto.ModelProto model) {
     this.name = name;
     this.graph = model.getGraph();
+    Map<String, String> props = new LinkedHashMap<>();
+    for (OnnxProto.StringStringEntryProto e : model.getMetadataPropsList()) {
+      props.put(e.getKey(), e.getValue());
+    }
+    this.metadata = Collections.unmodifiableMap(props);
     Map<String, OnnxProto.TensorProto> init = new LinkedHashMap<>();
     for (OnnxProto.TensorProto t : graph.getInitializerList()) {
       init.put(t.getName(), t);
@@ -57,6 +63,11 @@ public final class OnnxModel {
 
   public String name() {
     return name;
+  }
+
+  /** The model's {@code metadata_props} (key to value; empty when it has none). */
+  public Map<String, String> metadata() {
+    return metadata;
   }
 
   public OnnxProto.GraphProto graph() {

@@ -145,7 +145,7 @@ public record NpuProfile(
         pipelineOverheadCycles,
         memoryOps,
         f.fidelity,
-        precisions,
+        f.precisions,
         defaultPrecision,
         convertCyclesPerElement,
         f.reconfiguration,
@@ -167,8 +167,10 @@ public record NpuProfile(
     long onChip;
     long reconfiguration;
     WeightMemory weights;
+    Map<PrecisionMode, PrecisionCost> precisions;
 
     Fields(NpuProfile p) {
+      precisions = p.precisions;
       name = p.name;
       tileRows = p.tileRows;
       tileDepth = p.tileDepth;
@@ -219,6 +221,16 @@ public record NpuProfile(
 
   public NpuProfile withOnChipActivationBytes(long bytes) {
     return copy(f -> f.onChip = bytes);
+  }
+
+  /**
+   * The same NPU with one precision mode's cost replaced (e.g. the A16W8 MAC cost r16 swept by the
+   * NAWQ-SR results).
+   */
+  public NpuProfile withPrecisionCost(PrecisionMode mode, PrecisionCost cost) {
+    Map<PrecisionMode, PrecisionCost> changed = new EnumMap<>(precisions);
+    changed.put(mode, cost);
+    return copy(f -> f.precisions = changed);
   }
 
   public NpuProfile withWeightMemory(WeightMemory memory) {

@@ -3,6 +3,7 @@ package io.edgenpu.npu.quant;
 import io.edgenpu.npu.quant.SrGraph.ConvOp;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import java.util.Arrays;
+import java.util.List;
 
 /** The FP32 reference kernels of {@link SrGraph} (same layouts as the integer ones). */
 final class FloatOps {
@@ -14,6 +15,10 @@ final class FloatOps {
    * plane, one tap at a time over contiguous rows.
    */
   static Image conv(ConvOp c, Image x) {
+    if (x.channels() != c.inChannels()) {
+      throw new IllegalArgumentException(
+          c.name() + " takes " + c.inChannels() + " channels, got " + x.channels());
+    }
     int k = c.kernel();
     int p = c.padding();
     int s = c.stride();
@@ -62,6 +67,47 @@ final class FloatOps {
       out[i] = a.data()[i] + b.data()[i];
     }
     return new Image(out, a.channels(), a.height(), a.width());
+  }
+
+  /** Channel concatenation: [c1][h][w] ++ [c2][h][w] is the arrays one after the other. */
+  static Image concat(List<Image> parts) {
+    int channels = 0;
+    int length = 0;
+    for (Image p : parts) {
+      channels += p.channels();
+      length += p.data().length;
+    }
+    float[] out = new float[length];
+    int at = 0;
+    for (Image p : parts) {
+      System.arraycopy(p.data(), 0, out, at, p.data().length);
+      at += p.data().length;
+    }
+    return new Image(out, channels, parts.get(0).height(), parts.get(0).width());
+  }
+
+  /** Nearest-neighbour upsampling by an integer factor: out[c][y][x] = in[c][y/f][x/f]. */
+  static Image upsample(Image x, int f) {
+    int[] from = upsampleSources(x.channels(), x.height(), x.width(), f);
+    float[] out = new float[from.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = x.data()[from[i]];
+    }
+    return new Image(out, x.channels(), x.height() * f, x.width() * f);
+  }
+
+  /** For each output element of {@link #upsample}, the input element it copies. */
+  static int[] upsampleSources(int channels, int h, int w, int f) {
+    int[] from = new int[channels * h * f * w * f];
+    int i = 0;
+    for (int c = 0; c < channels; c++) {
+      for (int y = 0; y < h * f; y++) {
+        for (int x = 0; x < w * f; x++) {
+          from[i++] = (c * h + y / f) * w + x / f;
+        }
+      }
+    }
+    return from;
   }
 
   /**

@@ -13,14 +13,32 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A hybrid-precision configuration as the {@code nawq-search} command writes it beside a model
  * ({@code hpq/eps-<eps>.json}): its name (the file's, without {@code .json}), the tolerance it was
- * searched for (dB of PSNR vs FP32) and a wordlength per convolution, in {@link SrGraph#convs()}
- * order.
+ * searched for (dB of PSNR vs FP32), a wordlength per convolution and the search's sensitivity per
+ * convolution (dB; empty when unknown), both in {@link SrGraph#convs()} order.
  */
-public record HpqConfig(String name, double epsDb, List<Integer> bits) {
+public record HpqConfig(String name, double epsDb, List<Integer> bits, List<Double> sensitivity) {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   public HpqConfig {
     bits = List.copyOf(bits);
+    sensitivity = List.copyOf(sensitivity);
+    if (!sensitivity.isEmpty() && sensitivity.size() != bits.size()) {
+      throw new IllegalArgumentException("one sensitivity per layer, or none");
+    }
+  }
+
+  /** A configuration without sensitivities. */
+  public HpqConfig(String name, double epsDb, List<Integer> bits) {
+    this(name, epsDb, bits, List.of());
+  }
+
+  /** The sensitivities as an array (zeros when unknown). */
+  public double[] sensitivityArray() {
+    double[] s = new double[bits.size()];
+    for (int i = 0; i < sensitivity.size(); i++) {
+      s[i] = sensitivity.get(i);
+    }
+    return s;
   }
 
   /**
@@ -45,8 +63,15 @@ public record HpqConfig(String name, double epsDb, List<Integer> bits) {
           throw new IOException(f + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
         List<Integer> bits = new ArrayList<>();
+        List<Double> sensitivity = new ArrayList<>();
         for (JsonNode layer : root.path("layers").values()) {
           bits.add(layer.path("act_bits").intValue(0));
+          if (layer.path("sensitivity_db").isNumber()) {
+            sensitivity.add(layer.path("sensitivity_db").doubleValue());
+          }
+        }
+        if (sensitivity.size() != bits.size()) {
+          sensitivity.clear();
         }
         JsonNode eps = root.path("eps_db");
         if (root.path("feasible").booleanValue(false)
@@ -55,7 +80,10 @@ public record HpqConfig(String name, double epsDb, List<Integer> bits) {
             && !bits.contains(0)) {
           out.add(
               new HpqConfig(
-                  f.getFileName().toString().replace(".json", ""), eps.doubleValue(), bits));
+                  f.getFileName().toString().replace(".json", ""),
+                  eps.doubleValue(),
+                  bits,
+                  sensitivity));
         }
       }
     }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Offline hybrid-precision search (docs/papers/nawq-sr.md): choose each convolution's wordlength (8
@@ -75,16 +76,28 @@ public final class HpqSearch {
     return Collections.unmodifiableMap(ranges);
   }
 
-  /** Mean PSNR of a configuration over the calibration set (one integer run per image). */
+  /**
+   * Mean PSNR of a configuration over the calibration set (one integer run per image, the images in
+   * parallel on the common pool; the sum is taken in calibration order).
+   */
   public double psnr(List<Integer> bits) {
     evaluations++;
-    QuantSrRunner runner = new QuantSrRunner(graph, ranges, bits);
+    double[] each =
+        calibration.parallelStream()
+            .mapToDouble(
+                p -> Psnr.of(new QuantSrRunner(graph, ranges, bits).run(p.lr()), p.hr(), scale))
+            .toArray();
     double sum = 0;
-    for (Pair p : calibration) {
-      sum += Psnr.luma(runner.run(p.lr()), p.hr(), scale);
+    for (double v : each) {
+      sum += v;
     }
     return sum / calibration.size();
   }
+
+  /** FP32, all-A16W8 and the sensitivities: computed by the first search, reused by the next. */
+  private double @Nullable [] baseline;
+
+  private double @Nullable [][] perLayer;
 
   public double nanos(List<Integer> bits) {
     return HybridPrecisionLatency.nanos(model, graph, bits, profile, referenceDim);
@@ -94,23 +107,30 @@ public final class HpqSearch {
   public Result search(double epsDb, IntConsumer progress) {
     evaluations = 0;
     int n = graph.convs().size();
-    double fp32 = 0;
-    for (Pair p : calibration) {
-      fp32 += Psnr.luma(graph.runFloat(p.lr(), null), p.hr(), scale);
-    }
-    fp32 /= calibration.size();
     List<Integer> all16 = Collections.nCopies(n, 16);
-    double q16 = psnr(all16);
-    double[] sensitivity = new double[n];
-    double[] gain = new double[n];
     double t16 = nanos(all16);
-    for (int l = 0; l < n; l++) {
-      List<Integer> one8 = new ArrayList<>(all16);
-      one8.set(l, 8);
-      sensitivity[l] = q16 - psnr(one8);
-      gain[l] = t16 - nanos(one8);
-      progress.accept(evaluations);
+    if (baseline == null || perLayer == null) {
+      double fp32Sum = 0;
+      for (Pair p : calibration) {
+        fp32Sum += Psnr.of(graph.runFloat(p.lr(), null), p.hr(), scale);
+      }
+      double q16Sum = psnr(all16);
+      double[] s = new double[n];
+      double[] g = new double[n];
+      for (int l = 0; l < n; l++) {
+        List<Integer> one8 = new ArrayList<>(all16);
+        one8.set(l, 8);
+        s[l] = q16Sum - psnr(one8);
+        g[l] = t16 - nanos(one8);
+        progress.accept(evaluations);
+      }
+      baseline = new double[] {fp32Sum / calibration.size(), q16Sum};
+      perLayer = new double[][] {s, g};
     }
+    double fp32 = baseline[0];
+    double q16 = baseline[1];
+    double[] sensitivity = perLayer[0];
+    double[] gain = perLayer[1];
     if (fp32 - q16 > epsDb) {
       return new Result(all16, false, fp32, q16, sensitivity, t16, evaluations);
     }

@@ -78,14 +78,84 @@ public final class QuantConv2d {
     return (size + 2 * padding - kernel) / stride + 1;
   }
 
+  /** The quantisation of the input codes this layer expects. */
+  public ActQuant inputQuant() {
+    return in;
+  }
+
+  /** Output codes of {@link #runDynamic} and the quantisation they were made in. */
+  public record Dynamic(int[] codes, ActQuant quant) {}
+
   /**
-   * Runs on input codes [inChannels][h][w]; returns output codes [outChannels][oh][ow]. The input
-   * is re-centred on its zero point into a padded buffer once; each output channel is accumulated
-   * as a plane, one weight tap at a time over contiguous rows (so the JIT can vectorise it), in
-   * 32-bit integers where the channel's worst case provably fits them, else 64-bit. Integer sums
-   * are exact in any order.
+   * Runs on input codes [inChannels][h][w]; returns output codes [outChannels][oh][ow] in the
+   * output's calibrated quantisation. The input is re-centred on its zero point into a padded
+   * buffer once; each output channel is accumulated as a plane, one weight tap at a time over
+   * contiguous rows (so the JIT can vectorise it), in 32-bit integers where the channel's worst
+   * case provably fits them, else 64-bit. Integer sums are exact in any order.
    */
   public int[] run(int[] input, int h, int w) {
+    int plane = outputSize(h) * outputSize(w);
+    int[] output = new int[outChannels * plane];
+    accumulate(input, h, w, (oc, acc) -> requantise(acc, requant[oc], out, output, oc * plane));
+    return output;
+  }
+
+  /**
+   * Dynamic range estimation (NAWQ-SR's runtime mode): the same integer accumulation, then the
+   * output's range is measured on this input (min and max of every channel's accumulator times its
+   * scale, the pre-quantisation outputs after the fused ReLU) and the outputs are requantised over
+   * that range at the output's wordlength, instead of over the calibrated one.
+   */
+  public Dynamic runDynamic(int[] input, int h, int w) {
+    int plane = outputSize(h) * outputSize(w);
+    long[] all = new long[outChannels * plane];
+    double[] range = {relu ? 0 : Double.MAX_VALUE, relu ? 0 : -Double.MAX_VALUE};
+    accumulate(
+        input,
+        h,
+        w,
+        (oc, acc) -> {
+          double accScale = in.scale() * weights.scales()[oc];
+          for (int i = 0; i < plane; i++) {
+            long a = acc.get(i);
+            all[oc * plane + i] = a;
+            double real = relu ? Math.max(0, a * accScale) : a * accScale;
+            range[0] = Math.min(range[0], real);
+            range[1] = Math.max(range[1], real);
+          }
+        });
+    ActQuant q = ActQuant.calibrate(out.bits(), range[0], range[1]);
+    int[] output = new int[all.length];
+    for (int oc = 0; oc < outChannels; oc++) {
+      FixedPointMultiplier m =
+          FixedPointMultiplier.of(in.scale() * weights.scales()[oc] / q.scale());
+      int base = oc * plane;
+      requantise(i -> all[base + i], m, q, output, base);
+    }
+    return new Dynamic(output, q);
+  }
+
+  /** One output channel's accumulators, read by index. */
+  private interface Accumulators {
+    long get(int i);
+  }
+
+  private interface ChannelSink {
+    void accept(int outChannel, Accumulators acc);
+  }
+
+  private void requantise(
+      Accumulators acc, FixedPointMultiplier m, ActQuant q, int[] output, int base) {
+    int lo = relu ? q.zeroPoint() : 0;
+    int hi = q.qmax();
+    int n = output.length / outChannels;
+    for (int i = 0; i < n; i++) {
+      long v = q.zeroPoint() + m.apply(acc.get(i));
+      output[base + i] = (int) Rounding.clamp(v, lo, hi);
+    }
+  }
+
+  private void accumulate(int[] input, int h, int w, ChannelSink sink) {
     if (input.length != inChannels * h * w) {
       throw new IllegalArgumentException(
           "expected " + inChannels * h * w + " input codes, got " + input.length);
@@ -106,9 +176,6 @@ public final class QuantConv2d {
         }
       }
     }
-    int[] output = new int[outChannels * oh * ow];
-    int lo = relu ? out.zeroPoint() : 0;
-    int hi = out.qmax();
     byte[] wq = weights.codes();
     int perOut = inChannels * kernel * kernel;
     long maxCode = Math.max(zin, in.qmax() - zin);
@@ -155,13 +222,9 @@ public final class QuantConv2d {
           }
         }
       }
-      FixedPointMultiplier m = requant[oc];
-      int base = oc * oh * ow;
-      for (int i = 0; i < oh * ow; i++) {
-        long q = out.zeroPoint() + m.apply(narrow ? acc32[i] : acc64[i]);
-        output[base + i] = (int) Rounding.clamp(q, lo, hi);
-      }
+      int[] a32 = acc32;
+      long[] a64 = acc64;
+      sink.accept(oc, narrow ? i -> a32[i] : i -> a64[i]);
     }
-    return output;
   }
 }

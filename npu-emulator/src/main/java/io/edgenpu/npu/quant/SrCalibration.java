@@ -27,8 +27,16 @@ import java.util.stream.Stream;
 public final class SrCalibration {
   private SrCalibration() {}
 
-  /** The calibration pairs in {@code <modelDirectory>/calib}, in file order. */
+  /** The luma calibration pairs in {@code <modelDirectory>/calib}, in file order. */
   public static List<HpqSearch.Pair> read(Path modelDirectory) throws IOException {
+    return read(modelDirectory, 1);
+  }
+
+  /**
+   * The calibration pairs in {@code <modelDirectory>/calib}, in file order, as {@code channels}-
+   * channel images (1: luma, 3: RGB).
+   */
+  public static List<HpqSearch.Pair> read(Path modelDirectory, int channels) throws IOException {
     Path dir = modelDirectory.resolve("calib");
     if (!Files.isDirectory(dir)) {
       throw new IOException(
@@ -39,7 +47,7 @@ public final class SrCalibration {
       for (Path lr :
           files.filter(p -> p.getFileName().toString().endsWith("-lr.png")).sorted().toList()) {
         Path hr = lr.resolveSibling(lr.getFileName().toString().replace("-lr.png", "-hr.png"));
-        pairs.add(new HpqSearch.Pair(LumaImages.read(lr, 0), LumaImages.read(hr, 0)));
+        pairs.add(new HpqSearch.Pair(RgbImages.read(lr, channels), RgbImages.read(hr, channels)));
       }
     }
     if (pairs.isEmpty()) {
@@ -81,14 +89,16 @@ public final class SrCalibration {
   }
 
   /**
-   * The upscaling factor of an SR graph: the product of its DepthToSpace blocks (1 when it has
-   * none).
+   * The upscaling factor of an SR graph: the product of its DepthToSpace blocks and upsampling
+   * factors (1 when it has none).
    */
   public static int scale(SrGraph graph) {
     int s = 1;
     for (SrGraph.Op op : graph.ops()) {
       if (op instanceof DepthToSpaceOp d) {
         s *= d.block();
+      } else if (op instanceof SrGraph.UpsampleOp u) {
+        s *= u.factor();
       }
     }
     return s;

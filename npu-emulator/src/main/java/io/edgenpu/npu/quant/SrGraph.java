@@ -10,15 +10,22 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A super-resolution network as a list of operations the NPU's integer arithmetic covers: Conv
- * (with a following Relu fused), Add, DepthToSpace (CRD) and Clip, one image
- * [channels][height][width]. Read from an ONNX graph of that form (the shipped {@code sr-x2}/{@code
- * sr-x4}); {@link #runFloat} is the FP32 reference and records every tensor's range for
- * calibration. Immutable after construction.
+ * A super-resolution network as a list of operations the NPU's integer arithmetic covers: Conv (any
+ * square kernel, with a following Relu fused), Add, Concat (channels), nearest upsampling by an
+ * integer factor (ONNX Resize), DepthToSpace (CRD) and Clip, one image [channels][height][width]
+ * (luma or RGB). Read from an ONNX graph of that form; {@link #runFloat} is the FP32 reference and
+ * records every tensor's range for calibration. Immutable after construction.
+ *
+ * <p>Pixel range: images are in [0, 1] here. A model whose file declares {@code metadata_props}
+ * {@code pixel_max = 255} (the converted UpscalerJS networks and edsr-x2 take and return 0..255) is
+ * rescaled on reading by dividing every bias by 255: a network of convolutions, ReLU, adds,
+ * concatenations and pixel moves is positively homogeneous in (input, biases), so this is the same
+ * function on [0, 1] images, and its integer codes are unchanged (the calibrated ranges scale with
+ * it).
  */
 public final class SrGraph {
   /** One operation; {@code output} names its result, {@code inputs} the tensors it reads. */
-  public sealed interface Op permits ConvOp, AddOp, DepthToSpaceOp, ClipOp {
+  public sealed interface Op permits ConvOp, AddOp, ConcatOp, UpsampleOp, DepthToSpaceOp, ClipOp {
     String output();
   }
 
@@ -39,6 +46,16 @@ public final class SrGraph {
 
   public record AddOp(String a, String b, String output) implements Op {}
 
+  /** Channel concatenation of {@code inputs}, in order. */
+  public record ConcatOp(List<String> inputs, String output) implements Op {
+    public ConcatOp {
+      inputs = List.copyOf(inputs);
+    }
+  }
+
+  /** Nearest-neighbour upsampling by {@code factor} in both directions (pixel replication). */
+  public record UpsampleOp(String input, String output, int factor) implements Op {}
+
   public record DepthToSpaceOp(String input, String output, int block) implements Op {}
 
   public record ClipOp(String input, String output, float min, float max) implements Op {}
@@ -51,6 +68,11 @@ public final class SrGraph {
     this.input = input;
     this.output = output;
     this.ops = List.copyOf(ops);
+  }
+
+  /** A graph from its operations (in execution order), for tools and tests. */
+  static SrGraph of(String input, String output, List<Op> ops) {
+    return new SrGraph(input, output, ops);
   }
 
   public List<Op> ops() {
@@ -102,8 +124,97 @@ public final class SrGraph {
     return ops.stream().filter(ConvOp.class::isInstance).map(ConvOp.class::cast).toList();
   }
 
+  /** Metadata key of a model's pixel range (absent: images in [0, 1]). */
+  public static final String PIXEL_MAX = "pixel_max";
+
+  /** Image channels the network reads (1: luma, 3: RGB): the first convolution of the input. */
+  public int inputChannels() {
+    return convs().stream()
+        .filter(c -> c.input().equals(input))
+        .findFirst()
+        .map(ConvOp::inChannels)
+        .orElseThrow(() -> new IllegalStateException("no convolution reads the input"));
+  }
+
+  /**
+   * Receptive radius in input pixels: how far outside a tile an output pixel of the tile can look
+   * (rounded up). A tile halo at least this wide makes tiled output equal to untiled output.
+   */
+  public int receptiveRadius() {
+    Map<String, double[]> r = new HashMap<>(); // tensor -> {radius in input px, input px per px}
+    r.put(input, new double[] {0, 1});
+    for (Op op : ops) {
+      double[] out;
+      if (op instanceof ConvOp c) {
+        double[] in = tensor(r, c.input());
+        out = new double[] {in[0] + c.padding() * in[1], in[1] * c.stride()};
+      } else if (op instanceof AddOp a) {
+        out = widest(tensor(r, a.a()), tensor(r, a.b()));
+      } else if (op instanceof ConcatOp c) {
+        out = tensor(r, c.inputs().get(0));
+        for (String i : c.inputs()) {
+          out = widest(out, tensor(r, i));
+        }
+      } else if (op instanceof UpsampleOp u) {
+        double[] in = tensor(r, u.input());
+        out = new double[] {in[0], in[1] / u.factor()};
+      } else if (op instanceof DepthToSpaceOp d) {
+        double[] in = tensor(r, d.input());
+        out = new double[] {in[0], in[1] / d.block()};
+      } else {
+        out = tensor(r, ((ClipOp) op).input());
+      }
+      r.put(op.output(), out);
+    }
+    return (int) Math.ceil(tensor(r, output)[0] - 1e-9);
+  }
+
+  private static double[] widest(double[] a, double[] b) {
+    return a[0] >= b[0] ? a : b;
+  }
+
   /** Reads the network from an ONNX model; other operators are refused with the operator's name. */
   public static SrGraph from(OnnxModel model) {
+    SrGraph g = parse(model);
+    String declared = model.metadata().get(PIXEL_MAX);
+    double pixelMax = declared == null ? 1 : Double.parseDouble(declared);
+    return pixelMax == 1 ? g : g.rescaled(1 / pixelMax);
+  }
+
+  /** The same network on inputs scaled by {@code factor}: every bias times the factor. */
+  private SrGraph rescaled(double factor) {
+    List<Op> out = new ArrayList<>();
+    for (Op op : ops) {
+      if (op instanceof ClipOp) {
+        throw new IllegalArgumentException(
+            "a clipped network cannot declare " + PIXEL_MAX + " (it is not scale-invariant)");
+      }
+      if (op instanceof ConvOp c) {
+        float[] b = c.bias().clone();
+        for (int i = 0; i < b.length; i++) {
+          b[i] = (float) (b[i] * factor);
+        }
+        out.add(
+            new ConvOp(
+                c.name(),
+                c.input(),
+                c.output(),
+                c.inChannels(),
+                c.outChannels(),
+                c.kernel(),
+                c.stride(),
+                c.padding(),
+                c.relu(),
+                c.weights(),
+                b));
+      } else {
+        out.add(op);
+      }
+    }
+    return new SrGraph(input, output, out);
+  }
+
+  private static SrGraph parse(OnnxModel model) {
     Map<String, String> alias = new HashMap<>();
     Map<String, float[]> constants = new HashMap<>();
     Map<String, Integer> consumers = new HashMap<>();
@@ -159,6 +270,14 @@ public final class SrGraph {
         }
         case "Add" ->
             ops.add(new AddOp(resolve(alias, n.getInput(0)), resolve(alias, n.getInput(1)), out));
+        case "Concat" -> {
+          if (OnnxModel.intAttr(n, "axis", 0) != 1) {
+            throw new IllegalArgumentException("Concat must join channels (axis 1): " + out);
+          }
+          ops.add(
+              new ConcatOp(n.getInputList().stream().map(x -> resolve(alias, x)).toList(), out));
+        }
+        case "Resize" -> ops.add(upsample(model, n, resolve(alias, n.getInput(0))));
         case "DepthToSpace" -> {
           if (!OnnxModel.stringAttr(n, "mode", "DCR").equals("CRD")) {
             throw new IllegalArgumentException("DepthToSpace must be in CRD mode (PixelShuffle)");
@@ -182,6 +301,28 @@ public final class SrGraph {
     String in = model.inputs().get(0).getName();
     String out = resolve(alias, model.outputs().get(0).getName());
     return new SrGraph(in, out, ops);
+  }
+
+  /**
+   * A Resize that replicates pixels: mode nearest, scales [1, 1, f, f] with an integer f, and a
+   * coordinate mapping under which integer upscaling is replication (asymmetric with floor).
+   */
+  private static UpsampleOp upsample(OnnxModel model, OnnxProto.NodeProto n, String in) {
+    String out = n.getOutput(0);
+    if (!OnnxModel.stringAttr(n, "mode", "nearest").equals("nearest")
+        || !OnnxModel.stringAttr(n, "coordinate_transformation_mode", "half_pixel")
+            .equals("asymmetric")
+        || !OnnxModel.stringAttr(n, "nearest_mode", "round_prefer_floor").equals("floor")
+        || n.getInputCount() < 3) {
+      throw new IllegalArgumentException(
+          "Resize must be nearest, asymmetric, floor, with scales: " + out);
+    }
+    float[] s = OnnxModel.floats(tensor(model.initializers(), n.getInput(2)));
+    if (s.length != 4 || s[0] != 1 || s[1] != 1 || s[2] != s[3] || s[2] != Math.rint(s[2])) {
+      throw new IllegalArgumentException(
+          "Resize must scale height and width by one integer factor: " + out);
+    }
+    return new UpsampleOp(in, out, (int) s[2]);
   }
 
   /**
@@ -215,6 +356,10 @@ public final class SrGraph {
         y = FloatOps.conv(c, tensor(t, c.input()));
       } else if (op instanceof AddOp a) {
         y = FloatOps.add(tensor(t, a.a()), tensor(t, a.b()));
+      } else if (op instanceof ConcatOp c) {
+        y = FloatOps.concat(c.inputs().stream().map(i -> tensor(t, i)).toList());
+      } else if (op instanceof UpsampleOp u) {
+        y = FloatOps.upsample(tensor(t, u.input()), u.factor());
       } else if (op instanceof DepthToSpaceOp d) {
         y = FloatOps.depthToSpace(tensor(t, d.input()), d.block());
       } else {

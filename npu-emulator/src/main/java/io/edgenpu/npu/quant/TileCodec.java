@@ -57,29 +57,44 @@ public record TileCodec(int patch, int halo, int scale) {
     return out;
   }
 
-  /** The padded region of a tile (one channel). */
+  /** The padded region of a tile, every channel. */
   public static Image crop(Image img, Tile t) {
-    float[] d = new float[t.pw() * t.ph()];
-    for (int y = 0; y < t.ph(); y++) {
-      System.arraycopy(img.data(), (t.py0() + y) * img.width() + t.px0(), d, y * t.pw(), t.pw());
+    float[] d = new float[img.channels() * t.pw() * t.ph()];
+    int plane = img.height() * img.width();
+    for (int c = 0; c < img.channels(); c++) {
+      for (int y = 0; y < t.ph(); y++) {
+        System.arraycopy(
+            img.data(),
+            c * plane + (t.py0() + y) * img.width() + t.px0(),
+            d,
+            (c * t.ph() + y) * t.pw(),
+            t.pw());
+      }
     }
-    return new Image(d, 1, t.ph(), t.pw());
+    return new Image(d, img.channels(), t.ph(), t.pw());
   }
 
-  /** Mean absolute horizontal plus vertical difference of a tile's core: its difficulty. */
+  /**
+   * Mean absolute horizontal plus vertical difference of a tile's core, over its channels: its
+   * difficulty.
+   */
   public static double totalVariation(Image img, Tile t) {
     double sum = 0;
     long n = 0;
-    for (int y = t.y0(); y < t.y0() + t.h(); y++) {
-      for (int x = t.x0(); x < t.x0() + t.w(); x++) {
-        float v = img.data()[y * img.width() + x];
-        if (x + 1 < img.width()) {
-          sum += Math.abs(img.data()[y * img.width() + x + 1] - v);
+    int plane = img.height() * img.width();
+    for (int c = 0; c < img.channels(); c++) {
+      int o = c * plane;
+      for (int y = t.y0(); y < t.y0() + t.h(); y++) {
+        for (int x = t.x0(); x < t.x0() + t.w(); x++) {
+          float v = img.data()[o + y * img.width() + x];
+          if (x + 1 < img.width()) {
+            sum += Math.abs(img.data()[o + y * img.width() + x + 1] - v);
+          }
+          if (y + 1 < img.height()) {
+            sum += Math.abs(img.data()[o + (y + 1) * img.width() + x] - v);
+          }
+          n++;
         }
-        if (y + 1 < img.height()) {
-          sum += Math.abs(img.data()[(y + 1) * img.width() + x] - v);
-        }
-        n++;
       }
     }
     return sum / Math.max(1, n);
@@ -87,17 +102,16 @@ public record TileCodec(int patch, int halo, int scale) {
 
   /**
    * The tiles to enhance: the hardest (by total variation) while the emulated time stays within
-   * {@code budgetNanos}. {@code nanosPerPixel[0|1]} are the static and enhanced configurations'
-   * emulated times per low-resolution pixel (of the padded region).
+   * {@code budgetNanos}.
    */
   public static Set<Tile> chooseEnhanced(
-      Image lr, List<Tile> tiles, double[] nanosPerPixel, double budgetNanos) {
+      Image lr, List<Tile> tiles, TileCost cost, double budgetNanos) {
     List<Tile> byDifficulty = new ArrayList<>(tiles);
     byDifficulty.sort(Comparator.comparingDouble((Tile t) -> totalVariation(lr, t)).reversed());
     Set<Tile> chosen = new HashSet<>();
-    double total = nanos(tiles, chosen, nanosPerPixel);
+    double total = nanos(tiles, chosen, cost);
     for (Tile t : byDifficulty) {
-      double extra = (nanosPerPixel[1] - nanosPerPixel[0]) * t.pw() * t.ph();
+      double extra = cost.nanos(t, true) - cost.nanos(t, false);
       if (total + extra <= budgetNanos) {
         chosen.add(t);
         total += extra;
@@ -106,13 +120,11 @@ public record TileCodec(int patch, int halo, int scale) {
     return chosen;
   }
 
-  /**
-   * Emulated time of the tiles, {@code enhanced} ones at {@code nanosPerPixel[1]}, the rest at [0].
-   */
-  public static double nanos(List<Tile> tiles, Set<Tile> enhanced, double[] nanosPerPixel) {
+  /** Emulated time of the tiles, the {@code enhanced} ones in the enhanced mode. */
+  public static double nanos(List<Tile> tiles, Set<Tile> enhanced, TileCost cost) {
     double total = 0;
     for (Tile t : tiles) {
-      total += nanosPerPixel[enhanced.contains(t) ? 1 : 0] * t.pw() * t.ph();
+      total += cost.nanos(t, enhanced.contains(t));
     }
     return total;
   }
@@ -122,23 +134,40 @@ public record TileCodec(int patch, int halo, int scale) {
    * (h*scale) x (w*scale) image.
    */
   public Image stitch(List<Tile> tiles, List<Image> outputs, int h, int w) {
-    float[] out = new float[h * scale * w * scale];
+    int channels = outputs.isEmpty() ? 1 : outputs.get(0).channels();
     int ow = w * scale;
+    int plane = h * scale * ow;
+    float[] out = new float[channels * plane];
     for (int i = 0; i < tiles.size(); i++) {
       Tile t = tiles.get(i);
       Image up = outputs.get(i);
+      int upPlane = up.height() * up.width();
       int offX = (t.x0() - t.px0()) * scale;
       int offY = (t.y0() - t.py0()) * scale;
-      for (int y = 0; y < t.h() * scale; y++) {
-        System.arraycopy(
-            up.data(),
-            (offY + y) * up.width() + offX,
-            out,
-            (t.y0() * scale + y) * ow + t.x0() * scale,
-            t.w() * scale);
+      for (int c = 0; c < channels; c++) {
+        for (int y = 0; y < t.h() * scale; y++) {
+          System.arraycopy(
+              up.data(),
+              c * upPlane + (offY + y) * up.width() + offX,
+              out,
+              c * plane + (t.y0() * scale + y) * ow + t.x0() * scale,
+              t.w() * scale);
+        }
       }
     }
-    return new Image(out, 1, h * scale, ow);
+    return new Image(out, channels, h * scale, ow);
+  }
+
+  /**
+   * Halo overhead of a tiling: low-resolution pixels the tiles run (padded regions) over the
+   * image's pixels (1.0 = none).
+   */
+  public double haloOverhead(int h, int w) {
+    long padded = 0;
+    for (Tile t : tiles(h, w)) {
+      padded += (long) t.pw() * t.ph();
+    }
+    return padded / (double) ((long) h * w);
   }
 
   /**
@@ -149,10 +178,10 @@ public record TileCodec(int patch, int halo, int scale) {
       Image lr,
       UnaryOperator<Image> fixed,
       UnaryOperator<Image> enhanced,
-      double[] nanosPerPixel,
+      TileCost cost,
       double budgetNanos) {
     List<Tile> tiles = tiles(lr.height(), lr.width());
-    Set<Tile> chosen = chooseEnhanced(lr, tiles, nanosPerPixel, budgetNanos);
+    Set<Tile> chosen = chooseEnhanced(lr, tiles, cost, budgetNanos);
     List<Image> outputs = new ArrayList<>(tiles.size());
     for (Tile t : tiles) {
       outputs.add((chosen.contains(t) ? enhanced : fixed).apply(crop(lr, t)));
@@ -161,6 +190,6 @@ public record TileCodec(int patch, int halo, int scale) {
         stitch(tiles, outputs, lr.height(), lr.width()),
         tiles.size(),
         chosen.size(),
-        nanos(tiles, chosen, nanosPerPixel));
+        nanos(tiles, chosen, cost));
   }
 }

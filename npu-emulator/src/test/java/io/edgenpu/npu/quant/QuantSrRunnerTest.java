@@ -40,7 +40,7 @@ class QuantSrRunnerTest {
 
   /** Y PSNR (dB), output rounded to 8 bits, a border of {@code border} pixels cropped. */
   static double psnr(Image out, Image hr, int border) {
-    return Psnr.luma(out, hr, border);
+    return Psnr.of(out, hr, border);
   }
 
   /** Ranges calibrated on the shipped calibration set of sr-x2-nawq (crops of training images). */

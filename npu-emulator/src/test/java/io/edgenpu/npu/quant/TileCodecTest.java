@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +49,7 @@ class TileCodecTest {
     Image lr = QuantSrRunnerTest.luma("astronaut-lr.png", 48);
     QuantSrRunner a8 =
         new QuantSrRunner(graph, ranges, Collections.nCopies(graph.convs().size(), 8));
-    double[] perPixel = {1, 1};
+    TileCost perPixel = TileCost.flat(1);
     Image whole = a8.run(lr);
     Image tiled =
         new TileCodec(16, 6, 2).run(lr, a8::run, a8::run, perPixel, Double.MAX_VALUE).image();
@@ -76,22 +78,24 @@ class TileCodecTest {
     List<Integer> all8 = Collections.nCopies(n, 8);
     List<Integer> all16 = Collections.nCopies(n, 16);
     QuantSrRunner static8 = new QuantSrRunner(graph, ranges, all8);
-    UnaryOperator<Image> enhanced = x -> QuantSrRunner.runWithDynamicRanges(graph, x, all16);
+    Set<String> everyLayer =
+        graph.convs().stream().map(SrGraph.ConvOp::output).collect(Collectors.toSet());
+    UnaryOperator<Image> enhanced = new QuantSrRunner(graph, ranges, all16, everyLayer)::run;
     var npu = NpuProfiles.resolve("fluid-npu");
-    // Enhanced tiles are charged the all-A16W8 time (the range estimation itself is not costed
-    // separately).
-    double[] perPixel = {
-      HybridPrecisionLatency.nanos(model, graph, all8, npu, 64) / (64 * 64),
-      HybridPrecisionLatency.nanos(model, graph, all16, npu, 64) / (64 * 64)
-    };
+    // Enhanced tiles (all-A16W8 with DRE on every layer) are charged the all-A16W8 time only.
+    TileCost perPixel =
+        new TileCost(
+            HybridPrecisionLatency.nanos(model, graph, all8, npu, 64) / (64 * 64),
+            HybridPrecisionLatency.nanos(model, graph, all16, npu, 64) / (64 * 64),
+            0);
     TileCodec codec = new TileCodec(32, 6, 2);
     TileCodec.Outcome none = codec.run(lr, static8::run, enhanced, perPixel, 0);
     TileCodec.Outcome all = codec.run(lr, static8::run, enhanced, perPixel, Double.MAX_VALUE);
     TileCodec.Outcome half =
         codec.run(lr, static8::run, enhanced, perPixel, (none.nanos() + all.nanos()) / 2);
-    double pStatic = Psnr.luma(none.image(), hr, 2);
-    double pHalf = Psnr.luma(half.image(), hr, 2);
-    double pAll = Psnr.luma(all.image(), hr, 2);
+    double pStatic = Psnr.of(none.image(), hr, 2);
+    double pHalf = Psnr.of(half.image(), hr, 2);
+    double pAll = Psnr.of(all.image(), hr, 2);
     System.out.printf(
         "sr-x2 codec (astronaut 128x128, 16 tiles, calibrated on the shipped calibration set): static A8W8"
             + " %.3f dB %.1f us; hardest %d tiles enhanced (DRE, A16W8) %.3f dB %.1f us; all enhanced %.3f dB %.1f us%n",

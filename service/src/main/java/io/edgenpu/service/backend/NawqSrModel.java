@@ -15,14 +15,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * A super-resolution graph served in the NPU's 8/16-bit integer arithmetic (NAWQ-SR): no ONNX
  * Runtime session; each request's images are cut into tiles by its {@link TilePlanner}, and each
- * tile is a scheduler sample that runs its own {@link DeviceProgram}. Fixed signature: {@link
- * #INPUT} UINT8 [1, H, W] in, {@link #OUTPUT} UINT8 [1, sH, sW] out.
+ * tile is a scheduler sample that runs its own {@link DeviceProgram}. Signature: {@link #INPUT}
+ * UINT8 [C, H, W] in, {@link #OUTPUT} UINT8 [C, sH, sW] out, C = 1 (luma, the default) or 3 (RGB
+ * planes) as the model's config declares.
  */
 public final class NawqSrModel extends ModelInstance {
-  /** Name of the input: low-resolution 8-bit luma [N, 1, H, W]. */
+  /** Name of the input: low-resolution 8-bit images [N, C, H, W]. */
   public static final String INPUT = "image";
 
-  /** Name of the output: upscaled 8-bit luma. */
+  /** Name of the output: the upscaled 8-bit images. */
   public static final String OUTPUT = "image_sr";
 
   private final TilePlanner planner;
@@ -36,12 +37,14 @@ public final class NawqSrModel extends ModelInstance {
         resolve(
             "input",
             config.inputs(),
-            List.of(new TensorSpec(INPUT, DataType.UINT8, new long[] {1, -1, -1})));
+            List.of(
+                new TensorSpec(INPUT, DataType.UINT8, new long[] {planner.channels(), -1, -1})));
     this.outputs =
         resolve(
             "output",
             config.outputs(),
-            List.of(new TensorSpec(OUTPUT, DataType.UINT8, new long[] {1, -1, -1})));
+            List.of(
+                new TensorSpec(OUTPUT, DataType.UINT8, new long[] {planner.channels(), -1, -1})));
   }
 
   /** How the model's requests become tiles. */
@@ -92,9 +95,10 @@ public final class NawqSrModel extends ModelInstance {
     }
     Tensor image = inputs == null ? null : inputs.get(INPUT);
     if (image == null) {
-      byte[] grey = new byte[48 * 48];
+      long channels = inputs().get(0).shape()[0];
+      byte[] grey = new byte[(int) channels * 48 * 48];
       Arrays.fill(grey, (byte) 128);
-      image = Tensor.ofUint8(new long[] {1, 1, 48, 48}, grey);
+      image = Tensor.ofUint8(new long[] {1, channels, 48, 48}, grey);
     }
     PreparedRequest r = planner.plan(image, Map.of());
     compute(0, r.samples());

@@ -15,22 +15,28 @@ import javax.imageio.ImageIO;
 import org.jspecify.annotations.Nullable;
 
 /**
- * PNG/JPEG in and out for the SR endpoint. The networks upscale luma (BT.601 studio-range Y, as
- * they were trained); a colour image's chroma (Cb, Cr) is upscaled bicubically and recombined, as
- * SR papers evaluate. Blocking.
+ * PNG/JPEG in and out for the SR endpoint. Luma networks (one input channel) upscale BT.601
+ * studio-range Y, as they were trained; a colour image's chroma (Cb, Cr) is upscaled bicubically
+ * and recombined, as SR papers evaluate. RGB networks (three input channels) take the R, G, B
+ * planes and return them. Blocking.
  */
 public final class Images {
   private Images() {}
 
   /**
-   * A decoded image: its luma in [0, 1] and, for a colour image, its Cb and Cr planes (0..255
-   * floats).
+   * A decoded image: its luma in [0, 1], for a colour image its Cb and Cr planes (0..255 floats),
+   * and its R, G, B planes in [0, 1] (equal for a grey image).
    *
    * @param cb null for a grey image
    */
-  public record Decoded(Image luma, float @Nullable [] cb, float @Nullable [] cr) {
+  public record Decoded(Image luma, float @Nullable [] cb, float @Nullable [] cr, Image rgb) {
     public boolean colour() {
       return cb != null;
+    }
+
+    /** The image as a network with {@code channels} input channels (1 or 3) takes it. */
+    public Image forChannels(int channels) {
+      return channels == 3 ? rgb : luma;
     }
   }
 
@@ -55,11 +61,17 @@ public final class Images {
           y[r * w + c] = img.getRaster().getSample(c, r, 0) / 255f;
         }
       }
-      return new Decoded(new Image(y, 1, h, w), null, null);
+      Image grey = new Image(y, 1, h, w);
+      float[] planes = new float[3 * h * w];
+      for (int c = 0; c < 3; c++) {
+        System.arraycopy(y, 0, planes, c * h * w, h * w);
+      }
+      return new Decoded(grey, null, null, new Image(planes, 3, h, w));
     }
     float[] y = new float[h * w];
     float[] cb = new float[h * w];
     float[] cr = new float[h * w];
+    float[] planes = new float[3 * h * w];
     for (int r = 0; r < h; r++) {
       for (int c = 0; c < w; c++) {
         int rgb = img.getRGB(c, r);
@@ -67,12 +79,15 @@ public final class Images {
         double green = ((rgb >> 8) & 255) / 255.0;
         double blue = (rgb & 255) / 255.0;
         int i = r * w + c;
+        planes[i] = (float) red;
+        planes[h * w + i] = (float) green;
+        planes[2 * h * w + i] = (float) blue;
         y[i] = (float) LumaImages.luma(rgb);
         cb[i] = (float) (128 - 37.797 * red - 74.203 * green + 112.0 * blue);
         cr[i] = (float) (128 + 112.0 * red - 93.786 * green - 18.214 * blue);
       }
     }
-    return new Decoded(new Image(y, 1, h, w), cb, cr);
+    return new Decoded(new Image(y, 1, h, w), cb, cr, new Image(planes, 3, h, w));
   }
 
   /**
@@ -127,6 +142,22 @@ public final class Images {
         }
       }
     }
+    return encode(out);
+  }
+
+  /** A PNG of R, G, B planes of 8-bit codes ({@code h} x {@code w} each, one after the other). */
+  public static byte[] pngRgb(int[] planes, int h, int w) {
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    for (int r = 0; r < h; r++) {
+      for (int c = 0; c < w; c++) {
+        int i = r * w + c;
+        out.setRGB(c, r, (planes[i] << 16) | (planes[h * w + i] << 8) | planes[2 * h * w + i]);
+      }
+    }
+    return encode(out);
+  }
+
+  private static byte[] encode(BufferedImage out) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
       ImageIO.write(out, "png", bytes);

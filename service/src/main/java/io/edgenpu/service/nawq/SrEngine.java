@@ -3,6 +3,7 @@ package io.edgenpu.service.nawq;
 import io.edgenpu.api.tensor.Tensor;
 import io.edgenpu.npu.onnx.OnnxModel;
 import io.edgenpu.npu.profile.NpuProfile;
+import io.edgenpu.npu.quant.DynamicRangeEstimation;
 import io.edgenpu.npu.quant.HpqConfig;
 import io.edgenpu.npu.quant.HpqSearch;
 import io.edgenpu.npu.quant.HybridPrecisionLatency;
@@ -11,6 +12,7 @@ import io.edgenpu.npu.quant.SrCalibration;
 import io.edgenpu.npu.quant.SrGraph;
 import io.edgenpu.npu.quant.SrGraph.Image;
 import io.edgenpu.npu.quant.TileCodec;
+import io.edgenpu.npu.quant.TileCost;
 import io.edgenpu.service.backend.DeviceProgram;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,22 +24,29 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One SR model in the NPU's integer arithmetic (NAWQ-SR): its graph, activation ranges calibrated
- * at load on the model's calibration set ({@code calib/}, crops of training images), its
- * hybrid-precision configurations ({@code hpq/eps-*.json}) and the tile codec. {@link #plan} cuts
- * an image into tiles, picks the fastest configuration whose tolerance fits the request's and the
- * hardest tiles to enhance (dynamic range estimation at 16 bits) within the request's emulated-time
- * budget; each tile is a {@link DeviceProgram} the device scheduler batches with other requests'
- * tiles. Thread-safe (immutable; every plan builds its own runners).
+ * One SR model in the NPU's integer arithmetic (NAWQ-SR): its graph (luma or RGB), activation
+ * ranges calibrated at load on the model's calibration set ({@code calib/}, crops of training
+ * images), its hybrid-precision configurations ({@code hpq/eps-*.json}) and the tile codec. {@link
+ * #plan} cuts an image into {@link #PATCH}-pixel tiles with a halo of the network's receptive
+ * radius (so tiles stitch exactly), picks the fastest configuration whose tolerance fits the
+ * request's, and, within the request's emulated-time budget, the hardest tiles (total variation) to
+ * enhance: the same configuration with dynamic range estimation on the {@link #DRE_LAYERS} most
+ * sensitive layers, charged t_dre ({@link DynamicRangeEstimation}). Each tile is a {@link
+ * DeviceProgram} the device scheduler batches with other requests' tiles. Thread-safe (immutable;
+ * every plan builds its own runners).
  */
 public final class SrEngine {
-  /** Name of a tile program's output (its upscaled padded region, FP32 [1, 1, h, w]). */
+  /** Name of a tile program's output (its upscaled padded region, FP32 [1, C, h, w]). */
   public static final String TILE_OUTPUT = "tile";
 
-  /** Core size of a tile, low-resolution pixels. */
-  public static final int PATCH = 32;
+  /** Core size of a tile, low-resolution pixels (the paper's 64). */
+  public static final int PATCH = 64;
+
+  /** Layers that estimate their range per enhanced tile: the K most sensitive (K = 3). */
+  public static final int DRE_LAYERS = 3;
 
   /** Side of the square patch the latency model is evaluated on; times scale per pixel from it. */
   private static final int REFERENCE = 64;
@@ -49,6 +58,8 @@ public final class SrEngine {
   private final List<Integer> all16;
   private final int scale;
   private final TileCodec codec;
+  private final @Nullable DynamicRangeEstimation dre;
+  private final double drePerPixel;
 
   /**
    * @param modelDirectory the repository entry: {@code calib/} (required) and {@code hpq/}
@@ -59,10 +70,19 @@ public final class SrEngine {
    *     operators
    */
   public SrEngine(Path onnxFile, Path modelDirectory, NpuProfile profile) throws IOException {
+    this(onnxFile, modelDirectory, profile, PATCH);
+  }
+
+  /**
+   * An engine with tiles of {@code patch} low-resolution pixels (the served models use {@link
+   * #PATCH}).
+   */
+  public SrEngine(Path onnxFile, Path modelDirectory, NpuProfile profile, int patch)
+      throws IOException {
     OnnxModel model = OnnxModel.read(onnxFile);
     this.graph = SrGraph.from(model);
     this.scale = SrCalibration.scale(graph);
-    List<HpqSearch.Pair> calibration = SrCalibration.read(modelDirectory);
+    List<HpqSearch.Pair> calibration = SrCalibration.read(modelDirectory, graph.inputChannels());
     this.ranges =
         Map.copyOf(
             SrCalibration.ranges(graph, calibration.stream().map(HpqSearch.Pair::lr).toList()));
@@ -76,11 +96,30 @@ public final class SrEngine {
           HybridPrecisionLatency.nanos(model, graph, c.bits(), profile, REFERENCE)
               / (REFERENCE * REFERENCE));
     }
-    this.codec = new TileCodec(PATCH, 6, scale);
+    this.codec = new TileCodec(patch, graph.receptiveRadius(), scale);
+    this.dre =
+        configs.stream()
+            .filter(c -> !c.sensitivity().isEmpty())
+            .findFirst()
+            .map(
+                c ->
+                    DynamicRangeEstimation.topK(
+                        graph,
+                        c.sensitivityArray(),
+                        DRE_LAYERS,
+                        profile,
+                        DynamicRangeEstimation.DEFAULT_SYNC_NANOS))
+            .orElse(null); // no search ran: no sensitivities, no enhanced mode
+    this.drePerPixel = dre == null ? 0 : dre.nanosPerPixel(graph);
   }
 
   public int scale() {
     return scale;
+  }
+
+  /** Image channels the network takes (1: luma, 3: RGB). */
+  public int channels() {
+    return graph.inputChannels();
   }
 
   public List<HpqConfig> configs() {
@@ -125,22 +164,29 @@ public final class SrEngine {
       this.height = lr.height();
       this.width = lr.width();
       this.tiles = codec.tiles(height, width);
-      double[] perPixel = {nanosPerPixel(config), nanosPerPixel(configs.get(0))};
+      double perPixel = nanosPerPixel(config);
+      TileCost cost =
+          new TileCost(perPixel, perPixel + drePerPixel, dre == null ? 0 : dre.nanosPerTile());
       Set<TileCodec.Tile> chosen =
-          budgetNanos > 0 ? TileCodec.chooseEnhanced(lr, tiles, perPixel, budgetNanos) : Set.of();
+          budgetNanos > 0 && dre != null
+              ? TileCodec.chooseEnhanced(lr, tiles, cost, budgetNanos)
+              : Set.of();
       QuantSrRunner fixed = new QuantSrRunner(graph, ranges, config.bits());
-      UnaryOperator<Image> dre = x -> QuantSrRunner.runWithDynamicRanges(graph, x, all16);
+      UnaryOperator<Image> enhancedRun =
+          dre == null
+              ? fixed::run
+              : new QuantSrRunner(graph, ranges, config.bits(), dre.layers())::run;
       for (TileCodec.Tile t : tiles) {
         boolean e = chosen.contains(t);
         programs.add(
             new TileProgram(
                 TileCodec.crop(lr, t),
-                e ? dre : fixed::run,
-                perPixel[e ? 1 : 0] * t.pw() * t.ph(),
+                e ? enhancedRun : fixed::run,
+                cost.nanos(t, e),
                 e ? "dre" : precision(config.bits())));
       }
       this.enhanced = chosen.size();
-      this.nanos = TileCodec.nanos(tiles, chosen, perPixel);
+      this.nanos = TileCodec.nanos(tiles, chosen, cost);
     }
 
     public HpqConfig config() {
@@ -169,14 +215,14 @@ public final class SrEngine {
       List<Image> up = new ArrayList<>(outputs.size());
       for (Map<String, Tensor> o : outputs) {
         Tensor t = Objects.requireNonNull(o.get(TILE_OUTPUT), TILE_OUTPUT);
-        up.add(new Image(t.toFloatArray(), 1, (int) t.dim(2), (int) t.dim(3)));
+        up.add(new Image(t.toFloatArray(), (int) t.dim(1), (int) t.dim(2), (int) t.dim(3)));
       }
       return codec.stitch(tiles, up, height, width);
     }
   }
 
   /**
-   * Plans the upscaling of a luma image.
+   * Plans the upscaling of an image ({@link #channels()} planes in [0, 1]).
    *
    * @param maxDropDb tolerated PSNR drop vs FP32 (selects the static configuration)
    * @param budgetMicros emulated NPU time allowed (extra time enhances the hardest tiles); <= 0:
@@ -215,7 +261,8 @@ public final class SrEngine {
     public Map<String, Tensor> run() {
       Image up = runner.apply(region);
       return Map.of(
-          TILE_OUTPUT, Tensor.ofFloats(new long[] {1, 1, up.height(), up.width()}, up.data()));
+          TILE_OUTPUT,
+          Tensor.ofFloats(new long[] {1, up.channels(), up.height(), up.width()}, up.data()));
     }
   }
 }

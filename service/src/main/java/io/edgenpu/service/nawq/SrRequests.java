@@ -18,9 +18,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The request side of a NAWQ-SR model: a batch of 8-bit luma images (UINT8 [N, 1, H, W]) becomes
- * one scheduler sample per tile, and the tiles' outputs become the upscaled images again (UINT8 [N,
- * 1, sH, sW]) with what was done in the response parameters.
+ * The request side of a NAWQ-SR model: a batch of 8-bit images (UINT8 [N, C, H, W], C = the
+ * network's channels: 1 luma, 3 RGB planes) becomes one scheduler sample per tile, and the tiles'
+ * outputs become the upscaled images again (UINT8 [N, C, sH, sW]) with what was done in the
+ * response parameters.
  *
  * <p>Request parameters: {@code max_drop_db} (number >= 0, default 0: the PSNR drop vs FP32 the
  * client tolerates; picks the fastest hybrid-precision configuration within it) and {@code
@@ -47,6 +48,11 @@ public final class SrRequests {
     @Override
     public PreparedRequest plan(Tensor images, Map<String, Object> parameters) {
       return SrRequests.plan(engine, images, parameters);
+    }
+
+    @Override
+    public int channels() {
+      return engine.channels();
     }
   }
 
@@ -84,7 +90,7 @@ public final class SrRequests {
       return false;
     }
 
-    /** The upscaled images, UINT8 [N, 1, sH, sW]; call once every sample has its outputs. */
+    /** The upscaled images, UINT8 [N, C, sH, sW]; call once every sample has its outputs. */
     public Tensor assemble() {
       List<Tensor> rows = new ArrayList<>(plans.size());
       int next = 0;
@@ -122,8 +128,13 @@ public final class SrRequests {
     double maxDrop = number(parameters, MAX_DROP_DB);
     double budget = number(parameters, BUDGET_US);
     int n = (int) images.dim(0);
+    int c = (int) images.dim(1);
     int h = (int) images.dim(2);
     int w = (int) images.dim(3);
+    if (c != engine.channels()) {
+      throw new BadInputException(
+          "the model upscales " + engine.channels() + "-channel images, got " + c, false);
+    }
     if (h < 1 || w < 1) {
       throw new BadInputException(
           "input images must have at least one pixel, got " + h + "x" + w, false);
@@ -139,23 +150,24 @@ public final class SrRequests {
     }
     int[] pixels = images.toUint8Array();
     List<SrEngine.Plan> plans = new ArrayList<>(n);
+    int per = c * h * w;
     for (int i = 0; i < n; i++) {
-      float[] y = new float[h * w];
-      for (int k = 0; k < y.length; k++) {
-        y[k] = pixels[i * h * w + k] / 255f;
+      float[] y = new float[per];
+      for (int k = 0; k < per; k++) {
+        y[k] = pixels[i * per + k] / 255f;
       }
-      plans.add(engine.plan(new Image(y, 1, h, w), maxDrop, budget));
+      plans.add(engine.plan(new Image(y, c, h, w), maxDrop, budget));
     }
     return new Job(plans);
   }
 
-  /** A one-channel image in [0, 1] as UINT8 [1, 1, h, w] (rounded, clamped). */
+  /** An image in [0, 1] as UINT8 [1, channels, h, w] (rounded, clamped). */
   public static Tensor toUint8(Image img) {
     byte[] b = new byte[img.data().length];
     for (int i = 0; i < b.length; i++) {
       b[i] = (byte) Math.round(Math.max(0, Math.min(1, img.data()[i])) * 255);
     }
-    return Tensor.ofUint8(new long[] {1, 1, img.height(), img.width()}, b);
+    return Tensor.ofUint8(new long[] {1, img.channels(), img.height(), img.width()}, b);
   }
 
   private static double number(Map<String, Object> p, String key) {

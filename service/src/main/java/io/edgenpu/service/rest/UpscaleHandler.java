@@ -24,13 +24,14 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code POST /v2/models/{m}[/versions/{v}]/upscale} on a NAWQ-SR model: a PNG or JPEG in, the
- * image upscaled in the NPU's integer arithmetic out as a PNG (grey in, grey out; colour: luma by
- * the network, chroma bicubic). The image goes through the same path as an OIP {@code infer} with a
- * UINT8 tensor: its tiles are scheduler samples on the model's device. Query parameters {@code
- * max_drop_db} and {@code budget_us} (see {@link SrRequests}); the outcome is in headers: {@code
- * X-Edgenpu-Config}, {@code X-Edgenpu-Bits}, {@code X-Edgenpu-Tiles}, {@code
- * X-Edgenpu-Enhanced-Tiles}, {@code X-Edgenpu-Npu-Us}. Decoding and encoding run on a blocking
- * scheduler.
+ * image upscaled in the NPU's integer arithmetic out as a PNG. RGB networks (input [3, H, W]) take
+ * and return colour (a grey image as three equal planes, returned in colour); luma networks: grey
+ * in, grey out, colour by luma through the network and chroma bicubic. The image goes through the
+ * same path as an OIP {@code infer} with a UINT8 tensor: its tiles are scheduler samples on the
+ * model's device. Query parameters {@code max_drop_db} and {@code budget_us} (see {@link
+ * SrRequests}); the outcome is in headers: {@code X-Edgenpu-Config}, {@code X-Edgenpu-Bits}, {@code
+ * X-Edgenpu-Tiles}, {@code X-Edgenpu-Enhanced-Tiles}, {@code X-Edgenpu-Npu-Us}. Decoding and
+ * encoding run on a blocking scheduler.
  */
 final class UpscaleHandler {
   static final int MAX_PIXELS = 512 * 512;
@@ -78,6 +79,7 @@ final class UpscaleHandler {
                         + model
                         + "' is not a NAWQ-SR model (kind: nawq-sr), e.g. sr-x2-nawq");
               }
+              int channels = (int) instance.inputs().get(0).shape()[0];
               return RequestBodies.read(
                       req,
                       maxBodyBytes,
@@ -96,7 +98,8 @@ final class UpscaleHandler {
                                 null,
                                 List.of(
                                     new NamedTensor(
-                                        NawqSrModel.INPUT, SrRequests.toUint8(image.luma()))),
+                                        NawqSrModel.INPUT,
+                                        SrRequests.toUint8(image.forChannels(channels)))),
                                 List.of(),
                                 parameters,
                                 0);
@@ -111,7 +114,12 @@ final class UpscaleHandler {
 
   private static Mono<ServerResponse> reply(InferenceResult r, Images.Decoded source) {
     Tensor out = r.outputs().get(0).tensor();
-    byte[] png = Images.png(out.toUint8Array(), (int) out.dim(2), (int) out.dim(3), source);
+    int h = (int) out.dim(2);
+    int w = (int) out.dim(3);
+    byte[] png =
+        out.dim(1) == 3
+            ? Images.pngRgb(out.toUint8Array(), h, w)
+            : Images.png(out.toUint8Array(), h, w, source);
     Map<String, Object> p = r.parameters();
     return ServerResponse.ok()
         .contentType(MediaType.IMAGE_PNG)

@@ -47,7 +47,10 @@ class SrTilesOnTheNpuTest {
     ModelConfig config = ModelConfigParser.parse(ENTRY, "npu");
     engine =
         new SrEngine(
-            ENTRY.resolve("1").resolve(config.graph()), ENTRY, NpuProfiles.resolve("fluid-npu"));
+            ENTRY.resolve("1").resolve(config.graph()),
+            ENTRY,
+            NpuProfiles.resolve("fluid-npu"),
+            32); // small tiles, so a 40x40 image has four
     model = new NawqSrModel(config, 1, ENTRY.resolve("1"), SrRequests.planner(engine));
     lr =
         LumaImages.read(Path.of("..", "models", "repository", "sr-x2", "eval", "china-lr.png"), 40);

@@ -143,14 +143,14 @@ class UpscaleEndpointIntegrationTest {
       assertThat(r.getResponseHeaders().getFirst("X-Edgenpu-Config")).isEqualTo(expected.name());
       assertThat(r.getResponseHeaders().getFirst("X-Edgenpu-Bits"))
           .isEqualTo(String.join(",", expected.bits().stream().map(String::valueOf).toList()));
-      assertThat(r.getResponseHeaders().getFirst("X-Edgenpu-Tiles")).isEqualTo("9");
+      assertThat(r.getResponseHeaders().getFirst("X-Edgenpu-Tiles")).isEqualTo("4");
       double us = Double.parseDouble(r.getResponseHeaders().getFirst("X-Edgenpu-Npu-Us"));
       assertThat(us).isLessThanOrEqualTo(previousUs); // a looser constraint is never slower
       previousUs = us;
       Image out = grey(r.getResponseBody());
       assertThat(out.width()).isEqualTo(192);
       assertThat(out.height()).isEqualTo(192);
-      double drop = Psnr.luma(fp32, hr, 2) - Psnr.luma(out, hr, 2);
+      double drop = Psnr.of(fp32, hr, 2) - Psnr.of(out, hr, 2);
       System.out.printf(
           "upscale sr-x2-nawq max_drop_db=%.2f: %s, %.1f us, drop vs FP32 on the reference %.3f dB%n",
           c, expected.name(), us, drop);
@@ -168,7 +168,7 @@ class UpscaleEndpointIntegrationTest {
     EntityExchangeResult<byte[]> rich =
         upscale("?max_drop_db=" + loose + "&budget_us=1000000", MediaType.IMAGE_PNG, lrPng, 200);
     assertThat(plain.getResponseHeaders().getFirst("X-Edgenpu-Enhanced-Tiles")).isEqualTo("0");
-    assertThat(rich.getResponseHeaders().getFirst("X-Edgenpu-Enhanced-Tiles")).isEqualTo("9");
+    assertThat(rich.getResponseHeaders().getFirst("X-Edgenpu-Enhanced-Tiles")).isEqualTo("4");
     assertThat(Double.parseDouble(rich.getResponseHeaders().getFirst("X-Edgenpu-Npu-Us")))
         .isGreaterThan(Double.parseDouble(plain.getResponseHeaders().getFirst("X-Edgenpu-Npu-Us")));
     assertThat(grey(rich.getResponseBody()).data())
@@ -218,7 +218,7 @@ class UpscaleEndpointIntegrationTest {
     Map<String, Object> params = (Map<String, Object>) reply.get("parameters");
     assertThat(params)
         .containsEntry("nawq_config", engine().choose(0.1).name())
-        .containsEntry("tiles", 9);
+        .containsEntry("tiles", 4);
     @SuppressWarnings("unchecked")
     List<Integer> served = (List<Integer>) out.get("data");
     Image direct = SrEngine.runHere(engine().plan(lr, 0.1, 0));
@@ -380,7 +380,7 @@ class UpscaleEndpointIntegrationTest {
       assertThat(r.getRawOutputContents(0).size()).isEqualTo(80 * 80);
       assertThat(r.getParametersMap().get("nawq_config").getStringParam())
           .isEqualTo(engine().choose(0.1).name());
-      assertThat(r.getParametersMap().get("tiles").getInt64Param()).isEqualTo(4);
+      assertThat(r.getParametersMap().get("tiles").getInt64Param()).isEqualTo(1);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
