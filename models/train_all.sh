@@ -11,6 +11,12 @@ $PY ee_cnn.py
 $PY ee_cnn.py --wide   # ee-resnet18-digits, into models/live (the live fluid-batching experiment)
 $PY sr.py --scale 2
 $PY sr.py --scale 4
+$PY edsr.py                      # edsr-x2 (RGB, EDSR-baseline style; about 55 minutes)
+# The converted RGB networks: fetch the pinned npm packages (checksums checked), convert, write the entries
+bash ../convert/fetch_esrgan.sh
+$PY ../convert/esrgan.py
+$PY ../convert/sr_entries.py esrgan-slim-x2 esrgan-slim-x4 edsr-x2
+$PY ../convert/screen_quant.py   # docs/results/nawq-sr/screening.csv
 for seed in 0 1 2; do            # three seeds of each ListOps model; seed 0 is the one served
   $PY listops.py fabnet --seed $seed
   $PY listops.py transformer --seed $seed
@@ -19,6 +25,5 @@ $PY listops.py finish fabnet
 $PY listops.py finish transformer
 $PY listops.py bench
 echo "done: models/repository, models/live and models/bench re-exported"
-echo "then, for the integer SR models' hybrid-precision configurations (Java, from the repository root):"
-echo "  java -jar experiments/target/experiments.jar nawq-search --model sr-x2-nawq"
-echo "  java -jar experiments/target/experiments.jar nawq-search --model sr-x4-nawq"
+echo "then the integer SR models' hybrid-precision configurations and results (Java, from the repository root):"
+echo "  bash docs/results/nawq-sr/command.sh"

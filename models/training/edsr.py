@@ -105,6 +105,14 @@ def psnr_rgb(a, b, border):
     return 10 * np.log10(255.0 ** 2 / np.mean((a - b) ** 2))
 
 
+def mark_pixel_range(path):
+    """Declares RGB in [0, 255] in the ONNX file's metadata (the NPU emulator reads `pixel_max`)."""
+    import onnx
+    m = onnx.load(path)
+    onnx.helper.set_model_props(m, {"pixel_max": "255"})
+    onnx.save(m, path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=6000)
@@ -146,6 +154,7 @@ def main():
     common.export_onnx(net, torch.zeros(1, 3, 32, 32), os.path.join(d, "1", "model.onnx"), "lr", "sr",
                        dynamic_batch=False,
                        extra_dynamic={"lr": {2: "height", 3: "width"}, "sr": {2: "height_out", 3: "width_out"}})
+    mark_pixel_range(os.path.join(d, "1", "model.onnx"))
     common.write_json(os.path.join(d, "training.json"), {
         "scale": s, "features": FEATURES, "blocks": BLOCKS, "steps_planned": args.steps, "steps_done": done,
         "batch": 16, "lr_patch": 32, "parameters": int(sum(p.numel() for p in net.parameters())),
