@@ -221,8 +221,9 @@ global skip, conv + PixelShuffle(2) upsampling and a 3x3 output convolution; no 
 no MeanShift). {parameters} parameters. Data: patches of the training-side images of `models/training/sr.py`
 (scikit-image's camera, brick, grass, gravel, rocket, stereo_motorcycle, hubble_deep_field, retina,
 immunohistochemistry, coins, moon, page, text, clock, cell; grey ones as grey RGB), LR by PIL bicubic;
-{steps_done} steps of batch {batch} ({lr_patch}x{lr_patch} LR patches), L1 loss, Adam, cosine schedule,
-seed {seed}, {train_minutes} minutes on {threads} CPU threads. Trained on [0, 1] and exported for [0, 255] by
+{steps_done} steps of batch {batch} ({lr_patch}x{lr_patch} LR patches; {steps_planned} planned, cut by the script's
+55-minute limit, so the cosine schedule had not fully decayed), L1 loss, Adam, seed {seed}, {train_minutes}
+minutes on {threads} CPU threads (while other work shared the machine). Trained on [0, 1] and exported for [0, 255] by
 scaling every bias by 255 (exact for this network of convolutions, ReLU, adds and pixel moves)."""
 
 

@@ -126,8 +126,8 @@ class IntegerLayerKindsTest {
 
   /**
    * Dynamic range estimation: ranges calibrated on a bright image are far too wide for a dim one;
-   * with DRE on both layers their codes cover the dim tile's own ranges, and the network's output is
-   * closer to float than with the calibrated range (at 8 bits).
+   * with DRE on both layers their codes cover the dim tile's own ranges, and the network's output
+   * is closer to float than with the calibrated range (at 8 bits).
    */
   @org.junit.jupiter.api.Test
   void dynamicRangeEstimationTightensAWideCalibratedRange() {

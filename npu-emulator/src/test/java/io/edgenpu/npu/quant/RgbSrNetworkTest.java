@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,7 +41,7 @@ class RgbSrNetworkTest {
     ranges = SrCalibration.ranges(graph, cal.stream().map(HpqSearch.Pair::lr).toList());
   }
 
-  private static Image image(String file) throws Exception {
+  private static Image image(String file) throws Exception { // esrgan-slim-x2's evaluation pairs
     return RgbImages.read(DIR.resolve("eval").resolve(file), 3);
   }
 
@@ -62,17 +64,23 @@ class RgbSrNetworkTest {
     assertThat(graph.receptiveRadius()).isEqualTo(10);
   }
 
-  @Test
-  void floatInterpreterReproducesOnnxRuntimeOnAHeldOutImage() throws Exception {
+  /** The float interpreter of each RGB entry against ONNX Runtime's PSNR in its metrics.json. */
+  @ParameterizedTest
+  @ValueSource(strings = {"esrgan-slim-x2", "esrgan-slim-x4", "edsr-x2"})
+  void floatInterpreterReproducesOnnxRuntimeOnAHeldOutImage(String name) throws Exception {
+    Path dir = Path.of("..", "models", "repository", name);
     JsonNode metrics =
         JsonMapper.builder()
             .build()
-            .readTree(Files.readString(DIR.resolve("eval").resolve("metrics.json")));
-    double ort = metrics.path("held_out").get(0).path("psnr_rgb_fp32").doubleValue();
-    assertThat(metrics.path("held_out").get(0).path("image").asString()).isEqualTo("astronaut");
-    Image lr = image("astronaut-lr.png");
-    Image hr = image("astronaut-hr.png");
-    assertThat(Psnr.of(graph.runFloat(lr, null), hr, 2)).isCloseTo(ort, within(0.02));
+            .readTree(Files.readString(dir.resolve("eval").resolve("metrics.json")));
+    JsonNode first = metrics.path("held_out").get(0);
+    assertThat(first.path("image").asString()).isEqualTo("astronaut");
+    SrGraph g = SrGraph.from(OnnxModel.read(dir.resolve("1").resolve("model.onnx")));
+    Image lr = RgbImages.read(dir.resolve("eval").resolve("astronaut-lr.png"), 3);
+    Image hr = RgbImages.read(dir.resolve("eval").resolve("astronaut-hr.png"), 3);
+    int scale = metrics.path("scale").intValue();
+    assertThat(Psnr.of(g.runFloat(lr, null), hr, scale))
+        .isCloseTo(first.path("psnr_rgb_fp32").doubleValue(), within(0.02));
   }
 
   @Test

@@ -168,20 +168,21 @@ class ReadmeExamplesIntegrationTest {
           client.send(request(c, Duration.ofSeconds(60)), HttpResponse.BodyHandlers.ofByteArray());
       assertThat(r.statusCode()).as(m.group()).isEqualTo(200);
       if (c.url().contains("/upscale")) {
-        // As the README shows: the configuration in the headers, a PNG twice the size of the
-        // 256x256 input.
-        assertThat(r.headers().firstValue("X-Edgenpu-Config")).hasValue("eps-0.10");
-        assertThat(r.headers().firstValue("X-Edgenpu-Tiles")).hasValue("64");
+        // As the README shows: the configuration in the headers, a colour PNG twice the size of
+        // the 128x128 input, cut into four 64x64 tiles.
+        assertThat(r.headers().firstValue("X-Edgenpu-Config")).hasValue("eps-0.30");
+        assertThat(r.headers().firstValue("X-Edgenpu-Tiles")).hasValue("4");
         BufferedImage png = ImageIO.read(new ByteArrayInputStream(r.body()));
-        assertThat(png.getWidth()).isEqualTo(512);
+        assertThat(png.getWidth()).isEqualTo(256);
+        assertThat(png.getRaster().getNumBands()).isEqualTo(3);
       }
-      if (c.url().contains("sr-x2-nawq/infer")) {
-        // As the README shows: a 2x2 UINT8 image comes back 4x4, with the configuration in the
-        // parameters.
+      if (c.url().contains("edsr-x2-nawq/infer")) {
+        // As the README shows: a 2x2 UINT8 RGB image comes back 4x4 (three planes), with the
+        // configuration in the parameters.
         JsonNode reply = JsonMapper.builder().build().readTree(r.body());
         assertThat(reply.get("outputs").get(0).get("datatype").asText()).isEqualTo("UINT8");
-        assertThat(reply.get("outputs").get(0).get("data")).hasSize(16);
-        assertThat(reply.get("parameters").get("nawq_config").asText()).isEqualTo("eps-0.10");
+        assertThat(reply.get("outputs").get(0).get("data")).hasSize(48);
+        assertThat(reply.get("parameters").get("nawq_config").asText()).isEqualTo("eps-0.30");
       }
       n++;
     }
