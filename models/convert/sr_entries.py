@@ -254,7 +254,7 @@ CONFIG = """# Written by models/convert/sr_entries.py (edit the script, not this
 kind: plain
 description: x{s} super-resolution of RGB images ({name}), FP32 on ONNX Runtime
 max-batch-size: 1
-slo: 2s
+slo: 10s                    # ONNX Runtime on 2 cores: well under a second for 128x128, seconds for 512x512
 inputs:
   - {{name: lr, datatype: FP32, shape: [3, -1, -1]}}    # low-resolution RGB, 0..255
 outputs:
@@ -270,7 +270,8 @@ NAWQ_CONFIG = """# Written by models/convert/sr_entries.py (edit the script, not
 kind: nawq-sr
 description: x{s} super-resolution of 8-bit RGB in the NPU's integer arithmetic (NAWQ-SR); image tiles are the device's samples
 max-batch-size: 4           # tiles per device batch
-slo: 30s                    # host compute of the emulated integer tiles (Java integer kernels)
+slo: 120s                   # host compute of the emulated integer tiles (Java integer kernels): edsr-x2 about 6 s
+                            # for a 128x128 image on 2 cores, about 80 s for 512x512; esrgan-slim about 3x faster
 inputs:
   - {{name: image, datatype: UINT8, shape: [3, -1, -1]}}      # low-resolution RGB planes, 0..255
 outputs:
