@@ -1,5 +1,6 @@
 package io.edgenpu.service;
 
+import io.edgenpu.service.config.DroppedErrors;
 import io.edgenpu.service.config.OrderlyShutdown;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -13,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class EdgeNpuApplication {
   public static void main(String[] args) {
+    DroppedErrors.install();
     OrderlyShutdown.install(SpringApplication.run(EdgeNpuApplication.class, args));
   }
 }

@@ -91,45 +91,57 @@ public final class NawqResultsCommand implements Callable<Integer> {
             new SrNetworkEval.Row("FP32", Double.NaN, image, q(net, fp, hr), Double.NaN, fpMs, 0));
         for (Map.Entry<String, HpqConfig> c : net.configs.entrySet()) {
           List<Integer> bits = c.getValue().bits();
-          SrNetworkEval.Tiled tiled = net.tiled(lr, bits, patch);
+          boolean codec = !c.getKey().equals("all-A16W8"); // its codec would only add cost
+          boolean promote = c.getKey().equals("all-A8W8");
+          SrNetworkEval.Tiled tiled = net.tiled(lr, bits, patch, codec, promote);
           double[] quality = q(net, tiled.stitch(Set.of()), hr);
           for (double r16 : R16) {
             NpuProfile p = SrNetworkEval.withR16(npu, r16);
             double staticMs = net.nanosPerPixel(bits, p) * pixels / 1e6;
-            TileCost cost = net.tileCost(bits, p);
             double budget = net.nanosPerPixel(all16, p) * pixels;
-            Set<TileCodec.Tile> chosen = TileCodec.chooseEnhanced(lr, tiled.tiles, cost, budget);
-            double codecMs = TileCodec.nanos(tiled.tiles, chosen, cost) / 1e6;
-            double[] codecQ = chosen.isEmpty() ? quality : q(net, tiled.stitch(chosen), hr);
-            double fraction = chosen.size() / (double) tiled.tiles.size();
-            t.sweep(
+            Codec dre =
+                codec
+                    ? Codec.run(lr, tiled, net.tileCost(bits, p), budget, false, net, hr)
+                    : Codec.none(quality, staticMs);
+            t.sweep(net, r16, c.getKey(), image, staticMs, quality[0], dre, budget / 1e6);
+            Codec up =
+                promote
+                    ? Codec.run(lr, tiled, net.promoteCost(bits, p), budget, true, net, hr)
+                    : null;
+            if (up != null) {
+              t.sweep(
+                  net, r16, c.getKey() + " promote", image, staticMs, quality[0], up, budget / 1e6);
+            }
+            if (r16 != r16Profile) {
+              continue;
+            }
+            t.row(
                 net,
-                r16,
-                c.getKey(),
-                image,
-                staticMs,
-                quality[0],
-                codecMs,
-                codecQ[0],
-                fraction,
-                budget / 1e6);
-            if (r16 == r16Profile) {
+                new SrNetworkEval.Row(
+                    c.getKey(), c.getValue().epsDb(), image, quality, staticMs, tiled.cpuMs, 0));
+            if (codec) {
               t.row(
                   net,
                   new SrNetworkEval.Row(
-                      c.getKey(), c.getValue().epsDb(), image, quality, staticMs, tiled.cpuMs, 0));
-              if (!c.getKey().equals("all-A16W8")) {
-                t.row(
-                    net,
-                    new SrNetworkEval.Row(
-                        c.getKey() + " + codec",
-                        c.getValue().epsDb(),
-                        image,
-                        codecQ,
-                        codecMs,
-                        tiled.cpuMs + tiled.cpuMsEnhanced,
-                        fraction));
-              }
+                      c.getKey() + " + codec",
+                      c.getValue().epsDb(),
+                      image,
+                      dre.quality(),
+                      dre.ms(),
+                      tiled.cpuMs + tiled.cpuMsEnhanced,
+                      dre.fraction()));
+            }
+            if (up != null) {
+              t.row(
+                  net,
+                  new SrNetworkEval.Row(
+                      c.getKey() + " + codec (promote)",
+                      c.getValue().epsDb(),
+                      image,
+                      up.quality(),
+                      up.ms(),
+                      Double.NaN,
+                      up.fraction()));
             }
           }
         }
@@ -166,5 +178,28 @@ public final class NawqResultsCommand implements Callable<Integer> {
 
   private static double[] q(SrNetworkEval net, Image out, Image hr) {
     return net.quality(out, hr);
+  }
+
+  /** What the codec did on one image at one cost model: quality, emulated ms, enhanced fraction. */
+  record Codec(double[] quality, double ms, double fraction) {
+    static Codec none(double[] quality, double staticMs) {
+      return new Codec(quality, staticMs, 0);
+    }
+
+    static Codec run(
+        Image lr,
+        SrNetworkEval.Tiled tiled,
+        TileCost cost,
+        double budget,
+        boolean promote,
+        SrNetworkEval net,
+        Image hr) {
+      Set<TileCodec.Tile> chosen = TileCodec.chooseEnhanced(lr, tiled.tiles, cost, budget);
+      Image out = promote ? tiled.stitchPromoted(chosen) : tiled.stitch(chosen);
+      return new Codec(
+          net.quality(out, hr),
+          TileCodec.nanos(tiled.tiles, chosen, cost) / 1e6,
+          chosen.size() / (double) tiled.tiles.size());
+    }
   }
 }

@@ -141,24 +141,49 @@ final class SrNetworkEval {
     return new TileCost(p, p + dre.nanosPerPixel(graph), dre.nanosPerTile());
   }
 
-  /** One configuration's tiles on one image, in both modes (run once, reused for every budget). */
+  /**
+   * The PROMOTE variant of the enhanced mode (the design notes' alternative to DRE): the DRE layers
+   * switched to 16 bits for the tile instead of estimating their ranges (none without a search).
+   */
+  List<Integer> promoted(List<Integer> bits) {
+    List<Integer> out = new ArrayList<>(bits);
+    List<SrGraph.ConvOp> convs = graph.convs();
+    for (int i = 0; i < convs.size(); i++) {
+      if (dre != null && dre.layers().contains(convs.get(i).output())) {
+        out.set(i, 16);
+      }
+    }
+    return out;
+  }
+
+  /** The codec's tile costs when enhanced tiles are promoted (no DRE, no per-tile cost). */
+  TileCost promoteCost(List<Integer> bits, NpuProfile npu) {
+    return new TileCost(nanosPerPixel(bits, npu), nanosPerPixel(promoted(bits), npu), 0);
+  }
+
+  /**
+   * One configuration's tiles on one image: static, and (when asked) enhanced by DRE and by
+   * promotion; run once, reused for every budget.
+   */
   final class Tiled {
     final List<TileCodec.Tile> tiles;
     final List<Image> fixed;
     final List<Image> enhanced;
+    final List<Image> promotedTiles;
     final TileCodec codec;
     final double cpuMs;
     final double cpuMsEnhanced;
 
-    Tiled(Image lr, List<Integer> bits, int patch) {
+    Tiled(Image lr, List<Integer> bits, int patch, boolean withDre, boolean withPromote) {
       codec = new TileCodec(patch, graph.receptiveRadius(), scale);
       tiles = codec.tiles(lr.height(), lr.width());
       long t0 = System.nanoTime();
       fixed = runAll(lr, bits, Set.of());
       cpuMs = (System.nanoTime() - t0) / 1e6;
       long t1 = System.nanoTime();
-      enhanced = dre == null ? fixed : runAll(lr, bits, dre.layers());
+      enhanced = dre == null || !withDre ? fixed : runAll(lr, bits, dre.layers());
       cpuMsEnhanced = (System.nanoTime() - t1) / 1e6;
+      promotedTiles = withPromote ? runAll(lr, promoted(bits), Set.of()) : fixed;
     }
 
     /** Every tile in one mode; a runner per tile (tiles in parallel on the common pool). */
@@ -172,11 +197,20 @@ final class SrNetworkEval {
           .toList();
     }
 
-    /** The stitched image with {@code chosen} tiles enhanced. */
+    /** The stitched image with {@code chosen} tiles enhanced by DRE. */
     Image stitch(Set<TileCodec.Tile> chosen) {
+      return stitch(chosen, enhanced);
+    }
+
+    /** The stitched image with {@code chosen} tiles promoted. */
+    Image stitchPromoted(Set<TileCodec.Tile> chosen) {
+      return stitch(chosen, promotedTiles);
+    }
+
+    private Image stitch(Set<TileCodec.Tile> chosen, List<Image> modeTiles) {
       List<Image> outs = new ArrayList<>(tiles.size());
       for (int i = 0; i < tiles.size(); i++) {
-        outs.add(chosen.contains(tiles.get(i)) ? enhanced.get(i) : fixed.get(i));
+        outs.add(chosen.contains(tiles.get(i)) ? modeTiles.get(i) : fixed.get(i));
       }
       int h = tiles.stream().mapToInt(t -> t.y0() + t.h()).max().orElse(0);
       int w = tiles.stream().mapToInt(t -> t.x0() + t.w()).max().orElse(0);
@@ -193,8 +227,8 @@ final class SrNetworkEval {
     };
   }
 
-  /** Tiles of {@code bits} on an image (static and enhanced). */
-  Tiled tiled(Image lr, List<Integer> bits, int patch) {
-    return new Tiled(lr, bits, patch);
+  /** Tiles of {@code bits} on an image: static, and enhanced by DRE and/or promotion. */
+  Tiled tiled(Image lr, List<Integer> bits, int patch, boolean withDre, boolean withPromote) {
+    return new Tiled(lr, bits, patch, withDre, withPromote);
   }
 }

@@ -86,9 +86,7 @@ final class Tables {
       String image,
       double staticMs,
       double staticPsnr,
-      double codecMs,
-      double codecPsnr,
-      double fraction,
+      NawqResultsCommand.Codec codec,
       double budgetMs) {
     sweep.append(
         String.format(
@@ -100,9 +98,9 @@ final class Tables {
             image,
             staticMs,
             staticPsnr,
-            codecMs,
-            codecPsnr,
-            fraction,
+            codec.ms(),
+            codec.quality()[0],
+            codec.fraction(),
             budgetMs));
   }
 

@@ -42,6 +42,7 @@ class NawqResultsCommandTest {
             "all-A16W8",
             "all-A8W8",
             "all-A8W8 + codec",
+            "all-A8W8 + codec (promote)",
             "hpq eps-0.02",
             "hpq eps-0.02 + codec",
             "bicubic (metrics.json)")) {
@@ -50,6 +51,7 @@ class NawqResultsCommandTest {
     List<String> sweep = Files.readAllLines(out.resolve("r16-sweep.csv"));
     for (String r16 : List.of("1.5", "2.0", "2.5")) {
       assertThat(sweep).anyMatch(r -> r.startsWith("sr-x4," + r16 + ",all-A8W8,chelsea,"));
+      assertThat(sweep).anyMatch(r -> r.startsWith("sr-x4," + r16 + ",all-A8W8 promote,chelsea,"));
     }
     assertThat(Files.readAllLines(out.resolve("tiles.csv"))).hasSize(1 + 2 * 3);
     assertThat(out.resolve("pareto-sr-x4.png")).isNotEmptyFile();
