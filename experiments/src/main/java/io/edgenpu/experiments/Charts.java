@@ -31,17 +31,8 @@ public final class Charts {
       boolean logY,
       boolean scatter)
       throws IOException {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(560)
-            .title(title)
-            .xAxisTitle(xLabel)
-            .yAxisTitle(yLabel)
-            .build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    XYChart chart = chart(title, xLabel, yLabel);
     chart.getStyler().setYAxisLogarithmic(logY);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setMarkerSize(6);
     for (Series s : series) {
       XYSeries xy = chart.addSeries(s.name(), s.x(), s.y());
@@ -60,16 +51,7 @@ public final class Charts {
   public static void pointsAndLine(
       Path png, String title, String xLabel, String yLabel, List<Series> points, Series line)
       throws IOException {
-    XYChart chart =
-        new XYChartBuilder()
-            .width(900)
-            .height(560)
-            .title(title)
-            .xAxisTitle(xLabel)
-            .yAxisTitle(yLabel)
-            .build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    XYChart chart = chart(title, xLabel, yLabel);
     chart.getStyler().setMarkerSize(7);
     XYSeries front = chart.addSeries(line.name(), line.x(), line.y());
     front.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -80,5 +62,20 @@ public final class Charts {
       xy.setMarker(SeriesMarkers.CIRCLE);
     }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** A 900x560 chart on white with the legend outside, right. */
+  private static XYChart chart(String title, String xLabel, String yLabel) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(560)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(yLabel)
+            .build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    return chart;
   }
 }

@@ -80,19 +80,7 @@ final class SrNetworkEval {
     for (HpqConfig c : searched) {
       configs.put("hpq " + c.name(), c);
     }
-    this.dre =
-        searched.stream()
-            .filter(c -> !c.sensitivity().isEmpty())
-            .findFirst()
-            .map(
-                c ->
-                    DynamicRangeEstimation.topK(
-                        graph,
-                        c.sensitivityArray(),
-                        DRE_LAYERS,
-                        npu,
-                        DynamicRangeEstimation.DEFAULT_SYNC_NANOS))
-            .orElse(null);
+    this.dre = DynamicRangeEstimation.fromSearch(graph, searched, DRE_LAYERS, npu);
   }
 
   /** A configuration by name (e.g. all-A16W8); it must exist. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * NAWQ-SR's runtime dynamic range estimation (DRE, docs/papers/nawq-sr.md): which layers estimate
@@ -62,6 +63,20 @@ public record DynamicRangeEstimation(Set<String> layers, double bytesPerSecond, 
     }
     double bandwidth = profile.dramBytesPerSecond() > 0 ? profile.dramBytesPerSecond() : 1e18;
     return new DynamicRangeEstimation(chosen, bandwidth, syncNanos);
+  }
+
+  /**
+   * DRE on the top-{@code k} layers by the sensitivities of the first searched configuration that
+   * has them (every search writes the same ones); null when none does (no search ran: no enhanced
+   * mode), with the default t_sync.
+   */
+  public static @Nullable DynamicRangeEstimation fromSearch(
+      SrGraph graph, List<HpqConfig> configs, int k, NpuProfile profile) {
+    return configs.stream()
+        .filter(c -> !c.sensitivity().isEmpty())
+        .findFirst()
+        .map(c -> topK(graph, c.sensitivityArray(), k, profile, DEFAULT_SYNC_NANOS))
+        .orElse(null);
   }
 
   /**

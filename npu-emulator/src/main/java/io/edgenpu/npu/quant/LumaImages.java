@@ -28,18 +28,7 @@ public final class LumaImages {
    *     (the message says which)
    */
   public static Image decode(byte[] encoded, int crop) {
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(encoded));
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a readable PNG or JPEG image: " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new IllegalArgumentException("not a PNG or JPEG image");
-    }
-    if (img.getWidth() < 1 || img.getHeight() < 1) {
-      throw new IllegalArgumentException("the image has no pixels");
-    }
+    BufferedImage img = image(encoded);
     int h = crop > 0 ? Math.min(crop, img.getHeight()) : img.getHeight();
     int w = crop > 0 ? Math.min(crop, img.getWidth()) : img.getWidth();
     float[] y = new float[h * w];
@@ -54,6 +43,27 @@ public final class LumaImages {
       }
     }
     return new Image(y, 1, h, w);
+  }
+
+  /**
+   * The decoded image of a PNG/JPEG with at least one pixel.
+   *
+   * @throws IllegalArgumentException when it is not one (the message says why)
+   */
+  static BufferedImage image(byte[] encoded) {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(encoded));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a readable PNG or JPEG image: " + e.getMessage(), e);
+    }
+    if (img == null) {
+      throw new IllegalArgumentException("not a PNG or JPEG image");
+    }
+    if (img.getWidth() < 1 || img.getHeight() < 1) {
+      throw new IllegalArgumentException("the image has no pixels");
+    }
+    return img;
   }
 
   /** BT.601 studio-range luma of a packed 0xRRGGBB pixel, in [0, 1] (16/255 .. 235/255). */

@@ -2,11 +2,9 @@ package io.edgenpu.npu.quant;
 
 import io.edgenpu.npu.quant.SrGraph.Image;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * PNG/JPEG to the SR networks' images: one channel (luma, as {@link LumaImages}) or three (R, G, B
@@ -33,20 +31,9 @@ public final class RgbImages {
     if (channels != 3) {
       throw new IllegalArgumentException("images have 1 or 3 channels, not " + channels);
     }
-    BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(encoded));
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a readable PNG or JPEG image: " + e.getMessage(), e);
-    }
-    if (img == null) {
-      throw new IllegalArgumentException("not a PNG or JPEG image");
-    }
+    BufferedImage img = LumaImages.image(encoded);
     int h = img.getHeight();
     int w = img.getWidth();
-    if (h < 1 || w < 1) {
-      throw new IllegalArgumentException("the image has no pixels");
-    }
     float[] d = new float[3 * h * w];
     boolean grey = img.getRaster().getNumBands() == 1;
     for (int y = 0; y < h; y++) {

@@ -42,7 +42,23 @@ public final class SrGraph {
       boolean relu,
       float[] weights,
       float[] bias)
-      implements Op {}
+      implements Op {
+    /** The same convolution with other weights and bias (same shapes). */
+    public ConvOp with(float[] newWeights, float[] newBias) {
+      return new ConvOp(
+          name,
+          input,
+          output,
+          inChannels,
+          outChannels,
+          kernel,
+          stride,
+          padding,
+          relu,
+          newWeights,
+          newBias);
+    }
+  }
 
   public record AddOp(String a, String b, String output) implements Op {}
 
@@ -99,19 +115,7 @@ public final class SrGraph {
         for (int i = 0; i < w.length; i++) {
           w[i] = (float) q.dequantize(i / per, i);
         }
-        rounded.add(
-            new ConvOp(
-                c.name(),
-                c.input(),
-                c.output(),
-                c.inChannels(),
-                c.outChannels(),
-                c.kernel(),
-                c.stride(),
-                c.padding(),
-                c.relu(),
-                w,
-                c.bias()));
+        rounded.add(c.with(w, c.bias()));
       } else {
         rounded.add(op);
       }
@@ -194,19 +198,7 @@ public final class SrGraph {
         for (int i = 0; i < b.length; i++) {
           b[i] = (float) (b[i] * factor);
         }
-        out.add(
-            new ConvOp(
-                c.name(),
-                c.input(),
-                c.output(),
-                c.inChannels(),
-                c.outChannels(),
-                c.kernel(),
-                c.stride(),
-                c.padding(),
-                c.relu(),
-                c.weights(),
-                b));
+        out.add(c.with(c.weights(), b));
       } else {
         out.add(op);
       }

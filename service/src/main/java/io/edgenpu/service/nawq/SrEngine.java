@@ -97,19 +97,7 @@ public final class SrEngine {
               / (REFERENCE * REFERENCE));
     }
     this.codec = new TileCodec(patch, graph.receptiveRadius(), scale);
-    this.dre =
-        configs.stream()
-            .filter(c -> !c.sensitivity().isEmpty())
-            .findFirst()
-            .map(
-                c ->
-                    DynamicRangeEstimation.topK(
-                        graph,
-                        c.sensitivityArray(),
-                        DRE_LAYERS,
-                        profile,
-                        DynamicRangeEstimation.DEFAULT_SYNC_NANOS))
-            .orElse(null); // no search ran: no sensitivities, no enhanced mode
+    this.dre = DynamicRangeEstimation.fromSearch(graph, configs, DRE_LAYERS, profile);
     this.drePerPixel = dre == null ? 0 : dre.nanosPerPixel(graph);
   }
 
