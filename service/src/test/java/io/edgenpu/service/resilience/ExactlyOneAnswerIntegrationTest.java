@@ -121,6 +121,8 @@ class ExactlyOneAnswerIntegrationTest {
     HttpResponse<String> r = post("affine", AFFINE).join();
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(r.body()).contains("\"error\"").contains("watchdog");
+    // The watchdog counts its answer after sending it: the client can read the 504 first.
+    await().atMost(Duration.ofSeconds(5)).until(() -> watchdog.fired() >= before + 1);
     assertThat(watchdog.fired()).isEqualTo(before + 1);
     await().atMost(Duration.ofSeconds(5)).until(() -> inference.inFlight() == 0);
   }
